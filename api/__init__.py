@@ -1,0 +1,1 @@
+"""netintel api package."""

@@ -1,0 +1,1 @@
+"""netintel viz package."""
