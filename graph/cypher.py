@@ -1,0 +1,138 @@
+"""All Cypher of netintel, in one place.
+
+Values always travel as ``$parameters``.  Labels and relationship types
+cannot be parameters in Cypher, so the few builders below interpolate them
+only after checking them against the model's whitelist
+(:data:`graph.model.NODE_LABELS`, :data:`graph.model.REL_TYPES`).
+"""
+
+from __future__ import annotations
+
+from .model import FULLTEXT_FIELDS, FULLTEXT_INDEX, NODE_LABELS, NODES, REL_TYPES
+
+__all__ = [
+    "label",
+    "rel_type",
+    "schema_statements",
+    "upsert_nodes",
+    "upsert_rels",
+    "existing_ids",
+    "count_label",
+    "count_rel_type",
+    "RECORD_RUN",
+    "FULLTEXT_SEARCH",
+    "DELETE_ALL_BATCH",
+]
+
+
+def label(name: str) -> str:
+    """A node label, checked against the model, quoted for Cypher."""
+    if name not in NODE_LABELS:
+        raise ValueError(f"unknown node label {name!r}")
+    return f"`{name}`"
+
+
+def rel_type(name: str) -> str:
+    """A relationship type, checked against the model, quoted for Cypher."""
+    if name not in REL_TYPES:
+        raise ValueError(f"unknown relationship type {name!r}")
+    return f"`{name}`"
+
+
+def schema_statements() -> list[str]:
+    """Constraints and indexes, all ``IF NOT EXISTS`` (idempotent)."""
+    out: list[str] = []
+    for spec in NODES:
+        low = spec.label.lower()
+        out.append(
+            f"CREATE CONSTRAINT {low}_id IF NOT EXISTS FOR (n:{label(spec.label)}) REQUIRE n.id IS UNIQUE"
+        )
+        for prop in spec.indexed:
+            out.append(f"CREATE INDEX {low}_{prop} IF NOT EXISTS FOR (n:{label(spec.label)}) ON (n.{prop})")
+    out.append(
+        "CREATE INDEX transferred_txn IF NOT EXISTS FOR ()-[r:`TRANSFERRED`]-() ON (r.txn_id)"
+    )
+    out.append("CREATE INDEX moved_person IF NOT EXISTS FOR ()-[r:`MOVED`]-() ON (r.person_id)")
+    labels = "|".join(label(n.label) for n in NODES if n.name_fields)
+    fields = ", ".join(f"n.{f}" for f in FULLTEXT_FIELDS)
+    # The Thai analyzer segments Thai words (no spaces between them) and
+    # lower-cases Latin script, so one index serves both scripts.
+    out.append(
+        f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{labels}) ON EACH [{fields}] "
+        "OPTIONS {indexConfig: {`fulltext.analyzer`: 'thai'}}"
+    )
+    out.append("CREATE CONSTRAINT ingest_run_id IF NOT EXISTS FOR (n:IngestRun) REQUIRE n.id IS UNIQUE")
+    return out
+
+
+_SEEN = """
+    n.first_seen = CASE WHEN row.seen IS NULL THEN n.first_seen
+                        WHEN n.first_seen IS NULL OR row.seen < n.first_seen THEN row.seen
+                        ELSE n.first_seen END,
+    n.last_seen = CASE WHEN row.seen IS NULL THEN n.last_seen
+                       WHEN n.last_seen IS NULL OR row.seen > n.last_seen THEN row.seen
+                       ELSE n.last_seen END"""
+
+
+def upsert_nodes(node_label: str) -> str:
+    """MERGE a batch of nodes by ``id``; provenance lists grow, never repeat.
+
+    Parameters: ``$rows`` = list of ``{id, props, source, ref, seen}`` where
+    ``ref`` is ``"SOURCE:source_record_id"``.
+    """
+    return f"""
+UNWIND $rows AS row
+MERGE (n:{label(node_label)} {{id: row.id}})
+ON CREATE SET n.sources = [], n.source_record_ids = []
+SET n += row.props,
+    n.sources = CASE WHEN row.source IN n.sources THEN n.sources ELSE n.sources + row.source END,
+    n.source_record_ids = CASE WHEN row.ref IN n.source_record_ids THEN n.source_record_ids
+                               ELSE n.source_record_ids + row.ref END,{_SEEN}
+"""
+
+
+def upsert_rels(rtype: str, from_label: str, to_label: str) -> str:
+    """MERGE a batch of relationships identified by (source, source_record_id).
+
+    Parameters: ``$rows`` = list of ``{from, to, source, source_record_id, props, seen}``.
+    """
+    return f"""
+UNWIND $rows AS row
+MATCH (a:{label(from_label)} {{id: row.from}})
+MATCH (b:{label(to_label)} {{id: row.to}})
+MERGE (a)-[n:{rel_type(rtype)} {{source: row.source, source_record_id: row.source_record_id}}]->(b)
+SET n += row.props,{_SEEN}
+"""
+
+
+def existing_ids(node_label: str) -> str:
+    """Which of ``$ids`` exist as nodes of a label."""
+    return f"UNWIND $ids AS id MATCH (n:{label(node_label)} {{id: id}}) RETURN n.id AS id"
+
+
+def count_label(node_label: str) -> str:
+    return f"MATCH (n:{label(node_label)}) RETURN count(n) AS c"
+
+
+def count_rel_type(rtype: str) -> str:
+    return f"MATCH ()-[r:{rel_type(rtype)}]->() RETURN count(r) AS c"
+
+
+RECORD_RUN = """
+MERGE (r:IngestRun {id: $id})
+SET r += $props
+"""
+
+FULLTEXT_SEARCH = f"""
+CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query, {{limit: $limit}})
+YIELD node, score
+RETURN node.id AS id, labels(node)[0] AS label, score,
+       coalesce(node.full_name, node.name, node.full_name_latin, node.name_latin) AS name
+ORDER BY score DESC
+"""
+
+DELETE_ALL_BATCH = """
+MATCH (n) WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS deleted
+"""

@@ -1,0 +1,213 @@
+"""Reading the tables of a bundle: CSV, Excel (.xlsx) and JSON Lines.
+
+Every reader yields :class:`RawRow` objects carrying the file and the line
+(CSV/JSONL: physical line where the record starts; Excel: sheet row) so a
+rejected row can always be traced back.  Problems that concern a whole file
+(empty file, undecodable header) are yielded as rows with ``error`` set.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.model import TABLES
+
+__all__ = ["RawRow", "find_tables", "read_table", "SUFFIXES"]
+
+SUFFIXES = (".csv", ".jsonl", ".xlsx")
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+@dataclass
+class RawRow:
+    file: str
+    line: int
+    values: dict[str, str] = field(default_factory=dict)
+    header: tuple[str, ...] = ()
+    error: str | None = None
+    error_field: str = ""
+    raw: str = ""
+
+
+def find_tables(bundle: Path) -> tuple[dict[str, Path], list[Path]]:
+    """Map table name → file in a bundle folder; also return files that are not tables."""
+    found: dict[str, Path] = {}
+    unknown: list[Path] = []
+    paths = [bundle] if bundle.is_file() else sorted(p for p in bundle.iterdir() if p.is_file())
+    for p in paths:
+        if p.name.startswith((".", "_")) or p.name == "truth.json":
+            continue
+        stem, suffix = p.stem, p.suffix.lower()
+        if suffix in SUFFIXES and stem in TABLES:
+            if stem in found:
+                raise ValueError(f"table {stem!r} given twice: {found[stem].name} and {p.name}")
+            found[stem] = p
+        else:
+            unknown.append(p)
+    return found, unknown
+
+
+def read_table(path: Path) -> Iterator[RawRow]:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        yield from _read_csv(path)
+    elif suffix == ".jsonl":
+        yield from _read_jsonl(path)
+    elif suffix == ".xlsx":
+        yield from _read_xlsx(path)
+    else:  # pragma: no cover - find_tables filters
+        raise ValueError(f"unsupported file type {path}")
+
+
+def _bad_utf8(text: str) -> int:
+    """Index of the first undecodable byte (as a surrogate escape), or -1."""
+    for i, ch in enumerate(text):
+        if "\udc80" <= ch <= "\udcff":
+            return i
+    return -1
+
+
+def _read_csv(path: Path) -> Iterator[RawRow]:
+    name = path.name
+    data = path.read_bytes()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        yield RawRow(name, 1, error="empty file: no header and no rows")
+        return
+    text = data.decode("utf-8", errors="surrogateescape")
+    stream = io.StringIO(text, newline="")
+    reader = csv.reader(stream)
+    try:
+        header_raw = next(reader)
+    except csv.Error as exc:
+        yield RawRow(name, 1, error=f"unreadable header: {exc}")
+        return
+    if _bad_utf8("".join(header_raw)) >= 0:
+        yield RawRow(name, 1, error="header is not valid UTF-8 (save the file as UTF-8)")
+        return
+    header = tuple(h.strip() for h in header_raw)
+    line = reader.line_num + 1
+    n_rows = 0
+    while True:
+        start = line
+        try:
+            rec = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield RawRow(name, start, header=header, error=f"malformed CSV: {exc}")
+            line = reader.line_num + 1
+            continue
+        line = reader.line_num + 1
+        if not rec or all(not c.strip() for c in rec):
+            continue
+        n_rows += 1
+        raw = _as_csv(rec)
+        pos = _bad_utf8(raw)
+        if pos >= 0:
+            safe = raw.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace")
+            yield RawRow(name, start, header=header, raw=safe,
+                         error="not valid UTF-8 (wrong encoding? save the file as UTF-8)")
+            continue
+        if len(rec) != len(header):
+            yield RawRow(name, start, header=header, raw=raw,
+                         values=dict(zip(header, rec, strict=False)),
+                         error=f"row has {len(rec)} fields, header has {len(header)}")
+            continue
+        yield RawRow(name, start, dict(zip(header, rec, strict=True)), header=header, raw=raw)
+    if n_rows == 0:
+        yield RawRow(name, 2, header=header, error="empty file: header but no rows")
+
+
+def _as_csv(rec: list[str]) -> str:
+    """The row as one CSV line (quoted where needed), for the rejects file."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="").writerow(rec)
+    return buf.getvalue()
+
+
+def _read_jsonl(path: Path) -> Iterator[RawRow]:
+    name = path.name
+    n_rows = 0
+    with path.open("rb") as fh:
+        for i, bline in enumerate(fh, start=1):
+            if not bline.strip():
+                continue
+            n_rows += 1
+            try:
+                text = bline.decode("utf-8-sig" if i == 1 else "utf-8")
+            except UnicodeDecodeError:
+                yield RawRow(name, i, raw=bline.decode("utf-8", "backslashreplace").rstrip(),
+                             error="not valid UTF-8 (wrong encoding? save the file as UTF-8)")
+                continue
+            try:
+                obj = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield RawRow(name, i, raw=text.rstrip(), error=f"not valid JSON: {exc.msg}")
+                continue
+            if not isinstance(obj, dict):
+                yield RawRow(name, i, raw=text.rstrip(), error="each line must be a JSON object")
+                continue
+            values = {str(k): "" if v is None else _to_str(v) for k, v in obj.items()}
+            yield RawRow(name, i, values, header=tuple(values), raw=text.rstrip())
+    if n_rows == 0:
+        yield RawRow(name, 1, error="empty file: no rows")
+
+
+def _to_str(v: object) -> str:
+    if isinstance(v, list):
+        return ";".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _read_xlsx(path: Path) -> Iterator[RawRow]:
+    import openpyxl
+
+    name = path.name
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook
+        yield RawRow(name, 1, error=f"not a readable .xlsx workbook: {exc}")
+        return
+    try:
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header_cells = next(rows, None)
+        if not header_cells or all(c is None for c in header_cells):
+            yield RawRow(name, 1, error="empty file: no header and no rows")
+            return
+        header = tuple("" if c is None else str(c).strip() for c in header_cells)
+        n_rows = 0
+        for i, cells in enumerate(rows, start=2):
+            if cells is None or all(c is None or str(c).strip() == "" for c in cells):
+                continue
+            n_rows += 1
+            vals = [_cell(c) for c in cells]
+            values = dict(zip(header, vals, strict=False))
+            yield RawRow(name, i, values, header=header, raw=",".join(vals))
+        if n_rows == 0:
+            yield RawRow(name, 2, header=header, error="empty file: header but no rows")
+    finally:
+        wb.close()
+
+
+def _cell(c: object) -> str:
+    import datetime as dt
+
+    if c is None:
+        return ""
+    if isinstance(c, dt.datetime):
+        return c.isoformat() if (c.hour or c.minute or c.second) else c.date().isoformat()
+    if isinstance(c, dt.date):
+        return c.isoformat()
+    if isinstance(c, float) and c.is_integer():
+        return str(int(c))
+    return str(c)

@@ -1,0 +1,172 @@
+"""Row validation against the model: required fields, types, codes, sizes.
+
+:func:`validate_row` turns one raw row of a table into a clean record or a
+list of ``(field, reason)`` problems.  References between rows are checked
+later by the loader, which knows every id of the bundle and the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.model import AGENCIES, Field, node_spec, rel_specs_for_table, table_fields
+
+from . import normalise as nz
+
+__all__ = ["Record", "validate_row", "missing_columns", "MAX_FIELD_CHARS", "known_agencies"]
+
+#: Longest accepted value of a plain field / a free-text field, in characters.
+MAX_FIELD_CHARS = 1000
+MAX_TEXT_CHARS = 20000
+
+
+def known_agencies() -> set[str]:
+    extra = {a.strip().upper() for a in os.environ.get("NETINTEL_EXTRA_AGENCIES", "").split(",") if a.strip()}
+    return set(AGENCIES) | extra
+
+
+@dataclass
+class Record:
+    """A validated row: properties to store plus identity and provenance."""
+
+    table: str
+    line: int
+    id: str | None
+    source: str
+    source_record_id: str
+    seen: dt.date | None
+    props: dict[str, Any] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=dict)  # column -> referenced id
+    rel_type: str | None = None
+
+
+def _parse_str(v: str) -> str:
+    return nz.clean_text(v)
+
+
+def _parse_agency(v: str) -> str:
+    code = nz.clean_text(v).upper()
+    if code not in known_agencies():
+        raise nz.FieldError(
+            f"unknown agency code {v!r} (known: {', '.join(sorted(known_agencies()))}; "
+            "add more with NETINTEL_EXTRA_AGENCIES)"
+        )
+    return code
+
+
+def _parse_date(v: str) -> dt.date:
+    return nz.parse_date(v)
+
+
+def _parse_datetime(v: str) -> dt.datetime:
+    return nz.parse_datetime(v)
+
+
+def _parse_float(v: str) -> float:
+    return nz.parse_float(v)
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "str": _parse_str,
+    "text": _parse_str,
+    "id": _parse_str,
+    "ref": _parse_str,
+    "agency": _parse_agency,
+    "int": nz.parse_int,
+    "float": _parse_float,
+    "amount": nz.parse_amount,
+    "date": _parse_date,
+    "datetime": _parse_datetime,
+    "country": nz.parse_country,
+    "currency": nz.parse_currency,
+    "thai_id": nz.parse_thai_id,
+    "phones": nz.parse_phones,
+    "plate": nz.parse_plate,
+    "list": nz.parse_list,
+}
+
+
+def missing_columns(table: str, header: tuple[str, ...]) -> list[str]:
+    """Required columns absent from a file's header."""
+    have = set(header)
+    return [f.name for f in table_fields(table) if f.required and f.name not in have]
+
+
+def _parse_field(f: Field, raw: str) -> Any:
+    limit = MAX_TEXT_CHARS if f.kind == "text" else MAX_FIELD_CHARS
+    if len(raw) > limit:
+        raise nz.FieldError(f"value too long: {len(raw)} characters (limit {limit})")
+    if f.kind == "enum":
+        v = nz.clean_text(raw)
+        if v not in f.choices:
+            low = {c.lower(): c for c in f.choices}
+            if v.lower() in low:
+                return low[v.lower()]
+            raise nz.FieldError(f"{v!r} is not one of {', '.join(f.choices)}")
+        return v
+    return _PARSERS[f.kind](raw)
+
+
+def validate_row(table: str, values: dict[str, str]) -> tuple[Record | None, list[tuple[str, str]]]:
+    """Validate and normalise one row of ``table``.
+
+    Returns ``(record, [])`` or ``(None, [(field, reason), ...])``.
+    """
+    errors: list[tuple[str, str]] = []
+    clean: dict[str, Any] = {}
+    for f in table_fields(table):
+        raw = values.get(f.name)
+        if raw is None or not str(raw).strip():
+            if f.required:
+                errors.append((f.name, "required value is missing"))
+            continue
+        try:
+            clean[f.name] = _parse_field(f, str(raw))
+        except nz.FieldError as exc:
+            errors.append((f.name, str(exc)))
+    spec = node_spec(table)
+    if spec is not None and spec.label == "Person" and not errors:
+        if not any(clean.get(k) for k in ("full_name", "given_name", "family_name", "full_name_latin")):
+            errors.append(("full_name", "a person needs at least one name"))
+    if spec is not None and spec.label == "Case" and "closed_on" in clean and "opened_on" in clean:
+        if clean["closed_on"] < clean["opened_on"]:
+            errors.append(("closed_on", "closed before it was opened"))
+    if spec is not None and spec.label == "Location":
+        lat, lon = clean.get("lat"), clean.get("lon")
+        if lat is not None and not -90 <= lat <= 90:
+            errors.append(("lat", f"latitude out of range: {lat}"))
+        if lon is not None and not -180 <= lon <= 180:
+            errors.append(("lon", f"longitude out of range: {lon}"))
+    if errors:
+        return None, errors
+
+    source = clean["source"]
+    srid = clean["source_record_id"]
+    rec = Record(table=table, line=0, id=None, source=source, source_record_id=srid,
+                 seen=clean.get("recorded_at"))
+    if spec is not None:
+        rec.id = clean.get("id") or f"{source}:{srid}"
+        for f in spec.fields:
+            if f.name in clean and f.store and f.name != "id":
+                rec.props[f.name] = clean[f.name]
+        if spec.label == "Case" and "agency" not in rec.props:
+            rec.props["agency"] = source
+        for r in rel_specs_for_table(table):
+            if r.embedded and clean.get(r.to_field):
+                rec.refs[r.to_field] = clean[r.to_field]
+    else:
+        rels = rel_specs_for_table(table)
+        r = rels[0]
+        rec.refs[r.from_field] = clean[r.from_field]
+        rec.refs[r.to_field] = clean[r.to_field]
+        rec.rel_type = clean.get("type", r.type)
+        for f in r.fields:
+            if f.name in clean:
+                if f.kind == "ref":
+                    rec.refs[f.name] = clean[f.name]
+                rec.props[f.name] = clean[f.name]
+    return rec, []

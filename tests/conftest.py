@@ -1,0 +1,79 @@
+"""Shared fixtures.
+
+Tests that touch the store run against the project's own real Neo4j (the
+test instance: ``.netintel/test``, Bolt on 7688), which the session fixture
+installs and starts if ``make test`` has not already done so — or against
+an external server when ``NEO4J_URI`` is set.  No test is skipped for lack
+of a database.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("NETINTEL_HOME", str(ROOT / ".netintel" / "test"))
+os.environ.setdefault("NETINTEL_BOLT_PORT", "7688")
+os.environ.setdefault("NETINTEL_HTTP_PORT", "7475")
+os.environ.setdefault("NETINTEL_NEO4J_HEAP", "1g")
+os.environ.setdefault("NETINTEL_NEO4J_PAGECACHE", "512m")
+
+
+@pytest.fixture(scope="session")
+def neo4j_settings() -> Any:
+    from graph.server import Neo4jServer
+    from graph.settings import get_settings
+
+    s = get_settings()
+    if s.managed:
+        Neo4jServer(s).start(log=lambda m: None)
+    return s
+
+
+@pytest.fixture(scope="session")
+def driver(neo4j_settings: Any) -> Iterator[Any]:
+    from graph.db import connect, ensure_schema
+
+    drv = connect(neo4j_settings)
+    ensure_schema(drv)
+    yield drv
+    drv.close()
+
+
+@pytest.fixture
+def db(driver: Any) -> Any:
+    """A driver on an emptied database."""
+    from graph.db import clear_database
+
+    clear_database(driver)
+    return driver
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str] | None = None) -> Path:
+    cols = columns or list(dict.fromkeys(k for r in rows for k in r))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=cols)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: r.get(k, "") for k in cols})
+    return path
+
+
+@pytest.fixture
+def make_bundle(tmp_path: Path) -> Callable[..., Path]:
+    """``make_bundle({"persons": [row, ...], ...}, name="b")`` → folder of CSVs."""
+
+    def _make(tables: dict[str, list[dict[str, Any]]], name: str = "bundle") -> Path:
+        d = tmp_path / name
+        d.mkdir(exist_ok=True)
+        for table, rows in tables.items():
+            write_csv(d / f"{table}.csv", rows)
+        return d
+
+    return _make
