@@ -291,7 +291,7 @@ def test_wrong_encoding_rows_are_rejected_not_garbled(db: Any, tmp_path: Path) -
     header = "id,source,source_record_id,full_name\n"
     good = "E1,RTP,e1,สมหญิง รักไทย\n"
     bad = "E2,RTP,e2,สมศรี มีสุข\n".encode("cp874")  # Windows Thai code page, not UTF-8
-    (bundle / "persons.csv").write_bytes(header.encode() + good.encode() + bad + "E3,RTP,e3,Mali\n".encode())
+    (bundle / "persons.csv").write_bytes(header.encode() + good.encode() + bad + b"E3,RTP,e3,Mali\n")
     rej = tmp_path / "rej.csv"
     s = ingest_bundle(db, bundle, rejects_path=rej)
     got = _rejects(rej)

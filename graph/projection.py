@@ -1,0 +1,267 @@
+"""Projections of the store into the shapes the analytics take.
+
+Each function runs parameterised reads and returns a NetworkX graph or a
+pandas DataFrame; the analytics never see Cypher.  Writes of analytic
+results (``SAME_AS`` candidates and their judgements) live here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+from neo4j import Driver
+
+from .db import read
+
+__all__ = [
+    "person_network",
+    "journeys",
+    "location_table",
+    "location_hierarchy",
+    "transfers",
+    "person_records",
+    "write_same_as",
+    "judge_same_as",
+    "same_as_candidates",
+]
+
+# ----------------------------------------------------------------- Cypher
+_PERSONS = """
+MATCH (p:Person)
+WHERE $cases IS NULL OR EXISTS { MATCH (p)-[:INVOLVED_IN]->(c:Case) WHERE c.id IN $cases }
+OPTIONAL MATCH (p)-[i:INVOLVED_IN]->(c:Case)
+WHERE $cases IS NULL OR c.id IN $cases
+RETURN p.id AS id, coalesce(p.full_name, p.full_name_latin, p.given_name) AS name,
+       p.full_name_latin AS name_latin, p.nationality AS nationality, p.sex AS sex,
+       p.sources AS sources, p.source_record_ids AS source_record_ids,
+       collect(DISTINCT i.role) AS roles, collect(DISTINCT c.id) AS cases
+"""
+
+_ASSOCIATIONS = """
+MATCH (a:Person)-[r:ASSOCIATED_WITH]->(b:Person)
+WHERE $cases IS NULL OR (a.id IN $ids AND b.id IN $ids)
+RETURN a.id AS a, b.id AS b, r.kind AS kind, r.call_count AS calls, r.source AS source,
+       r.source_record_id AS source_record_id
+"""
+
+_CO_OFFENDERS = """
+MATCH (a:Person)-[ia:INVOLVED_IN]->(c:Case)<-[ib:INVOLVED_IN]-(b:Person)
+WHERE a.id < b.id AND ia.role <> 'victim' AND ib.role <> 'victim' AND ia.role <> 'witness'
+  AND ib.role <> 'witness' AND ($cases IS NULL OR c.id IN $cases)
+RETURN a.id AS a, b.id AS b, collect(DISTINCT c.id) AS cases
+"""
+
+_JOURNEYS = """
+MATCH (f:Location)-[m:MOVED]->(t:Location)
+WHERE $cases IS NULL OR m.case_id IN $cases
+OPTIONAL MATCH (p:Person {id: m.person_id})
+OPTIONAL MATCH (c:Case {id: m.case_id})
+RETURN m.person_id AS person_id, m.case_id AS case_id, m.leg AS leg, f.id AS from_location,
+       t.id AS to_location, m.stage AS stage, m.at AS at, p.nationality AS nationality, p.sex AS sex,
+       p.birth_date AS birth_date, c.exploitation_type AS exploitation_type, c.opened_on AS opened_on
+ORDER BY person_id, case_id, leg
+"""
+
+_LOCATIONS = """
+MATCH (l:Location)
+OPTIONAL MATCH (l)-[:LOCATED_IN]->(p:Location)
+RETURN l.id AS id, l.name AS name, l.name_th AS name_th, l.kind AS kind, l.iso3 AS iso3,
+       l.lat AS lat, l.lon AS lon, head(collect(p.id)) AS parent_id
+ORDER BY id
+"""
+
+_TRANSFERS = """
+MATCH (a:BankAccount)-[t:TRANSFERRED]->(b:BankAccount)
+WHERE $accounts IS NULL OR a.id IN $accounts OR b.id IN $accounts
+RETURN t.txn_id AS txn_id, a.id AS source, b.id AS target, t.amount AS amount, t.currency AS currency,
+       t.at AS at, t.source AS agency
+ORDER BY at, txn_id
+"""
+
+_PERSON_RECORDS = """
+MATCH (p:Person)
+OPTIONAL MATCH (p)-[:LIVES_AT]->(l:Location)
+RETURN p.id AS id, p.given_name AS given_name, p.family_name AS family_name,
+       coalesce(p.full_name, p.full_name_latin) AS full_name, p.full_name_latin AS full_name_latin,
+       p.birth_date AS birth_date, p.sex AS sex, p.nationality AS nationality,
+       coalesce(p.national_id, p.passport_no) AS id_number, head(coalesce(p.phones, [])) AS phone,
+       coalesce(p.address, l.name) AS address, head(p.sources) AS source
+ORDER BY id
+"""
+
+_WRITE_SAME_AS = """
+UNWIND $rows AS row
+MATCH (a:Person {id: row.id_left})
+MATCH (b:Person {id: row.id_right})
+MERGE (a)-[s:SAME_AS]->(b)
+ON CREATE SET s.judgement = 'pending', s.source = 'netintel', s.source_record_id = row.id_left + '|' + row.id_right
+SET s.score = row.score, s.method = $method, s.scored_at = $at
+"""
+
+_JUDGE_SAME_AS = """
+MATCH (a:Person {id: $left})-[s:SAME_AS]-(b:Person {id: $right})
+SET s.judgement = $judgement, s.by = $by, s.at = $at
+RETURN startNode(s).id AS id_left, endNode(s).id AS id_right, s.score AS score, s.judgement AS judgement,
+       s.by AS by, s.at AS at
+"""
+
+_SAME_AS = """
+MATCH (a:Person)-[s:SAME_AS]->(b:Person)
+WHERE $judgement IS NULL OR s.judgement = $judgement
+RETURN a.id AS id_left, b.id AS id_right, s.score AS score, s.method AS method, s.judgement AS judgement,
+       s.by AS by, s.at AS at, coalesce(a.full_name, a.full_name_latin) AS name_left,
+       coalesce(b.full_name, b.full_name_latin) AS name_right
+ORDER BY score DESC
+"""
+
+
+# -------------------------------------------------------------- functions
+def _cases(case_ids: Sequence[str] | None) -> list[str] | None:
+    return list(case_ids) if case_ids else None
+
+
+def person_network(driver: Driver, case_ids: Sequence[str] | None = None) -> nx.Graph:
+    """Undirected person graph: ASSOCIATED_WITH ties plus co-offending (two
+    non-victim, non-witness persons in the same case).
+
+    Node attributes: ``label="Person"``, ``name``, ``nationality``, ``sex``,
+    ``roles`` (list), ``role`` (the most incriminating), ``cases``, provenance.
+    Edge attributes: ``type`` (ASSOCIATED_WITH / CO_OFFENDING), ``kind``, ``cases``.
+    """
+    cases = _cases(case_ids)
+    G = nx.Graph()
+    persons = read(driver, _PERSONS, cases=cases)
+    for p in persons:
+        roles = [r for r in p["roles"] if r]
+        G.add_node(p["id"], label="Person", name=p["name"] or p["id"], name_latin=p["name_latin"],
+                   nationality=p["nationality"] or "UNK", sex=p["sex"], roles=roles, role=_main_role(roles),
+                   cases=p["cases"], sources=p["sources"], source_record_ids=p["source_record_ids"])
+    ids = list(G.nodes)
+    for r in read(driver, _ASSOCIATIONS, cases=cases, ids=ids):
+        if r["a"] in G and r["b"] in G and r["a"] != r["b"]:
+            G.add_edge(r["a"], r["b"], type="ASSOCIATED_WITH", kind=r["kind"], calls=r["calls"],
+                       source=r["source"], source_record_id=r["source_record_id"])
+    for r in read(driver, _CO_OFFENDERS, cases=cases):
+        if G.has_edge(r["a"], r["b"]):
+            G.edges[r["a"], r["b"]]["cases"] = r["cases"]
+        else:
+            G.add_edge(r["a"], r["b"], type="CO_OFFENDING", kind="co-offending", cases=r["cases"])
+    return G
+
+
+_ROLE_ORDER = ("broker", "recruiter", "transporter", "harbourer", "financier", "employer", "suspect", "official",
+               "other", "witness", "victim")
+
+
+def _main_role(roles: list[str]) -> str | None:
+    for r in _ROLE_ORDER:
+        if r in roles:
+            return r
+    return roles[0] if roles else None
+
+
+def _age(birth: Any, when: Any) -> float | None:
+    if birth is None or when is None:
+        return None
+    b = birth.to_native() if hasattr(birth, "to_native") else birth
+    w = when.to_native() if hasattr(when, "to_native") else when
+    if isinstance(w, dt.datetime):
+        w = w.date()
+    return (w - b).days // 365 if isinstance(b, dt.date) and isinstance(w, dt.date) else None
+
+
+def journeys(driver: Driver, case_ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Journey rows ``person_id, case_id, leg, location, stage`` (leg 0 = place of
+    recruitment) plus per-journey ``year, nationality, sex, age, exploitation_type``."""
+    rows = read(driver, _JOURNEYS, cases=_cases(case_ids))
+    out: list[dict[str, Any]] = []
+    by_journey: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in rows:
+        by_journey.setdefault((r["person_id"], r["case_id"]), []).append(r)
+    for (pid, cid), legs in by_journey.items():
+        legs.sort(key=lambda x: x["leg"])
+        first = legs[0]
+        when = first["at"] or first["opened_on"]
+        extra = {
+            "year": (when.year if when is not None else None),
+            "nationality": first["nationality"],
+            "sex": first["sex"],
+            "age": _age(first["birth_date"], when),
+            "exploitation_type": first["exploitation_type"],
+        }
+        out.append({"person_id": pid, "case_id": cid, "leg": 0, "location": first["from_location"],
+                    "stage": "recruitment", **extra})
+        for leg in legs:
+            out.append({"person_id": pid, "case_id": cid, "leg": int(leg["leg"]), "location": leg["to_location"],
+                        "stage": leg["stage"], **extra})
+    cols = ["person_id", "case_id", "leg", "location", "stage", "year", "nationality", "sex", "age",
+            "exploitation_type"]
+    return pd.DataFrame(out, columns=cols)
+
+
+def location_table(driver: Driver) -> pd.DataFrame:
+    """Every Location: ``id, name, name_th, kind, iso3, lat, lon, parent_id``."""
+    return pd.DataFrame(read(driver, _LOCATIONS),
+                        columns=["id", "name", "name_th", "kind", "iso3", "lat", "lon", "parent_id"])
+
+
+def location_hierarchy(driver: Driver) -> tuple[dict[str, str], dict[str, str]]:
+    """``(child → parent, location → kind)`` for :func:`analytics.routes.routes`."""
+    df = location_table(driver)
+    parents = {r.id: r.parent_id for r in df.itertuples() if r.parent_id}
+    levels = {r.id: r.kind for r in df.itertuples() if r.kind}
+    return parents, levels
+
+
+def transfers(driver: Driver, accounts: Sequence[str] | None = None) -> pd.DataFrame:
+    """Transfers ``txn_id, source, target, amount, currency, at`` (at as UTC timestamps)."""
+    rows = read(driver, _TRANSFERS, accounts=list(accounts) if accounts else None)
+    df = pd.DataFrame(rows, columns=["txn_id", "source", "target", "amount", "currency", "at", "agency"])
+    if len(df):
+        df["at"] = pd.to_datetime([a.to_native() if hasattr(a, "to_native") else a for a in df["at"]], utc=True)
+    else:
+        df["at"] = pd.to_datetime(df["at"], utc=True)
+    return df
+
+
+def person_records(driver: Driver) -> pd.DataFrame:
+    """Person records in the canonical resolution columns."""
+    rows = read(driver, _PERSON_RECORDS)
+    for r in rows:
+        if r["birth_date"] is not None and hasattr(r["birth_date"], "to_native"):
+            r["birth_date"] = r["birth_date"].to_native().isoformat()
+    return pd.DataFrame(rows, columns=["id", "given_name", "family_name", "full_name", "full_name_latin",
+                                       "birth_date", "sex", "nationality", "id_number", "phone", "address",
+                                       "source"])
+
+
+def write_same_as(driver: Driver, candidates: pd.DataFrame, method: str, batch: int = 5000) -> int:
+    """MERGE ``SAME_AS`` candidates (``id_left, id_right, score``) as pending judgements.
+
+    An existing judgement is kept; only score and method are refreshed.
+    """
+    rows = [{"id_left": str(r.id_left), "id_right": str(r.id_right), "score": float(r.score)}
+            for r in candidates.itertuples()]
+    at = dt.datetime.now(dt.timezone.utc)
+    for i in range(0, len(rows), batch):
+        driver.execute_query(_WRITE_SAME_AS, rows=rows[i : i + batch], method=method, at=at)
+    return len(rows)
+
+
+def judge_same_as(driver: Driver, id_left: str, id_right: str, judgement: str, by: str) -> dict[str, Any] | None:
+    """Record a person's judgement (accepted / rejected / pending) of a candidate pair, with who and when."""
+    if judgement not in ("accepted", "rejected", "pending"):
+        raise ValueError(f"judgement must be accepted, rejected or pending, not {judgement!r}")
+    recs, _, _ = driver.execute_query(_JUDGE_SAME_AS, left=id_left, right=id_right, judgement=judgement, by=by,
+                                      at=dt.datetime.now(dt.timezone.utc))
+    return recs[0].data() if recs else None
+
+
+def same_as_candidates(driver: Driver, judgement: str | None = None) -> pd.DataFrame:
+    return pd.DataFrame(read(driver, _SAME_AS, judgement=judgement),
+                        columns=["id_left", "id_right", "score", "method", "judgement", "by", "at",
+                                 "name_left", "name_right"])
