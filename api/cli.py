@@ -23,6 +23,15 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(db_app, name="db")
 
+
+def _register_analyse() -> None:
+    from api.cli_analyse import analyse_app
+
+    app.add_typer(analyse_app, name="analyse")
+
+
+_register_analyse()
+
 err = Console(stderr=True)
 
 

@@ -370,3 +370,42 @@ def test_interrupted_load_then_rerun_completes_without_duplicates(db: Any, make_
     st = _stats(db)
     assert st["nodes"] == {**EXPECTED_NODES, "Person": 302}
     assert st["relationships"] == EXPECTED_RELS
+
+
+def test_kill_9_during_ingest_then_rerun_gives_exact_counts(db: Any, make_bundle: Any, tmp_path: Path,
+                                                            neo4j_settings: Any) -> None:
+    """A real crash: the CLI process is SIGKILLed mid-load, then the load is run again."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    n = 12000
+    t = full_tables()
+    t["persons"] += [_good_person(i) for i in range(n)]
+    t["involvements"] += [{"source": "DSI", "source_record_id": f"g-inv-{i}", "party_id": f"G{i}", "case_id": "C1",
+                           "role": "witness"} for i in range(n)]
+    bundle = make_bundle(t)
+    env = dict(os.environ)
+    cmd = [sys.executable, "-m", "api.cli", "ingest", str(bundle), "--rejects", str(tmp_path / "r.csv"),
+           "--batch-size", "500", "--json"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    killed_at = None
+    while time.monotonic() < deadline and proc.poll() is None:
+        c = gdb.read(db, "MATCH (p:Person) RETURN count(p) AS c")[0]["c"]
+        if c > 1000:
+            os.kill(proc.pid, signal.SIGKILL)
+            killed_at = c
+            break
+        time.sleep(0.05)
+    proc.wait()
+    assert killed_at is not None, "the load finished before it could be killed; make the bundle bigger"
+    partial = _stats(db)
+    assert partial["relationships"]["INVOLVED_IN"] < n + 3  # it really was cut short
+    res = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    st = _stats(db)
+    assert st["nodes"] == {**EXPECTED_NODES, "Person": n + 2}
+    assert st["relationships"] == {**EXPECTED_RELS, "INVOLVED_IN": n + 3}
