@@ -1,0 +1,659 @@
+"""Route maps of trafficking corridors for meetings between countries.
+
+Input: a corridors table (``source, transit, destination, victims, cases``;
+``transit`` a tuple of location ids, as produced by
+``analytics.routes.corridors`` after its own filtering) and a location table
+(``id, name, lat, lon, kind``; countries by ISO 3166-1 alpha-3).  Output:
+standalone HTML (inline SVG + a little JS, no network), PNG and PDF
+(matplotlib), GeoJSON and CSV.
+
+Country shapes are Natural Earth 1:110m admin-0 (public domain), bundled as
+``viz/data/countries-110m.geojson`` (converted from the npm package
+``world-atlas@2.0.2``; see ``viz/data/build_countries.py``).  No tile server.
+
+Small-count suppression
+-----------------------
+As in official statistics, a count below ``min_count`` (default 5; zero
+included) is never published:
+
+1. a corridor's ``victims`` and ``cases`` below ``min_count`` are shown as
+   ``"<5"`` (for ``min_count=5``) in every format and the number itself is not
+   written anywhere (HTML data, SVG, GeoJSON ``null``, CSV text, PNG/PDF);
+2. a corridor whose *victims* are suppressed is drawn with one fixed thin,
+   dashed line, so its width carries no number;
+3. every total (overall, per place, per country pair in the HTML filter) is
+   the sum over *shown* (unsuppressed) values only and says how many
+   suppressed corridors it leaves out; the true total is never printed, so a
+   suppressed value cannot be recovered by subtracting shown cells from a
+   total.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+import math
+from collections.abc import Hashable, Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from viz._html import escape, json_for_script
+
+__all__ = [
+    "routemap_html",
+    "routemap_png",
+    "routemap_pdf",
+    "routemap_geojson",
+    "routemap_csv",
+    "prepare_corridors",
+    "country_shapes",
+]
+
+_DATA = Path(__file__).resolve().parent / "data" / "countries-110m.geojson"
+ROLE_STYLE = {  # colour, svg/mpl marker
+    "source": ("#2ca02c", "o"),
+    "transit": ("#ff7f0e", "D"),
+    "destination": ("#d62728", "s"),
+}
+_ARC_COLOUR = "#7b3294"
+_SUPPRESSED_WIDTH = 1.0
+_PROVENANCE = "Country shapes: Natural Earth 1:110m (public domain)"
+
+
+@lru_cache(maxsize=1)
+def country_shapes() -> dict[str, Any]:
+    """The bundled Natural Earth 1:110m countries as a GeoJSON FeatureCollection."""
+    with _DATA.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _country_centroid(iso3: str) -> tuple[float, float] | None:
+    for f in country_shapes()["features"]:
+        if f["properties"]["iso3"] == iso3:
+            rings = [poly[0] for poly in f["geometry"]["coordinates"]]
+            ring = max(rings, key=len)
+            lons = [p[0] for p in ring]
+            lats = [p[1] for p in ring]
+            return (sum(lons) / len(lons), sum(lats) / len(lats))
+    return None
+
+
+def _locations(locations: pd.DataFrame | Mapping[Hashable, Mapping[str, Any]] | None) -> dict[str, dict[str, Any]]:
+    if locations is None:
+        return {}
+    if isinstance(locations, pd.DataFrame):
+        rows = locations.to_dict("records")
+        return {str(r["id"]): r for r in rows}
+    return {str(k): {"id": str(k), **dict(v)} for k, v in locations.items()}
+
+
+def _fmt_count(v: int | None, min_count: int) -> str:
+    return f"<{min_count}" if v is None else f"{v:,}"
+
+
+def prepare_corridors(
+    corridors: pd.DataFrame,
+    locations: pd.DataFrame | Mapping[Hashable, Mapping[str, Any]] | None = None,
+    *,
+    min_count: int = 5,
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Apply the suppression rule and resolve place coordinates.
+
+    Returns
+    -------
+    (corridors, places)
+        ``corridors``: dicts with ``source, transit, destination, stops, route,
+        victims`` (int or ``None`` when suppressed), ``cases`` (idem),
+        ``victims_display``, ``cases_display``, ``suppressed``.
+        ``places``: id -> ``name, lat, lon, kind, roles, victims_shown,
+        suppressed_corridors``.  Never contains a suppressed number.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"source": ["MMR", "LAO"], "transit": [(), ()],
+    ...     "destination": ["THA", "THA"], "victims": [12, 3], "cases": [6, 1]})
+    >>> cs, places = prepare_corridors(df)
+    >>> [(c["victims"], c["victims_display"]) for c in cs]
+    [(12, '12'), (None, '<5')]
+    >>> places["THA"]["victims_shown"], places["THA"]["suppressed_corridors"]
+    (12, 1)
+    """
+    locs = _locations(locations)
+    out: list[dict[str, Any]] = []
+    places: dict[str, dict[str, Any]] = {}
+
+    def place(pid: str) -> dict[str, Any]:
+        if pid not in places:
+            row = locs.get(pid, {})
+            lat, lon = row.get("lat"), row.get("lon")
+            if lat is None or lon is None or pd.isna(lat) or pd.isna(lon):
+                c = _country_centroid(pid)
+                lon, lat = c if c else (None, None)
+            places[pid] = {
+                "id": pid,
+                "name": str(row.get("name") or pid),
+                "kind": str(row.get("kind") or ("country" if len(pid) == 3 and pid.isupper() else "")),
+                "lat": None if lat is None else float(lat),
+                "lon": None if lon is None else float(lon),
+                "roles": [],
+                "victims_shown": 0,
+                "suppressed_corridors": 0,
+            }
+        return places[pid]
+
+    for r in corridors.to_dict("records"):
+        transit = r.get("transit")
+        if transit is None or (isinstance(transit, float) and math.isnan(transit)):
+            transit = ()
+        elif isinstance(transit, str):
+            transit = tuple(t for t in transit.replace(">", " ").split() if t)
+        transit = tuple(str(t) for t in transit)
+        src, dst = str(r["source"]), str(r["destination"])
+        stops = [src, *transit, dst]
+        v = int(r.get("victims") or 0)
+        c = int(r.get("cases") or 0)
+        sv = None if v < min_count else v
+        sc = None if c < min_count else c
+        for role, ids in (("source", [src]), ("transit", list(transit)), ("destination", [dst])):
+            for pid in ids:
+                p = place(pid)
+                if role not in p["roles"]:
+                    p["roles"].append(role)
+        for pid in dict.fromkeys(stops):
+            if sv is None:
+                places[pid]["suppressed_corridors"] += 1
+            else:
+                places[pid]["victims_shown"] += sv
+        out.append({
+            "source": src,
+            "transit": list(transit),
+            "destination": dst,
+            "stops": stops,
+            "route": " > ".join(stops),
+            "victims": sv,
+            "cases": sc,
+            "victims_display": _fmt_count(sv, min_count),
+            "cases_display": _fmt_count(sc, min_count),
+            "suppressed": sv is None or sc is None,
+            "victims_suppressed": sv is None,
+        })
+    out.sort(key=lambda x: (-(x["victims"] or 0), x["route"]))
+    return out, places
+
+
+def _totals(cs: list[dict[str, Any]], min_count: int) -> str:
+    shown = sum(c["victims"] for c in cs if c["victims"] is not None)
+    k = sum(1 for c in cs if c["victims"] is None)
+    txt = f"{shown:,} victims on {len(cs) - k} shown corridors"
+    if k:
+        txt += f" (+ {k} corridor{'s' if k != 1 else ''} with <{min_count}, not counted)"
+    return txt
+
+
+# ----------------------------------------------------------------- geometry
+def _segment_curve(a: tuple[float, float], b: tuple[float, float], bend: float, n: int = 20) -> list[tuple[float, float]]:
+    """Quadratic Bezier from a to b (lon/lat), control point offset perpendicular by ``bend`` x length."""
+    (x0, y0), (x1, y1) = a, b
+    if (x0, y0) == (x1, y1):  # domestic loop: a small circle north of the point
+        r = 0.9
+        return [(x0 + r * math.sin(2 * math.pi * t / n), y0 + r - r * math.cos(2 * math.pi * t / n)) for t in range(n + 1)]
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    dx, dy = x1 - x0, y1 - y0
+    cx, cy = mx - dy * bend, my + dx * bend
+    pts = []
+    for i in range(n + 1):
+        t = i / n
+        pts.append(((1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t * t * x1, (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t * t * y1))
+    return pts
+
+
+def _arc_paths(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]]) -> list[list[tuple[float, float]]]:
+    """One sampled polyline (lon, lat) per corridor; parallel segments bend differently."""
+    seen: dict[tuple[str, str], int] = {}
+    arcs = []
+    for c in cs:
+        pts: list[tuple[float, float]] = []
+        for a, b in zip(c["stops"][:-1], c["stops"][1:], strict=True):
+            pa, pb = places[a], places[b]
+            if pa["lon"] is None or pb["lon"] is None:
+                continue
+            key = (min(a, b), max(a, b))
+            k = seen.get(key, 0)
+            seen[key] = k + 1
+            bend = 0.18 + 0.1 * k
+            seg = _segment_curve((pa["lon"], pa["lat"]), (pb["lon"], pb["lat"]), bend)
+            pts.extend(seg if not pts else seg[1:])
+        arcs.append(pts)
+    return arcs
+
+
+def _width(v: int | None, vmax: int) -> float:
+    if v is None or vmax <= 0:
+        return _SUPPRESSED_WIDTH
+    return 1.5 + 8.5 * math.sqrt(v / vmax)
+
+
+def _bbox(places: dict[str, dict[str, Any]]) -> tuple[float, float, float, float]:
+    lons = [p["lon"] for p in places.values() if p["lon"] is not None]
+    lats = [p["lat"] for p in places.values() if p["lat"] is not None]
+    if not lons:
+        return (90.0, -12.0, 130.0, 30.0)
+    x0, x1, y0, y1 = min(lons), max(lons), min(lats), max(lats)
+    w, h = max(x1 - x0, 10.0), max(y1 - y0, 8.0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    w, h = w * 1.35, h * 1.35
+    k = math.cos(math.radians(cy))
+    if w * k < 1.6 * h:  # landscape, like the page
+        w = 1.6 * h / k
+    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+
+
+def _filters_text(filters: Mapping[str, Any] | None) -> str:
+    if not filters:
+        return "Filters: none"
+    parts = []
+    for k, v in filters.items():
+        if v is None or v == "" or v == [] or v == ():
+            continue
+        if isinstance(v, (list, tuple, set)):
+            v = ", ".join(str(x) for x in v)
+        parts.append(f"{k}={v}")
+    return "Filters: " + ("; ".join(parts) if parts else "none")
+
+
+def _meta(title: str, filters: Mapping[str, Any] | None, sources: Iterable[str] | None,
+          generated: _dt.date | _dt.datetime | str | None, min_count: int) -> dict[str, str]:
+    gen = generated or _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    if isinstance(gen, (_dt.date, _dt.datetime)):
+        gen = gen.isoformat()
+    src = ", ".join(sources) if sources else "netintel case records"
+    return {
+        "title": title,
+        "filters": _filters_text(filters),
+        "sources": f"Data sources: {src}. {_PROVENANCE}.",
+        "generated": f"Generated {gen}",
+        "suppression": f"Counts below {min_count} are shown as <{min_count}; totals count shown corridors only.",
+    }
+
+
+# --------------------------------------------------------------------- HTML
+_HTML_JS = """
+(function(){"use strict";
+var D=JSON.parse(document.getElementById("routemap-data").textContent);
+var info=document.getElementById("rm-info"),sel=document.getElementById("rm-pair"),tot=document.getElementById("rm-total");
+var arcs=Array.prototype.slice.call(document.querySelectorAll("path.rm-arc"));
+function show(i){var c=D.corridors[i];info.textContent=c.route+": victims "+c.victims_display+", cases "+c.cases_display;}
+arcs.forEach(function(a){var i=+a.getAttribute("data-i");
+ a.addEventListener("mouseenter",function(){a.classList.add("hover");show(i);});
+ a.addEventListener("mouseleave",function(){a.classList.remove("hover");});});
+function total(cs){var s=0,k=0;cs.forEach(function(c){if(c.victims===null)k++;else s+=c.victims;});
+ return s.toLocaleString("en")+" victims on "+(cs.length-k)+" shown corridors"+(k?" (+ "+k+" with <"+D.min_count+", not counted)":"");}
+function apply(){var v=sel.value,shown=[];
+ arcs.forEach(function(a){var c=D.corridors[+a.getAttribute("data-i")];var ok=!v||(c.source+">"+c.destination)===v;
+  a.style.display=ok?"":"none";if(ok)shown.push(c);});
+ tot.textContent=total(shown);}
+sel.addEventListener("change",apply);apply();
+})();
+"""
+
+_HTML_CSS = """
+body{margin:0;font-family:"Noto Sans","Noto Sans Thai","DejaVu Sans",sans-serif;color:#222}
+header{padding:8px 12px;border-bottom:1px solid #ccc}header h1{font-size:18px;margin:0 0 4px}
+.rm-meta{font-size:12px;color:#555;margin:2px 0}
+#rm-controls{display:flex;gap:12px;align-items:center;padding:6px 12px;font-size:13px;flex-wrap:wrap}
+#rm-info{font-weight:600}
+svg{display:block;width:100%;height:auto;max-height:calc(100vh - 150px);background:#eaf2f8}
+.rm-country{fill:#f4f1ea;stroke:#9a9a9a;stroke-width:0.6;vector-effect:non-scaling-stroke}
+.rm-country.inv{fill:#e7dfcc}
+.rm-arc{fill:none;stroke:#7b3294;stroke-opacity:.65;stroke-linecap:round;vector-effect:non-scaling-stroke;cursor:pointer}
+.rm-arc.sup{stroke-dasharray:4 3}.rm-arc.hover{stroke:#e6550d;stroke-opacity:.95}
+.rm-label{font-size:12px;paint-order:stroke;stroke:#fff;stroke-width:3px;fill:#111}
+.rm-wm{font-size:64px;fill:#000;fill-opacity:.07;font-weight:700}
+"""
+
+
+def _svg(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]], watermark: str | None) -> str:
+    x0, y0, x1, y1 = _bbox(places)
+    lat0 = math.radians((y0 + y1) / 2)
+    k = math.cos(lat0)
+    W = 1000.0
+    sx = W / ((x1 - x0) * k)
+    H = (y1 - y0) * sx
+
+    def P(lon: float, lat: float) -> tuple[float, float]:
+        return ((lon - x0) * k * sx, (y1 - lat) * sx)
+
+    involved = {p["id"] for p in places.values()}
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="rm-svg" viewBox="0 0 {W:.0f} {H:.0f}" role="img">',
+             '<defs><marker id="rm-arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="5" markerHeight="5" '
+             f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{_ARC_COLOUR}"/></marker></defs>',
+             '<g class="rm-countries">']
+    for f in country_shapes()["features"]:
+        polys = f["geometry"]["coordinates"]
+        ring_bb = [(min(p[0] for p in poly[0]), min(p[1] for p in poly[0]), max(p[0] for p in poly[0]),
+                    max(p[1] for p in poly[0])) for poly in polys]
+        keep = [poly for poly, bb in zip(polys, ring_bb, strict=True)
+                if bb[2] >= x0 and bb[0] <= x1 and bb[3] >= y0 and bb[1] <= y1]
+        if not keep:
+            continue
+        d = []
+        for poly in keep:
+            for ring in poly:
+                pts = [P(lon, lat) for lon, lat in ring]
+                d.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
+        iso = f["properties"]["iso3"]
+        cls = "rm-country inv" if iso in involved else "rm-country"
+        parts.append(f'<path class="{cls}" data-iso3="{escape(iso)}" d="{"".join(d)}">'
+                     f'<title>{escape(f["properties"]["name"])}</title></path>')
+    parts.append("</g><g class=\"rm-arcs\">")
+    vmax = max([c["victims"] for c in cs if c["victims"] is not None] or [0])
+    for i, (c, pts) in enumerate(zip(cs, _arc_paths(cs, places), strict=True)):
+        if len(pts) < 2:
+            continue
+        d = "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in (P(lon, lat) for lon, lat in pts))
+        cls = "rm-arc sup" if c["victims"] is None else "rm-arc"
+        parts.append(f'<path class="{cls}" data-i="{i}" d="{d}" stroke-width="{_width(c["victims"], vmax):.2f}" '
+                     f'marker-end="url(#rm-arrow)"><title>{escape(c["route"])}: victims {escape(c["victims_display"])}, '
+                     f'cases {escape(c["cases_display"])}</title></path>')
+    parts.append('</g><g class="rm-places">')
+    for p in places.values():
+        if p["lon"] is None:
+            continue
+        x, y = P(p["lon"], p["lat"])
+        tip = f'{p["name"]} ({p["id"]}): {", ".join(p["roles"])}; {p["victims_shown"]:,} victims on shown corridors'
+        if p["suppressed_corridors"]:
+            tip += f' + {p["suppressed_corridors"]} suppressed'
+        g = [f'<g class="rm-place" data-id="{escape(p["id"])}"><title>{escape(tip)}</title>']
+        for role in ("destination", "source", "transit"):
+            if role not in p["roles"]:
+                continue
+            col = ROLE_STYLE[role][0]
+            if role == "source":
+                g.append(f'<circle class="rm-source" cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{col}" stroke="#fff"/>')
+            elif role == "transit":
+                g.append(f'<rect class="rm-transit" x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{col}" '
+                         f'stroke="#fff" transform="rotate(45 {x:.1f} {y:.1f})"/>')
+            else:
+                g.append(f'<rect class="rm-destination" x="{x - 8:.1f}" y="{y - 8:.1f}" width="16" height="16" '
+                         f'fill="{col}" stroke="#fff"/>')
+        g.append(f'<text class="rm-label" x="{x + 10:.1f}" y="{y - 8:.1f}">{escape(p["name"])}</text></g>')
+        parts.append("".join(g))
+    parts.append("</g>")
+    if watermark:
+        parts.append(f'<text class="rm-wm" x="{W / 2:.0f}" y="{H / 2:.0f}" text-anchor="middle" '
+                     f'transform="rotate(-25 {W / 2:.0f} {H / 2:.0f})">{escape(watermark)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def routemap_html(
+    corridors: pd.DataFrame,
+    locations: pd.DataFrame | Mapping[Hashable, Mapping[str, Any]] | None,
+    *,
+    title: str = "Trafficking corridors",
+    filters: Mapping[str, Any] | None = None,
+    min_count: int = 5,
+    sources: Iterable[str] | None = None,
+    watermark: str | None = None,
+    generated: _dt.date | _dt.datetime | str | None = None,
+) -> str:
+    """Standalone interactive route map (inline SVG + JS, works offline).
+
+    One ``path.rm-arc`` per corridor (width ~ sqrt(victims)), sources as green
+    circles, transit as orange diamonds, destinations as red squares; hover
+    shows the corridor, a select filters by country pair (totals recomputed
+    from shown values only).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"source": ["MMR"], "transit": [("LAO",)], "destination": ["THA"],
+    ...     "victims": [40], "cases": [9]})
+    >>> html = routemap_html(df, None, title="MMR-THA")
+    >>> html.count('class="rm-arc"')
+    1
+    """
+    cs, places = prepare_corridors(corridors, locations, min_count=min_count)
+    meta = _meta(title, filters, sources, generated, min_count)
+    pairs = sorted({f'{c["source"]}>{c["destination"]}' for c in cs})
+    options = "".join(f'<option value="{escape(p)}">{escape(p.replace(">", " → "))}</option>' for p in pairs)
+    data = {
+        "min_count": min_count,
+        "corridors": [{k: c[k] for k in ("source", "transit", "destination", "route", "victims", "cases",
+                                          "victims_display", "cases_display")} for c in cs],
+    }
+    legend = "".join(
+        f'<span style="color:{col}">{"●" if role == "source" else "◆" if role == "transit" else "■"}</span> {role} '
+        for role, (col, _m) in ROLE_STYLE.items()
+    )
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{escape(title)}</title><style>{_HTML_CSS}</style></head><body>"
+        f"<header><h1>{escape(title)}</h1>"
+        f'<p class="rm-meta" id="rm-filters">{escape(meta["filters"])}</p>'
+        f'<p class="rm-meta">{escape(meta["sources"])} {escape(meta["generated"])}. {escape(meta["suppression"])}</p>'
+        "</header>"
+        f'<div id="rm-controls"><label>Country pair <select id="rm-pair"><option value="">all</option>{options}'
+        f'</select></label><span id="rm-total"></span><span>{legend}</span><span>line width ∝ √victims; dashed: &lt;{min_count}</span>'
+        '<span id="rm-info"></span></div>'
+        f"{_svg(cs, places, watermark)}"
+        f'<script type="application/json" id="routemap-data">{json_for_script(data)}</script>'
+        f"<script>{_HTML_JS}</script></body></html>\n"
+    )
+
+
+# ------------------------------------------------------------- matplotlib
+@lru_cache(maxsize=1)
+def _font_families() -> list[str]:
+    from matplotlib import font_manager
+
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    prefs = ["Noto Sans", "DejaVu Sans", "Noto Sans Thai", "Loma", "Garuda", "Norasi", "Kinnari", "Tlwg Typo"]
+    fams = [f for f in prefs if f in have]
+    return fams or ["sans-serif"]
+
+
+def _figure(corridors: pd.DataFrame, locations: Any, *, title: str, filters: Mapping[str, Any] | None,
+            min_count: int, sources: Iterable[str] | None, watermark: str | None,
+            generated: Any) -> Any:
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Polygon
+
+    cs, places = prepare_corridors(corridors, locations, min_count=min_count)
+    meta = _meta(title, filters, sources, generated, min_count)
+    x0, y0, x1, y1 = _bbox(places)
+    fig = Figure(figsize=(11.0, 8.5))
+    ax = fig.add_axes((0.03, 0.16, 0.94, 0.74))
+    ax.set_facecolor("#eaf2f8")
+    involved = set(places)
+    for f in country_shapes()["features"]:
+        inv = f["properties"]["iso3"] in involved
+        for poly in f["geometry"]["coordinates"]:
+            ring = poly[0]
+            lons = [p[0] for p in ring]
+            lats = [p[1] for p in ring]
+            if max(lons) < x0 or min(lons) > x1 or max(lats) < y0 or min(lats) > y1:
+                continue
+            ax.add_patch(Polygon(ring, closed=True, facecolor="#e7dfcc" if inv else "#f4f1ea",
+                                 edgecolor="#9a9a9a", linewidth=0.5, zorder=1))
+    vmax = max([c["victims"] for c in cs if c["victims"] is not None] or [0])
+    for c, pts in zip(cs, _arc_paths(cs, places), strict=True):
+        if len(pts) < 2:
+            continue
+        xs, ys = zip(*pts, strict=True)
+        ax.plot(xs, ys, color=_ARC_COLOUR, alpha=0.65, linewidth=_width(c["victims"], vmax) * 0.8,
+                linestyle=(0, (3, 2)) if c["victims"] is None else "-", solid_capstyle="round", zorder=3)
+        ax.annotate("", xy=pts[-1], xytext=pts[-3], zorder=4,
+                    arrowprops={"arrowstyle": "-|>", "color": _ARC_COLOUR, "lw": 0.8, "mutation_scale": 12})
+        mid = pts[len(pts) // 2]
+        ax.text(mid[0], mid[1], c["victims_display"], fontsize=7, color="#4a1f5c", ha="center", va="center",
+                zorder=5, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+    for p in places.values():
+        if p["lon"] is None:
+            continue
+        for role, size in (("destination", 110), ("source", 70), ("transit", 50)):
+            if role in p["roles"]:
+                col, marker = ROLE_STYLE[role]
+                ax.scatter([p["lon"]], [p["lat"]], s=size, c=col, marker=marker, edgecolors="white", zorder=6)
+        ax.text(p["lon"] + 0.4, p["lat"] + 0.4, p["name"], fontsize=9, zorder=7,
+                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6})
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    handles = [Line2D([], [], marker=m, color=col, linestyle="", markersize=8, label=role)
+               for role, (col, m) in ROLE_STYLE.items()]
+    handles.append(Line2D([], [], color=_ARC_COLOUR, lw=4, label="corridor (width ∝ √victims)"))
+    handles.append(Line2D([], [], color=_ARC_COLOUR, lw=1, linestyle=(0, (3, 2)), label=f"victims <{min_count}"))
+    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
+    fig.text(0.03, 0.955, meta["title"], fontsize=15, weight="bold", va="center")
+    fig.text(0.03, 0.92, meta["filters"], fontsize=9, va="center")
+    fig.text(0.03, 0.115, _totals(cs, min_count), fontsize=9)
+    fig.text(0.03, 0.085, meta["sources"], fontsize=8, color="#444")
+    fig.text(0.03, 0.06, meta["suppression"], fontsize=8, color="#444")
+    fig.text(0.03, 0.035, meta["generated"], fontsize=8, color="#444")
+    if watermark:
+        fig.text(0.5, 0.5, watermark, fontsize=60, color="black", alpha=0.08, rotation=25,
+                 ha="center", va="center", weight="bold")
+    return fig
+
+
+def _render(fmt: str, corridors: pd.DataFrame, locations: Any, **kw: Any) -> bytes:
+    import matplotlib
+
+    with matplotlib.rc_context({"font.family": _font_families(), "pdf.fonttype": 42, "svg.fonttype": "none"}):
+        fig = _figure(corridors, locations, **kw)
+        buf = io.BytesIO()
+        meta = {"Title": kw["title"]} if fmt == "pdf" else {"Title": kw["title"], "Software": "netintel"}
+        fig.savefig(buf, format=fmt, dpi=kw.get("dpi", 150) if fmt == "png" else None, metadata=meta)
+    return buf.getvalue()
+
+
+def routemap_png(
+    corridors: pd.DataFrame,
+    locations: pd.DataFrame | Mapping[Hashable, Mapping[str, Any]] | None,
+    *,
+    title: str = "Trafficking corridors",
+    filters: Mapping[str, Any] | None = None,
+    min_count: int = 5,
+    sources: Iterable[str] | None = None,
+    watermark: str | None = None,
+    generated: _dt.date | _dt.datetime | str | None = None,
+) -> bytes:
+    """The route map as a PNG (title, filters, sources, date in the margin; Thai text rendered).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"source": ["KHM"], "transit": [()], "destination": ["THA"],
+    ...     "victims": [7], "cases": [2]})
+    >>> routemap_png(df, None)[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    return _render("png", corridors, locations, title=title, filters=filters, min_count=min_count,
+                   sources=sources, watermark=watermark, generated=generated)
+
+
+def routemap_pdf(
+    corridors: pd.DataFrame,
+    locations: pd.DataFrame | Mapping[Hashable, Mapping[str, Any]] | None,
+    *,
+    title: str = "Trafficking corridors",
+    filters: Mapping[str, Any] | None = None,
+    min_count: int = 5,
+    sources: Iterable[str] | None = None,
+    watermark: str | None = None,
+    generated: _dt.date | _dt.datetime | str | None = None,
+) -> bytes:
+    """The route map as a one-page PDF (fonts embedded as TrueType)."""
+    return _render("pdf", corridors, locations, title=title, filters=filters, min_count=min_count,
+                   sources=sources, watermark=watermark, generated=generated)
+
+
+def routemap_geojson(
+    corridors: pd.DataFrame,
+    locations: pd.DataFrame | Mapping[Hashable, Mapping[str, Any]] | None,
+    *,
+    title: str = "Trafficking corridors",
+    filters: Mapping[str, Any] | None = None,
+    min_count: int = 5,
+    sources: Iterable[str] | None = None,
+    generated: _dt.date | _dt.datetime | str | None = None,
+) -> dict[str, Any]:
+    """GeoJSON FeatureCollection: a LineString per corridor (through its stops) and a Point per place.
+
+    Suppressed counts are ``null`` with ``victims_display``/``cases_display`` ``"<5"``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"source": ["MMR"], "transit": [()], "destination": ["THA"],
+    ...     "victims": [2], "cases": [1]})
+    >>> fc = routemap_geojson(df, None)
+    >>> [f["geometry"]["type"] for f in fc["features"]], fc["features"][0]["properties"]["victims"]
+    (['LineString', 'Point', 'Point'], None)
+    """
+    cs, places = prepare_corridors(corridors, locations, min_count=min_count)
+    meta = _meta(title, filters, sources, generated, min_count)
+    feats: list[dict[str, Any]] = []
+    for c in cs:
+        coords = [[places[s]["lon"], places[s]["lat"]] for s in c["stops"] if places[s]["lon"] is not None]
+        if len(coords) < 2:
+            continue
+        props = {k: c[k] for k in ("source", "transit", "destination", "route", "victims", "cases",
+                                   "victims_display", "cases_display", "suppressed")}
+        feats.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
+                      "properties": {"feature": "corridor", **props}})
+    for p in places.values():
+        if p["lon"] is None:
+            continue
+        feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
+                      "properties": {"feature": "place", "id": p["id"], "name": p["name"], "kind": p["kind"],
+                                     "roles": p["roles"], "victims_shown": p["victims_shown"],
+                                     "suppressed_corridors": p["suppressed_corridors"]}})
+    return {"type": "FeatureCollection", "features": feats,
+            "metadata": {**meta, "min_count": min_count, "filters_applied": dict(filters or {})}}
+
+
+def routemap_csv(
+    corridors: pd.DataFrame,
+    locations: pd.DataFrame | Mapping[Hashable, Mapping[str, Any]] | None = None,
+    *,
+    title: str = "Trafficking corridors",
+    filters: Mapping[str, Any] | None = None,
+    min_count: int = 5,
+    sources: Iterable[str] | None = None,
+    generated: _dt.date | _dt.datetime | str | None = None,
+    header: bool = True,
+) -> str:
+    """CSV of corridors (``source, transit, destination, route, victims, cases, suppressed``).
+
+    With ``header`` the file starts with ``#`` comment lines (title, filters,
+    sources, date, suppression rule); read it with ``pandas.read_csv(..., comment="#")``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"source": ["MMR"], "transit": [()], "destination": ["THA"],
+    ...     "victims": [3], "cases": [3]})
+    >>> print(routemap_csv(df, header=False).strip())
+    source,transit,destination,route,victims,cases,suppressed
+    MMR,,THA,MMR > THA,<5,<5,true
+    """
+    cs, _places = prepare_corridors(corridors, locations, min_count=min_count)
+    buf = io.StringIO()
+    if header:
+        meta = _meta(title, filters, sources, generated, min_count)
+        for k in ("title", "filters", "sources", "generated", "suppression"):
+            buf.write("# " + meta[k].replace("\n", " ") + "\n")
+        buf.write("# Total: " + _totals(cs, min_count) + "\n")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["source", "transit", "destination", "route", "victims", "cases", "suppressed"])
+    for c in cs:
+        w.writerow([c["source"], " > ".join(c["transit"]), c["destination"], c["route"],
+                    c["victims_display"].replace(",", ""), c["cases_display"].replace(",", ""),
+                    "true" if c["suppressed"] else "false"])
+    return buf.getvalue()
