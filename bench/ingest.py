@@ -73,8 +73,8 @@ def run_load_csv(driver: Any, bundle: Path, import_dir: Path, batch: int) -> dic
         path = dest / f"{spec.table}.csv"
         if path.is_file():
             fields = [f.name for f in spec.fields if f.store and f.name != "id"]
-            driver.execute_query(cypher.load_csv_nodes(spec.label, fields, batch),
-                                 url=f"file:///{bundle.name}/{spec.table}.csv")
+            gdb.run_autocommit(driver, cypher.load_csv_nodes(spec.label, fields, batch),
+                               url=f"file:///{bundle.name}/{spec.table}.csv")
     t1 = time.perf_counter()
     tables = [spec.table for spec in NODES] + [r.table for spec in NODES for r in rel_specs_for_table(spec.table)]
     done = set()
@@ -87,7 +87,7 @@ def run_load_csv(driver: Any, bundle: Path, import_dir: Path, batch: int) -> dic
             for t in (r.type_choices or (r.type,)):
                 q = cypher.load_csv_rels(t, r.from_labels, r.from_field, r.to_labels, r.to_field, fields,
                                          type_col="type" if r.type_choices else None, batch=batch)
-                driver.execute_query(q, url=f"file:///{bundle.name}/{table}.csv", rel_type=t)
+                gdb.run_autocommit(driver, q, url=f"file:///{bundle.name}/{table}.csv", rel_type=t)
     t2 = time.perf_counter()
     st = gdb.stats(driver)
     n, r_ = _totals(st)

@@ -21,6 +21,7 @@ __all__ = [
     "connect",
     "ensure_schema",
     "write_batch",
+    "run_autocommit",
     "read",
     "existing_ids",
     "stats",
@@ -62,6 +63,12 @@ def write_batch(driver: Driver, query: str, rows: Sequence[dict[str, Any]]) -> N
     """Run one batched write (``UNWIND $rows``) in a managed transaction."""
     with driver.session() as session:
         session.execute_write(_write, query, {"rows": list(rows)})
+
+
+def run_autocommit(driver: Driver, cypher_query: str, /, **params: Any) -> None:
+    """Run a query in an implicit (auto-commit) transaction, as ``CALL … IN TRANSACTIONS`` needs."""
+    with driver.session() as session:
+        session.run(cypher_query, params).consume()  # type: ignore[arg-type]
 
 
 def _read(tx: ManagedTransaction, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:

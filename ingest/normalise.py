@@ -49,8 +49,11 @@ def thai_digits_to_ascii(value: str) -> str:
 
 def clean_text(value: str) -> str:
     """Unicode NFC, zero-width characters removed, whitespace collapsed."""
-    value = unicodedata.normalize("NFC", value).translate(_ZW)
-    return _WS.sub(" ", value).strip()
+    if value.isascii():
+        return " ".join(value.split())
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    return _WS.sub(" ", value.translate(_ZW)).strip()
 
 
 def parse_int(value: str) -> int:
@@ -94,9 +97,21 @@ def _fix_era(d: dt.date) -> dt.date:
     return d
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
 def parse_date(value: str) -> dt.date:
     """ISO ``YYYY-MM-DD`` or ``DD/MM/YYYY``; Thai digits and Buddhist-era years accepted."""
     v = thai_digits_to_ascii(value).strip()
+    m = _ISO_DATE.fullmatch(v)
+    if m is not None:  # fast path for the common case
+        try:
+            d = _fix_era(dt.date(int(m[1]), int(m[2]), int(m[3])))
+        except ValueError:
+            raise FieldError(f"not a date (expected YYYY-MM-DD or DD/MM/YYYY): {value!r}") from None
+        if not _MIN_YEAR <= d.year <= _MAX_YEAR:
+            raise FieldError(f"date out of range {_MIN_YEAR}–{_MAX_YEAR}: {value!r}")
+        return d
     if "T" in v or " " in v:
         v = v.split("T")[0].split(" ")[0]
     for fmt in _DATE_FORMATS:
@@ -166,8 +181,11 @@ def thai_id_check_digit(first12: str) -> int:
     return (11 - total % 11) % 10
 
 
+_ID_SEP = re.compile(r"[\s-]")
+
+
 def parse_thai_id(value: str) -> str:
-    v = re.sub(r"[\s-]", "", thai_digits_to_ascii(value))
+    v = _ID_SEP.sub("", thai_digits_to_ascii(value))
     if not re.fullmatch(r"\d{13}", v):
         raise FieldError(f"Thai national ID must have 13 digits, got {value!r}")
     if thai_id_check_digit(v[:12]) != int(v[12]):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,12 +65,15 @@ def read_table(path: Path) -> Iterator[RawRow]:
         raise ValueError(f"unsupported file type {path}")
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _bad_utf8(text: str) -> int:
     """Index of the first undecodable byte (as a surrogate escape), or -1."""
-    for i, ch in enumerate(text):
-        if "\udc80" <= ch <= "\udcff":
-            return i
-    return -1
+    if text.isascii():
+        return -1
+    m = _SURROGATE.search(text)
+    return m.start() if m else -1
 
 
 def _read_csv(path: Path) -> Iterator[RawRow]:

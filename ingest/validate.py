@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from graph.model import AGENCIES, Field, node_spec, rel_specs_for_table, table_fields
@@ -24,9 +25,10 @@ MAX_FIELD_CHARS = 1000
 MAX_TEXT_CHARS = 20000
 
 
-def known_agencies() -> set[str]:
+@lru_cache(maxsize=1)
+def known_agencies() -> frozenset[str]:
     extra = {a.strip().upper() for a in os.environ.get("NETINTEL_EXTRA_AGENCIES", "").split(",") if a.strip()}
-    return set(AGENCIES) | extra
+    return frozenset(AGENCIES) | extra
 
 
 @dataclass
@@ -48,6 +50,7 @@ def _parse_str(v: str) -> str:
     return nz.clean_text(v)
 
 
+@lru_cache(maxsize=256)
 def _parse_agency(v: str) -> str:
     code = nz.clean_text(v).upper()
     if code not in known_agencies():
@@ -90,6 +93,11 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+@lru_cache(maxsize=64)
+def _fields(table: str) -> tuple[Field, ...]:
+    return table_fields(table)
+
+
 def missing_columns(table: str, header: tuple[str, ...]) -> list[str]:
     """Required columns absent from a file's header."""
     have = set(header)
@@ -118,7 +126,7 @@ def validate_row(table: str, values: dict[str, str]) -> tuple[Record | None, lis
     """
     errors: list[tuple[str, str]] = []
     clean: dict[str, Any] = {}
-    for f in table_fields(table):
+    for f in _fields(table):
         raw = values.get(f.name)
         if raw is None or not str(raw).strip():
             if f.required:
