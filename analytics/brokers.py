@@ -33,15 +33,14 @@ def _share_below(x: pd.Series) -> pd.Series:
     return (x.rank(method="min") - 1) / (n - 1)
 
 
-def _noun(G: nx.Graph, nodes: list[Hashable], count: int) -> str:
-    """'recruiters', 'employer', 'people' … from the nodes' ``role`` or ``label`` attribute."""
-    words: Counter[str] = Counter()
-    for v in nodes:
-        d = G.nodes[v]
-        w = d.get("role") or d.get("label")
-        if w:
-            words[str(w).lower()] += 1
-    word = words.most_common(1)[0][0] if words else "person"
+def _word(G: nx.Graph, v: Hashable) -> str:
+    """What a node is, for the reason text: its ``role``, else its ``label``, else 'person'."""
+    d = G.nodes[v]
+    w = d.get("role") or d.get("label")
+    return str(w).lower() if w else "person"
+
+
+def _plural(word: str, count: int) -> str:
     if count == 1:
         return word
     if word == "person":
@@ -50,14 +49,11 @@ def _noun(G: nx.Graph, nodes: list[Hashable], count: int) -> str:
 
 
 def _describe(G: nx.Graph, nodes: set[Hashable], grp: dict[Hashable, Hashable]) -> str:
-    """'3 MMR recruiters and 2 THA employers' (largest group first)."""
-    by: dict[Hashable, list[Hashable]] = {}
+    """'2 MMR recruiters, 1 THA employer and 1 THA transporter' (largest first)."""
+    by: Counter[tuple[str, str]] = Counter()
     for v in nodes:
-        by.setdefault(grp[v], []).append(v)
-    parts = [
-        f"{len(vs)} {g} {_noun(G, vs, len(vs))}" if isinstance(g, str) else f"{len(vs)} {_noun(G, vs, len(vs))} of group {g}"
-        for g, vs in sorted(by.items(), key=lambda kv: (-len(kv[1]), str(kv[0])))
-    ]
+        by[(str(grp[v]) if isinstance(grp[v], str) else f"group-{grp[v]}", _word(G, v))] += 1
+    parts = [f"{c} {g} {_plural(w, c)}" for (g, w), c in sorted(by.items(), key=lambda kv: (-kv[1], kv[0]))]
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
