@@ -211,9 +211,9 @@ def location_table(driver: Driver) -> pd.DataFrame:
 
 def location_hierarchy(driver: Driver) -> tuple[dict[str, str], dict[str, str]]:
     """``(child → parent, location → kind)`` for :func:`analytics.routes.routes`."""
-    df = location_table(driver)
-    parents = {r.id: r.parent_id for r in df.itertuples() if r.parent_id}
-    levels = {r.id: r.kind for r in df.itertuples() if r.kind}
+    rows = read(driver, _LOCATIONS)
+    parents = {r["id"]: r["parent_id"] for r in rows if r["parent_id"]}
+    levels = {r["id"]: r["kind"] for r in rows if r["kind"]}
     return parents, levels
 
 
