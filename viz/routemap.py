@@ -528,10 +528,11 @@ def _render(fmt: str, corridors: pd.DataFrame, locations: Any, **kw: Any) -> byt
     import matplotlib
 
     with matplotlib.rc_context({"font.family": _font_families(), "pdf.fonttype": 42, "svg.fonttype": "none"}):
+        dpi = kw.pop("dpi", 150)
         fig = _figure(corridors, locations, **kw)
         buf = io.BytesIO()
         meta = {"Title": kw["title"]} if fmt == "pdf" else {"Title": kw["title"], "Software": "netintel"}
-        fig.savefig(buf, format=fmt, dpi=kw.get("dpi", 150) if fmt == "png" else None, metadata=meta)
+        fig.savefig(buf, format=fmt, dpi=dpi if fmt == "png" else None, metadata=meta)
     return buf.getvalue()
 
 
@@ -545,6 +546,7 @@ def routemap_png(
     sources: Iterable[str] | None = None,
     watermark: str | None = None,
     generated: _dt.date | _dt.datetime | str | None = None,
+    dpi: int = 150,
 ) -> bytes:
     """The route map as a PNG (title, filters, sources, date in the margin; Thai text rendered).
 
@@ -556,7 +558,7 @@ def routemap_png(
     True
     """
     return _render("png", corridors, locations, title=title, filters=filters, min_count=min_count,
-                   sources=sources, watermark=watermark, generated=generated)
+                   sources=sources, watermark=watermark, generated=generated, dpi=dpi)
 
 
 def routemap_pdf(
