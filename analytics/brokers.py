@@ -49,11 +49,14 @@ def _plural(word: str, count: int) -> str:
 
 
 def _describe(G: nx.Graph, nodes: set[Hashable], grp: dict[Hashable, Hashable]) -> str:
-    """'2 MMR recruiters, 1 THA employer and 1 THA transporter' (largest first)."""
+    """'2 MMR recruiters, 1 THA employer and 1 THA transporter' (largest first; '3 people of group 2' for codes)."""
     by: Counter[tuple[str, str]] = Counter()
     for v in nodes:
-        by[(str(grp[v]) if isinstance(grp[v], str) else f"group-{grp[v]}", _word(G, v))] += 1
-    parts = [f"{c} {g} {_plural(w, c)}" for (g, w), c in sorted(by.items(), key=lambda kv: (-kv[1], kv[0]))]
+        by[(str(grp[v]), _word(G, v))] += 1
+    parts = [
+        f"{c} {g} {_plural(w, c)}" if any(ch.isalpha() for ch in g) else f"{c} {_plural(w, c)} of group {g}"
+        for (g, w), c in sorted(by.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
