@@ -243,7 +243,7 @@ _BANKS_FOREIGN = {"MMR": [("KBZ", "MMK"), ("AYA", "MMK"), ("CB", "MMK")],
                   "MYS": [("MBB", "MYR")]}
 _CHANNELS = ["mobile_banking", "mobile_banking", "promptpay", "atm", "branch", "internet_banking"]
 
-_PLATE_CONSONANTS = "กขคฆงจฉชฌญฎฐฒณดตถทธนบปผพภมยรลวศษสหฬอฮ"
+_PLATE_CONSONANTS = "กขคฆงจฉชญณดตถทธนบปผพภมยรลวศษสหอ"  # letters seen on private plates
 _VEHICLES = [("pickup", ["Toyota Hilux Revo", "Isuzu D-Max", "Ford Ranger", "Mitsubishi Triton"]),
              ("van", ["Toyota Commuter", "Toyota Hiace", "Hyundai H-1"]),
              ("car", ["Toyota Vios", "Honda City", "Honda Civic", "Toyota Camry", "Mazda 2"]),
