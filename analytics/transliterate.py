@@ -163,8 +163,8 @@ def _my_rhyme(rest: str, default: str) -> str:
     return _my_rhyme(rest[1:], default="")  # unknown mark: skip it
 
 
-def burmese_to_latin(text: str) -> str:
-    """Burmese script romanised syllable by syllable with this module's table.
+def burmese_to_latin(text: str, sep: str = "") -> str:
+    """Burmese script romanised syllable by syllable with this module's table (joined by ``sep``).
 
     Examples
     --------
@@ -172,7 +172,40 @@ def burmese_to_latin(text: str) -> str:
     ('aung', 'kyaw', 'hla')
     """
     text = text.translate(_MY_TONES)
-    return "".join(_my_syllable(*m.groups()) for m in _MY_SYLL.finditer(text))
+    return sep.join(_my_syllable(*m.groups()) for m in _MY_SYLL.finditer(text))
+
+
+_BURMESE_KEYS: dict[int, tuple[Mapping[str, str], list[str]]] = {}
+
+
+def _burmese_keys(dictionary: Mapping[str, str]) -> list[str]:
+    """Burmese entries of a dictionary, longest first (cached per dictionary object)."""
+    hit = _BURMESE_KEYS.get(id(dictionary))
+    if hit is None or hit[0] is not dictionary:
+        keys = sorted((k for k in dictionary if script_of(k) == "burmese"), key=len, reverse=True)
+        hit = _BURMESE_KEYS[id(dictionary)] = (dictionary, keys)
+    return hit[1]
+
+
+def _burmese_with_dictionary(token: str, dictionary: Mapping[str, str]) -> str:
+    """Greedy longest match of known Burmese names/syllables; unknown stretches by the table."""
+    keys = _burmese_keys(dictionary)
+    out: list[str] = []
+    i, unknown = 0, ""
+    while i < len(token):
+        hit = next((k for k in keys if token.startswith(k, i)), None)
+        if hit is None:
+            unknown += token[i]
+            i += 1
+            continue
+        if unknown:
+            out.append(burmese_to_latin(unknown, " "))
+            unknown = ""
+        out.append(_latin_fold(dictionary[hit]))
+        i += len(hit)
+    if unknown:
+        out.append(burmese_to_latin(unknown, " "))
+    return " ".join(o for o in out if o)
 
 
 # ---------------------------------------------------------------- Khmer
@@ -277,14 +310,17 @@ def romanise_token(token: str, dictionary: Mapping[str, str] | None = None) -> s
         return _thai_romanise(token)
     if script == "lao":
         return _thai_romanise(lao_to_thai(token))
-    if script == "burmese":
-        return burmese_to_latin(token)
+    if script == "burmese":  # Myanmar names are written without spaces: split into syllables
+        if dictionary:
+            return _burmese_with_dictionary(token, dictionary)
+        return burmese_to_latin(token, " ")
     if script == "khmer":
         return khmer_to_latin(token)
     return _latin_fold(token)
 
 
-_SPLIT = re.compile(r"[\s,./\-_'’()]+")
+_SPLIT = re.compile(r"[\s,./_()]+")
+_JOINERS = re.compile(r"[-'’‐]")  # "Som-chai", "On-uma": one name written in parts
 
 
 def romanise(text: str, dictionary: Mapping[str, str] | None = None) -> str:
@@ -295,7 +331,7 @@ def romanise(text: str, dictionary: Mapping[str, str] | None = None) -> str:
     >>> romanise("สมชาย ใจดี")
     'somchai chaidi'
     """
-    tokens = [t for t in _SPLIT.split(text.strip()) if t]
+    tokens = [t for t in _SPLIT.split(_JOINERS.sub("", text.strip())) if t]
     return " ".join(r for r in (romanise_token(t, dictionary) for t in tokens) if r)
 
 
@@ -322,6 +358,7 @@ _KEY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?<=[aeiou]n)e$", ""),  # Lao/French spelling: Somphone = Somphon
         (r"(?<=[aeiou])r(?=[^aeiouy]|$)", ""),  # Thai -orn / -orn: post-vocalic r is silent
         (r"l$", "n"),  # Thai final l sounds n
+        (r"nk$", "ng"),
         (r"y$", "i"),
         (r"(.)\1+", r"\1"),
     )
@@ -349,14 +386,15 @@ def phonetic_key(latin: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def skeleton(key: str) -> str:
-    """A coarse blocking key of a phonetic-key token: first letter and following consonants.
+    """A coarse blocking key of a phonetic-key token: first letter and following consonants
+    other than the liquids and glides often lost in romanisation (r l h w y).
 
     Examples
     --------
-    >>> skeleton("somcai"), skeleton("sumcai")
-    ('smc', 'smc')
+    >>> skeleton("somcai"), skeleton("sumcai"), skeleton("srisuk"), skeleton("sisuk")
+    ('smc', 'smc', 'sk', 'sk')
     """
     if not key:
         return ""
-    rest = re.sub(r"[aeiouwy]", "", key[1:])
+    rest = re.sub(r"[aeiouwyrlh]", "", key[1:])
     return re.sub(r"(.)\1+", r"\1", key[0] + rest)[:4]
