@@ -330,7 +330,7 @@ def _svg(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]], watermark:
 
     involved = {p["id"] for p in places.values()}
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="rm-svg" viewBox="0 0 {W:.0f} {H:.0f}" role="img">',
-             '<defs><marker id="rm-arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="5" markerHeight="5" '
+             '<defs><marker id="rm-arrow" viewBox="0 0 10 10" refX="8" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" '
              f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{_ARC_COLOUR}"/></marker></defs>',
              '<g class="rm-countries">']
     for f in country_shapes()["features"]:
