@@ -355,9 +355,9 @@ def _svg(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]], watermark:
     for i, (c, pts) in enumerate(zip(cs, _arc_paths(cs, places), strict=True)):
         if len(pts) < 2:
             continue
-        d = "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in (P(lon, lat) for lon, lat in pts))
+        arc_d = "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in (P(lon, lat) for lon, lat in pts))
         cls = "rm-arc sup" if c["victims"] is None else "rm-arc"
-        parts.append(f'<path class="{cls}" data-i="{i}" d="{d}" stroke-width="{_width(c["victims"], vmax):.2f}" '
+        parts.append(f'<path class="{cls}" data-i="{i}" d="{arc_d}" stroke-width="{_width(c["victims"], vmax):.2f}" '
                      f'marker-end="url(#rm-arrow)"><title>{escape(c["route"])}: victims {escape(c["victims_display"])}, '
                      f'cases {escape(c["cases_display"])}</title></path>')
     parts.append('</g><g class="rm-places">')
