@@ -1,0 +1,159 @@
+"""The investigator-facing FastAPI application.
+
+``create_app()`` builds the app; ``uvicorn api.app:create_app --factory``
+serves it (``netintel serve`` does this).  JSON API under ``/api``, HTML
+pages under ``/ui``, OpenAPI at ``/openapi.json`` and offline docs at
+``/docs``; ``/health`` (the process) and ``/ready`` (Neo4j reachable).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from .audit import AuditLog
+from .errors import NotFound, install_handlers
+from .security import ApiSettings, UserStore, check_settings, get_api_settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("netintel.api")
+
+#: pages are self-contained: inline scripts/styles, nothing from another origin
+_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'self'; form-action 'self'")
+_SWAGGER_FILES = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "text/css"}
+
+
+def _swagger_dir() -> Path | None:
+    try:
+        import swagger_ui_bundle  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    p = Path(swagger_ui_bundle.swagger_ui_path)
+    return p if all((p / f).is_file() for f in _SWAGGER_FILES) else None
+
+
+def _docs_routes(app: FastAPI) -> None:
+    """``/docs`` with Swagger UI served from the installed ``swagger-ui-bundle``
+    package, or a plain server-rendered endpoint list when it is not installed;
+    nothing is loaded from a CDN."""
+    sdir = _swagger_dir()
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        if sdir is not None:
+            from fastapi.openapi.docs import get_swagger_ui_html
+
+            return get_swagger_ui_html(openapi_url="/openapi.json", title="netintel API",
+                                       swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+                                       swagger_css_url="/docs/assets/swagger-ui.css",
+                                       swagger_favicon_url="data:,")
+        spec = app.openapi()
+        rows = []
+        for path, ops in sorted(spec.get("paths", {}).items()):
+            for method, op in ops.items():
+                params = ", ".join(p["name"] for p in op.get("parameters", []))
+                rows.append(f"<tr><td>{html.escape(method.upper())}</td><td><code>{html.escape(path)}</code></td>"
+                            f"<td>{html.escape(op.get('summary', ''))}</td><td>{html.escape(params)}</td></tr>")
+        body = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>netintel API</title></head><body>"
+                "<h1>netintel API</h1><p>Machine-readable: <a href='/openapi.json'>/openapi.json</a></p>"
+                "<table border='1' cellpadding='4'><tr><th>method</th><th>path</th><th>summary</th>"
+                f"<th>parameters</th></tr>{''.join(rows)}</table></body></html>")
+        return HTMLResponse(body)
+
+    @app.get("/docs/assets/{name}", include_in_schema=False)
+    def docs_asset(name: str) -> Response:
+        if sdir is None or name not in _SWAGGER_FILES:
+            raise NotFound("no such asset")
+        return FileResponse(sdir / name, media_type=_SWAGGER_FILES[name])
+
+
+def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = None, driver: Any = None) -> FastAPI:
+    """Build the API.
+
+    Parameters
+    ----------
+    settings : ApiSettings, optional
+        Defaults to :func:`api.security.get_api_settings` (environment).
+        Outside development, unsafe settings raise
+        :class:`api.security.UnsafeSettings`.
+    neo4j_settings : graph.settings.Settings, optional
+        Where Neo4j is (default: the environment).
+    driver : neo4j.Driver, optional
+        Use this driver instead of opening one (it is then not closed by the app).
+    """
+    from graph.settings import get_settings
+
+    s = settings or get_api_settings()
+    check_settings(s)
+    ns = neo4j_settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = driver is None
+        if own:
+            from graph.db import connect
+
+            try:
+                app.state.driver = connect(ns)
+            except Exception as exc:  # noqa: BLE001 - start anyway; /ready says 503 until it is back
+                log.warning("Neo4j not reachable at start (%s); will retry on demand", exc)
+                app.state.driver = None
+        else:
+            app.state.driver = driver
+        try:
+            yield
+        finally:
+            if own and app.state.driver is not None:
+                app.state.driver.close()
+            app.state.driver = None
+
+    app = FastAPI(
+        title="netintel",
+        version="0.1",
+        description="Network intelligence for counter-trafficking: entities, networks, brokers, routes, "
+                    "money trails and duplicate persons. Authenticate with `POST /api/auth/token`.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.api_settings = s
+    app.state.neo4j_settings = ns
+    app.state.driver = driver
+    app.state.users = UserStore(s.users_db)
+    app.state.audit = AuditLog(s.audit_db)
+    install_handlers(app)
+    _docs_routes(app)
+
+    from .routers import admin, analytics, auth, entities, money, resolution, routes, search, system, ui
+
+    for r in (system.router, auth.router, search.router, entities.router, analytics.router, routes.router,
+              money.router, resolution.router, admin.router, ui.router):
+        app.include_router(r)
+    ui.install(app)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Any) -> Response:
+        resp: Response = await call_next(request)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        resp.headers.setdefault("Content-Security-Policy", _CSP)
+        if request.url.path.startswith("/api/") or request.url.path.startswith("/ui"):
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/", status_code=303)
+
+    return app

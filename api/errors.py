@@ -1,0 +1,146 @@
+"""One error shape for every 4xx/5xx answer of the API.
+
+``{"error": {"code": "not_found", "message": "...", "details": ...}}``
+
+Routes raise :class:`ApiError` subclasses; validation errors, HTTP errors of
+Starlette/FastAPI, Neo4j being unreachable and unexpected exceptions are all
+mapped to the same shape by :func:`install_handlers`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+__all__ = [
+    "ApiError",
+    "BadRequest",
+    "NotFound",
+    "Unauthorized",
+    "Forbidden",
+    "Conflict",
+    "Unavailable",
+    "error_body",
+    "install_handlers",
+]
+
+log = logging.getLogger("netintel.api")
+
+
+class ApiError(Exception):
+    """Base of every error the API answers with."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, details: Any = None, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        self.headers = headers
+
+
+class BadRequest(ApiError):
+    status, code = 400, "bad_request"
+
+
+class Unauthorized(ApiError):
+    status, code = 401, "unauthorized"
+
+    def __init__(self, message: str = "authentication required", details: Any = None) -> None:
+        super().__init__(message, details, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(ApiError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ApiError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ApiError):
+    status, code = 409, "conflict"
+
+
+class Unavailable(ApiError):
+    status, code = 503, "unavailable"
+
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "too_large",
+               415: "unsupported_media_type", 422: "invalid_parameters", 429: "too_many_requests",
+               503: "unavailable"}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The one error shape."""
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def _json(status: int, code: str, message: str, details: Any = None,
+          headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+def _is_neo4j_unavailable(exc: BaseException) -> bool:
+    try:
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired
+    except ImportError:  # pragma: no cover
+        return False
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        if isinstance(e, ServiceUnavailable | SessionExpired | ConnectionError):
+            return True
+        e = e.__cause__ or e.__context__
+    return False
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for e in exc.errors():
+        # never echo the offending input back (it may be a password)
+        out.append({"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": e.get("type")})
+    return out
+
+
+def install_handlers(app: FastAPI) -> None:
+    """Map every error to :func:`error_body`."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return _json(exc.status, exc.code, exc.message, exc.details, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return _json(422, "invalid_parameters", "request parameters are invalid", _validation_details(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return _json(exc.status_code, code, str(exc.detail), None, getattr(exc, "headers", None))
+
+    try:
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+        async def _neo4j_down(_: Request, exc: Exception) -> JSONResponse:
+            return _json(503, "database_unavailable", "the graph database is not reachable; retry later")
+
+        app.add_exception_handler(ServiceUnavailable, _neo4j_down)
+        app.add_exception_handler(SessionExpired, _neo4j_down)
+    except ImportError:  # pragma: no cover
+        pass
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if _is_neo4j_unavailable(exc):
+            return _json(503, "database_unavailable", "the graph database is not reachable; retry later")
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _json(500, "internal_error", "internal server error")

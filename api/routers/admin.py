@@ -1,0 +1,138 @@
+"""Users, ingest and the audit log (admin)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from ..audit import verify_audit
+from ..deps import Admin, AuditDep, DriverDep
+from ..errors import BadRequest, Conflict, NotFound
+from ..security import ROLES
+from ._common import Format, FormatQ, TableOut, html_table
+from .auth import UserPublic
+
+router = APIRouter(prefix="/api/admin", tags=["admin"])
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    password: str = Field(min_length=12, max_length=200)
+    role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
+
+
+class PasswordIn(BaseModel):
+    password: str = Field(min_length=12, max_length=200)
+
+
+class RoleIn(BaseModel):
+    role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
+
+
+class IngestIn(BaseModel):
+    path: str = Field(min_length=1, max_length=1000, description="bundle folder on the server")
+
+
+class VerifyOut(BaseModel):
+    ok: bool
+    entries: int
+    head: str
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def _pub(u: Any) -> UserPublic:
+    return UserPublic(username=u.username, role=u.role, disabled=u.disabled, created_at=u.created_at)
+
+
+@router.get("/users", response_model=list[UserPublic], summary="List users (admin)")
+def list_users(request: Request, user: Admin) -> list[UserPublic]:
+    return [_pub(u) for u in request.app.state.users.list()]
+
+
+@router.post("/users", response_model=UserPublic, status_code=201, summary="Add a user (admin)")
+def add_user(request: Request, body: UserIn, user: Admin, audit: AuditDep) -> UserPublic:
+    try:
+        u = request.app.state.users.add(body.username, body.password, body.role)
+    except ValueError as exc:
+        raise Conflict(str(exc)) from exc
+    audit(user, "user_admin", body.username, change="add", role=body.role)
+    return _pub(u)
+
+
+def _change(request: Request, username: str, fn: Any) -> UserPublic:
+    store = request.app.state.users
+    try:
+        fn(store)
+    except KeyError:
+        raise NotFound(f"no user {username!r}") from None
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    return _pub(store.get(username))
+
+
+@router.post("/users/{username}/disable", response_model=UserPublic, summary="Disable a user (admin)")
+def disable_user(request: Request, username: str, user: Admin, audit: AuditDep) -> UserPublic:
+    if username == user.username:
+        raise BadRequest("you cannot disable yourself")
+    out = _change(request, username, lambda s: s.set_disabled(username, True))
+    audit(user, "user_admin", username, change="disable")
+    return out
+
+
+@router.post("/users/{username}/enable", response_model=UserPublic, summary="Enable a user (admin)")
+def enable_user(request: Request, username: str, user: Admin, audit: AuditDep) -> UserPublic:
+    out = _change(request, username, lambda s: s.set_disabled(username, False))
+    audit(user, "user_admin", username, change="enable")
+    return out
+
+
+@router.post("/users/{username}/password", response_model=UserPublic, summary="Reset a password (admin)")
+def reset_password(request: Request, username: str, body: PasswordIn, user: Admin, audit: AuditDep) -> UserPublic:
+    out = _change(request, username, lambda s: s.reset_password(username, body.password))
+    audit(user, "user_admin", username, change="reset_password")
+    return out
+
+
+@router.post("/users/{username}/role", response_model=UserPublic, summary="Change a role (admin)")
+def set_role(request: Request, username: str, body: RoleIn, user: Admin, audit: AuditDep) -> UserPublic:
+    out = _change(request, username, lambda s: s.set_role(username, body.role))
+    audit(user, "user_admin", username, change="role", role=body.role)
+    return out
+
+
+@router.get("/audit", response_model=TableOut, summary="The audit log, newest first (admin)")
+def audit_log(request: Request, user: Admin,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+              username: Annotated[str | None, Query(max_length=64)] = None,
+              action: Annotated[str | None, Query(max_length=40)] = None,
+              format: FormatQ = Format.json) -> Any:
+    entries = [e.as_dict() for e in request.app.state.audit.entries(limit=limit, offset=offset, username=username,
+                                                                     action=action)]
+    if format is Format.html:
+        return html_table("Audit log", entries, user=user, note="append-only; hash-chained")
+    return TableOut(data=entries, count=len(entries), meta={"total": request.app.state.audit.count()})
+
+
+@router.get("/audit/verify", response_model=VerifyOut, summary="Verify the audit hash chain (admin)")
+def audit_verify(request: Request, user: Admin) -> VerifyOut:
+    return VerifyOut(**verify_audit(request.app.state.audit.path).as_dict())
+
+
+@router.post("/ingest", summary="Load a bundle folder from the server (admin)")
+def ingest(request: Request, body: IngestIn, driver: DriverDep, user: Admin, audit: AuditDep) -> dict[str, Any]:
+    from ingest.loader import ingest_bundle
+
+    path = Path(body.path).expanduser()
+    if not path.exists():
+        raise NotFound(f"no such bundle on the server: {body.path}")
+    rejects = request.app.state.api_settings.home / "rejects" / f"{path.name}.rejects.csv"
+    rejects.parent.mkdir(parents=True, exist_ok=True)
+    audit(user, "ingest", str(path), phase="start")
+    summary = ingest_bundle(driver, path, rejects_path=rejects)
+    out: dict[str, Any] = summary.as_dict()
+    audit(user, "ingest", str(path), phase="done", rows=out.get("rows"), rejected=out.get("rejected"))
+    return out

@@ -1,0 +1,63 @@
+"""Log in (OAuth2 password flow → short-lived JWT), who am I, API tokens for scripts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
+
+from ..deps import AuditDep, CurrentUser, client_of
+from ..errors import Unauthorized
+from ..security import create_access_token
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class UserPublic(BaseModel):
+    username: str
+    role: str
+    disabled: bool = False
+    created_at: str = ""
+
+
+class ApiTokenIn(BaseModel):
+    name: str = Field("script", min_length=1, max_length=80)
+
+
+class ApiTokenOut(BaseModel):
+    token: str
+    name: str
+    note: str = "shown once; store it safely"
+
+
+@router.post("/token", response_model=Token, summary="Log in (OAuth2 password flow)")
+def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> Token:
+    s = request.app.state.api_settings
+    user = request.app.state.users.authenticate(form.username, form.password)
+    if user is None:
+        request.app.state.audit.record(form.username[:64], "login_failed", "", {}, client_of(request))
+        raise Unauthorized("wrong user name or password, or the account is disabled")
+    request.app.state.audit.record(user.username, "login", "", {"via": "api"}, client_of(request))
+    return Token(access_token=create_access_token(s, user.username, user.role), expires_in=s.token_minutes * 60)
+
+
+@router.get("/me", response_model=UserPublic, summary="The authenticated user")
+def me(user: CurrentUser) -> UserPublic:
+    return UserPublic(username=user.username, role=user.role, created_at=user.created_at)
+
+
+@router.post("/api-tokens", response_model=ApiTokenOut, status_code=201, summary="Create an API token for scripts")
+def api_token(request: Request, body: ApiTokenIn, user: CurrentUser, audit: AuditDep) -> ApiTokenOut:
+    if user.via == "api_token":
+        raise Unauthorized("log in with a password to create API tokens")
+    token = request.app.state.users.create_token(user.username, body.name)
+    audit(user, "api_token_created", user.username, name=body.name)
+    return ApiTokenOut(token=token, name=body.name)

@@ -1,0 +1,365 @@
+"""Users, passwords, tokens and roles.
+
+Users live in SQLite (``NETINTEL_HOME/users.sqlite``), not in Neo4j: the
+graph is cleared and reloaded (``netintel db clear``, tests) and is read
+broadly by the analytics, while credentials must survive reloads and never
+come back from a graph query.  Passwords are hashed with Argon2id
+(``argon2-cffi``).  Interactive logins get a short-lived HS256 JWT (OAuth2
+password flow); scripts use long-lived API tokens (``nit_…``) of which only a
+SHA-256 digest is stored.
+
+Roles are cumulative levels::
+
+    viewer < investigator < analyst < admin
+
+* viewer: aggregates and route maps only, no personal data;
+* investigator: + entities, searches, networks, brokers;
+* analyst: + money trails, typologies, entity resolution;
+* admin: + users, ingest, audit log.
+
+Environment
+-----------
+``NETINTEL_ENV``
+    ``development`` or ``production`` (default).  Outside development the
+    app refuses to start with unsafe settings (see :func:`check_settings`).
+``NETINTEL_SECRET_KEY``
+    JWT signing key (≥ 32 characters).  When unset a random key is generated
+    once into ``NETINTEL_HOME/secret_key`` (mode 0600).
+``NETINTEL_TOKEN_MINUTES``
+    Lifetime of a login JWT (default 15, at most 60 outside development).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import secrets
+import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ROLES",
+    "role_allows",
+    "ApiSettings",
+    "get_api_settings",
+    "check_settings",
+    "UnsafeSettings",
+    "User",
+    "UserStore",
+    "hash_password",
+    "verify_password",
+    "create_access_token",
+    "decode_access_token",
+    "TOKEN_PREFIX",
+]
+
+ROLES: tuple[str, ...] = ("viewer", "investigator", "analyst", "admin")
+TOKEN_PREFIX = "nit_"
+_WEAK_SECRETS = {"secret", "changeme", "change-me", "changethis", "password", "netintel", "development", "dev"}
+_MIN_SECRET = 32
+_MIN_PASSWORD = 12
+
+
+def role_allows(role: str, needed: str) -> bool:
+    """True when ``role`` is at least ``needed`` in the role order."""
+    if role not in ROLES or needed not in ROLES:
+        return False
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
+class UnsafeSettings(RuntimeError):
+    """Settings that must not be used outside development."""
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Settings of the API process (read from the environment)."""
+
+    home: Path
+    env: str = "production"
+    secret_key: str = ""
+    secret_from_env: bool = False
+    token_minutes: int = 15
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def users_db(self) -> Path:
+        return self.home / "users.sqlite"
+
+    @property
+    def audit_db(self) -> Path:
+        return self.home / "audit.sqlite"
+
+    @property
+    def admin_password_file(self) -> Path:
+        return self.home / "admin-password"
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def _load_or_create_secret(home: Path) -> tuple[str, list[str]]:
+    path = home / "secret_key"
+    problems: list[str] = []
+    if not path.exists():
+        try:
+            _write_private(path, secrets.token_urlsafe(48))
+        except FileExistsError:  # another process won the race
+            pass
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        problems.append(f"{path} is readable by others (mode {mode:o}); chmod 600 it")
+    return path.read_text(encoding="utf-8").strip(), problems
+
+
+def get_api_settings(home: Path | None = None) -> ApiSettings:
+    """API settings from the environment (``NETINTEL_HOME`` as in :mod:`graph.settings`)."""
+    from graph.settings import get_settings
+
+    home = home or get_settings().home
+    env = os.environ.get("NETINTEL_ENV", "production").strip().lower() or "production"
+    problems: list[str] = []
+    key = os.environ.get("NETINTEL_SECRET_KEY", "")
+    from_env = bool(key)
+    if from_env:
+        if len(key) < _MIN_SECRET or key.lower() in _WEAK_SECRETS:
+            problems.append(f"NETINTEL_SECRET_KEY is weak (needs ≥ {_MIN_SECRET} random characters)")
+    else:
+        key, more = _load_or_create_secret(home)
+        problems += more
+    try:
+        minutes = int(os.environ.get("NETINTEL_TOKEN_MINUTES", "15"))
+    except ValueError:
+        minutes = 15
+        problems.append("NETINTEL_TOKEN_MINUTES is not an integer")
+    if minutes < 1 or minutes > 60:
+        problems.append(f"NETINTEL_TOKEN_MINUTES={minutes}: login tokens must live 1–60 minutes")
+    if env not in ("development", "production"):
+        problems.append(f"NETINTEL_ENV={env!r}: use development or production")
+    return ApiSettings(home=home, env=env, secret_key=key, secret_from_env=from_env,
+                       token_minutes=max(1, minutes), problems=tuple(problems))
+
+
+def check_settings(settings: ApiSettings) -> None:
+    """Raise :class:`UnsafeSettings` when unsafe settings are used outside development."""
+    if settings.problems and not settings.development:
+        raise UnsafeSettings("refusing to start with unsafe settings: " + "; ".join(settings.problems))
+
+
+# ------------------------------------------------------------- passwords
+def _hasher() -> Any:
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()  # Argon2id, library defaults (RFC 9106 low-memory profile)
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash of a password."""
+    return str(_hasher().hash(password))
+
+
+def verify_password(stored: str, password: str) -> bool:
+    """Check a password against its stored Argon2 hash (constant-time inside argon2)."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    try:
+        return bool(_hasher().verify(stored, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# ---------------------------------------------------------------- tokens
+def create_access_token(settings: ApiSettings, username: str, role: str, minutes: int | None = None) -> str:
+    """A signed HS256 JWT for ``username`` that expires after ``minutes``."""
+    import jwt
+
+    now = dt.datetime.now(dt.UTC)
+    claims = {"sub": username, "role": role, "iat": now, "nbf": now,
+              "exp": now + dt.timedelta(minutes=minutes or settings.token_minutes), "typ": "access"}
+    return str(jwt.encode(claims, settings.secret_key, algorithm="HS256"))
+
+
+def decode_access_token(settings: ApiSettings, token: str) -> dict[str, Any] | None:
+    """The claims of a valid, unexpired token, else None."""
+    import jwt
+
+    try:
+        claims = jwt.decode(token, settings.secret_key, algorithms=["HS256"],
+                            options={"require": ["exp", "sub", "iat"]})
+    except jwt.PyJWTError:
+        return None
+    return claims if claims.get("typ") == "access" else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+# ----------------------------------------------------------------- users
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    disabled: bool = False
+    created_at: str = ""
+    via: str = "password"  # password | jwt | api_token | cookie
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    username TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    password_changed_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_tokens (
+    digest TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES users(username),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class UserStore:
+    """Users and API tokens in a SQLite file (one short connection per call, thread-safe)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists()
+        with self._conn() as c:
+            c.executescript(_SCHEMA)
+        if new:
+            os.chmod(self.path, 0o600)
+
+    @contextmanager
+    def _conn(self) -> Iterator[sqlite3.Connection]:
+        c = sqlite3.connect(self.path, timeout=30)
+        try:
+            with c:
+                yield c
+        finally:
+            c.close()
+
+    @staticmethod
+    def _check(username: str, role: str | None, password: str | None) -> None:
+        if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum() \
+                or len(username) > 64:
+            raise ValueError("username: 1–64 letters, digits, '.', '_' or '-'")
+        if role is not None and role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        if password is not None and len(password) < _MIN_PASSWORD:
+            raise ValueError(f"password must have at least {_MIN_PASSWORD} characters")
+
+    def add(self, username: str, password: str, role: str) -> User:
+        self._check(username, role, password)
+        now = _now()
+        try:
+            with self._conn() as c:
+                c.execute("INSERT INTO users VALUES (?, ?, ?, 0, ?, ?)",
+                          (username, hash_password(password), role, now, now))
+        except sqlite3.IntegrityError:
+            raise ValueError(f"user {username!r} already exists") from None
+        return User(username, role, False, now)
+
+    def get(self, username: str) -> User | None:
+        with self._conn() as c:
+            r = c.execute("SELECT username, role, disabled, created_at FROM users WHERE username = ?",
+                          (username,)).fetchone()
+        return User(r[0], r[1], bool(r[2]), r[3]) if r else None
+
+    def list(self) -> list[User]:
+        with self._conn() as c:
+            rows = c.execute("SELECT username, role, disabled, created_at FROM users ORDER BY username").fetchall()
+        return [User(r[0], r[1], bool(r[2]), r[3]) for r in rows]
+
+    def authenticate(self, username: str, password: str) -> User | None:
+        with self._conn() as c:
+            r = c.execute("SELECT password_hash, role, disabled, created_at FROM users WHERE username = ?",
+                          (username,)).fetchone()
+        if r is None:
+            verify_password(_DUMMY_HASH(), password)  # same work whether or not the user exists
+            return None
+        if not verify_password(r[0], password) or r[2]:
+            return None
+        return User(username, r[1], False, r[3])
+
+    def set_disabled(self, username: str, disabled: bool = True) -> None:
+        with self._conn() as c:
+            n = c.execute("UPDATE users SET disabled = ? WHERE username = ?", (int(disabled), username)).rowcount
+            if disabled:
+                c.execute("UPDATE api_tokens SET revoked = 1 WHERE username = ?", (username,))
+        if not n:
+            raise KeyError(username)
+
+    def set_role(self, username: str, role: str) -> None:
+        self._check(username, role, None)
+        with self._conn() as c:
+            if not c.execute("UPDATE users SET role = ? WHERE username = ?", (role, username)).rowcount:
+                raise KeyError(username)
+
+    def reset_password(self, username: str, password: str) -> None:
+        self._check(username, None, password)
+        with self._conn() as c:
+            n = c.execute("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
+                          (hash_password(password), _now(), username)).rowcount
+        if not n:
+            raise KeyError(username)
+
+    def password_changed_at(self, username: str) -> str | None:
+        with self._conn() as c:
+            r = c.execute("SELECT password_changed_at FROM users WHERE username = ?", (username,)).fetchone()
+        return r[0] if r else None
+
+    # API tokens for scripts
+    def create_token(self, username: str, name: str = "script") -> str:
+        if self.get(username) is None:
+            raise KeyError(username)
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self._conn() as c:
+            c.execute("INSERT INTO api_tokens VALUES (?, ?, ?, ?, 0)", (_digest(token), username, name[:80], _now()))
+        return token
+
+    def user_for_token(self, token: str) -> User | None:
+        with self._conn() as c:
+            r = c.execute(
+                "SELECT u.username, u.role, u.disabled, u.created_at FROM api_tokens t JOIN users u "
+                "ON u.username = t.username WHERE t.digest = ? AND t.revoked = 0", (_digest(token),)).fetchone()
+        if r is None or r[2]:
+            return None
+        return User(r[0], r[1], False, r[3], via="api_token")
+
+    def revoke_tokens(self, username: str) -> int:
+        with self._conn() as c:
+            return c.execute("UPDATE api_tokens SET revoked = 1 WHERE username = ?", (username,)).rowcount
+
+
+_dummy: list[str] = []
+
+
+def _DUMMY_HASH() -> str:  # noqa: N802 - lazily computed constant
+    if not _dummy:
+        _dummy.append(hash_password(secrets.token_hex(16)))
+    return _dummy[0]

@@ -1,0 +1,355 @@
+"""Reads behind the investigator-facing API: search, entity, neighbourhood, path.
+
+All Cypher here is parameterised; labels and relationship types are only
+interpolated after :func:`graph.cypher.label` / :func:`graph.cypher.rel_type`
+checked them against the model.  Reads go through :func:`graph.db.read`
+(managed, retried transactions).  Results are plain JSON-able dicts:
+nodes ``{id, label, name, ...properties}``, edges ``{from, to, type, ...properties}``.
+
+Case compartments: a ``Case`` whose ``restricted_to`` list is not empty is
+visible only to the users it names (``user=None`` means "sees everything",
+used for admins); hidden cases are neither returned nor traversed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from neo4j import Driver
+
+from .cypher import label, rel_type
+from .db import read
+from .model import FULLTEXT_INDEX, NODE_LABELS
+
+__all__ = [
+    "escape_lucene",
+    "fulltext_query",
+    "search_names",
+    "find_by_id",
+    "find_by_phone",
+    "find_by_plate",
+    "find_by_account",
+    "entity",
+    "neighbourhood",
+    "shortest_path",
+    "existing",
+    "account_details",
+    "MAX_NODES",
+    "MAX_DEPTH",
+]
+
+MAX_NODES = 500
+MAX_DEPTH = 3
+_LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
+_NAME = ("coalesce(n.full_name, n.name, n.case_number, n.plate, n.account_number, n.full_name_latin, "
+         "n.name_latin, n.id)")
+_VISIBLE = ("($user IS NULL OR NOT n:`Case` OR coalesce(size(n.restricted_to), 0) = 0 "
+            "OR $user IN n.restricted_to)")
+
+
+# ------------------------------------------------------------------ values
+def _plain(v: Any) -> Any:
+    """Neo4j values → JSON-able Python values (temporal types as ISO strings)."""
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if hasattr(v, "iso_format"):
+        return v.iso_format()
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    return v
+
+
+def _node(props: dict[str, Any], labels: Sequence[str], name: Any) -> dict[str, Any]:
+    lab = next((x for x in labels if x in NODE_LABELS), labels[0] if labels else "")
+    out = {k: _plain(v) for k, v in props.items() if k not in ("id", "label", "name")}
+    out = {"id": props.get("id"), "label": lab, "name": _plain(name), **out}
+    if "name" in props and props["name"] != name:
+        out["name_property"] = _plain(props["name"])
+    return out
+
+
+def _edge(frm: Any, to: Any, typ: str, props: dict[str, Any]) -> dict[str, Any]:
+    return {"from": frm, "to": to, "type": typ,
+            **{k: _plain(v) for k, v in props.items() if k not in ("from", "to", "type")}}
+
+
+# ------------------------------------------------------------------ search
+def escape_lucene(text: str) -> str:
+    """Escape Lucene query syntax so user text is searched literally.
+
+    >>> escape_lucene('a+b OR "c"')
+    'a\\\\+b or \\\\"c\\\\"'
+    """
+    out = _LUCENE_SPECIAL.sub(r"\\\1", text)
+    # bare operators become ordinary (lower-case) words
+    return re.sub(r"\b(AND|OR|NOT|TO)\b", lambda m: m.group(1).lower(), out)
+
+
+def fulltext_query(text: str) -> str:
+    """A fuzzy Lucene query for user text: each word exactly (analysed, so Thai is
+    segmented) or within edit distance 2 (Latin misspellings)."""
+    words = [w for w in re.split(r"\s+", text.strip()) if w][:16]
+    parts = []
+    for w in words:
+        e = escape_lucene(w)
+        if not e.strip("\\"):
+            continue
+        # fuzzy terms are not analysed: only worth it for Latin words of ≥ 4 letters
+        if len(w) >= 4 and re.fullmatch(r"[A-Za-z0-9'.]+", w):
+            parts.append(f"({e} OR {e.lower()}~)")
+        else:
+            parts.append(f"({e})")
+    return " ".join(parts)
+
+
+_SEARCH = f"""
+CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query, {{limit: $limit}})
+YIELD node AS n, score
+RETURN n.id AS id, labels(n) AS labels, {_NAME} AS name, score,
+       n.full_name_latin AS name_latin, n.nationality AS nationality
+ORDER BY score DESC
+"""
+
+
+def search_names(driver: Driver, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Fuzzy full-text search over person and organisation names (Thai or Latin)."""
+    q = fulltext_query(text)
+    if not q:
+        return []
+    rows = read(driver, _SEARCH, query=q, limit=int(limit))
+    return [{"id": r["id"], "label": next((x for x in r["labels"] if x in NODE_LABELS), ""), "name": r["name"],
+             "score": float(r["score"]), "name_latin": r["name_latin"], "nationality": r["nationality"],
+             "match": "name"} for r in rows]
+
+
+def _by_id_query(labels: Iterable[str]) -> str:
+    parts = [f"MATCH (n:{label(lab)} {{id: $id}}) WHERE {_VISIBLE} RETURN n" for lab in labels]
+    return ("CALL { " + " UNION ".join(parts) + " } "
+            f"RETURN elementId(n) AS eid, properties(n) AS props, labels(n) AS labels, {_NAME} AS name")
+
+
+def find_by_id(driver: Driver, entity_id: str, node_label: str | None = None,
+               user: str | None = None) -> list[dict[str, Any]]:
+    """Nodes with this ``id`` (one per label at most), as node dicts with ``_eid``."""
+    labels = [node_label] if node_label else list(NODE_LABELS)
+    rows = read(driver, _by_id_query(labels), id=entity_id, user=user)
+    out = []
+    for r in rows:
+        d = _node(r["props"], r["labels"], r["name"])
+        d["_eid"] = r["eid"]
+        out.append(d)
+    return out
+
+
+def _simple(rows: list[dict[str, Any]], match: str) -> list[dict[str, Any]]:
+    return [{"id": r["id"], "label": next((x for x in r["labels"] if x in NODE_LABELS), ""), "name": r["name"],
+             "score": 1.0, "match": match} for r in rows]
+
+
+_BY_PHONE = f"""
+MATCH (n:{label('Person')}) WHERE $phone IN n.phones
+RETURN n.id AS id, labels(n) AS labels, {_NAME} AS name LIMIT $limit
+"""
+_BY_PLATE = f"""
+MATCH (n:{label('Vehicle')} {{plate: $plate}})
+RETURN n.id AS id, labels(n) AS labels, {_NAME} AS name LIMIT $limit
+"""
+_BY_ACCOUNT = f"""
+MATCH (n:{label('BankAccount')}) WHERE n.account_number IN $numbers
+RETURN n.id AS id, labels(n) AS labels, {_NAME} AS name LIMIT $limit
+"""
+
+
+def find_by_phone(driver: Driver, phone_e164: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Persons with this (already normalised, E.164) phone number."""
+    return _simple(read(driver, _BY_PHONE, phone=phone_e164, limit=int(limit)), "phone")
+
+
+def find_by_plate(driver: Driver, plate: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Vehicles with this (already normalised) plate."""
+    return _simple(read(driver, _BY_PLATE, plate=plate, limit=int(limit)), "plate")
+
+
+def find_by_account(driver: Driver, number: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Bank accounts by account number (as typed, or without spaces/hyphens)."""
+    numbers = list(dict.fromkeys([number.strip(), re.sub(r"[\s\-]", "", number)]))
+    return _simple(read(driver, _BY_ACCOUNT, numbers=numbers, limit=int(limit)), "account")
+
+
+def entity(driver: Driver, entity_id: str, node_label: str | None = None,
+           user: str | None = None) -> dict[str, Any] | None:
+    """One node by id (the first label of the model order when ids collide), or None."""
+    found = find_by_id(driver, entity_id, node_label, user)
+    if not found:
+        return None
+    d = dict(found[0])
+    d.pop("_eid", None)
+    return d
+
+
+def existing(driver: Driver, node_label: str, ids: Sequence[str], user: str | None = None) -> set[str]:
+    """The subset of ``ids`` that exist (and are visible to ``user``) with ``node_label``."""
+    q = f"UNWIND $ids AS id MATCH (n:{label(node_label)} {{id: id}}) WHERE {_VISIBLE} RETURN n.id AS id"
+    return {r["id"] for r in read(driver, q, ids=list(ids), user=user)}
+
+
+_ACCOUNTS = f"""
+UNWIND $ids AS id MATCH (n:{label('BankAccount')} {{id: id}})
+RETURN n.id AS id, n.holder_name AS holder_name, n.bank_code AS bank_code, n.account_number AS account_number,
+       n.sources AS sources
+"""
+
+
+def account_details(driver: Driver, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Holder, bank and number of accounts (for labelling money-trail views)."""
+    return {r["id"]: {k: v for k, v in r.items() if k != "id" and v is not None}
+            for r in read(driver, _ACCOUNTS, ids=list(ids))}
+
+
+# ----------------------------------------------------------- neighbourhood
+def _check_types(types: Iterable[str] | None) -> list[str] | None:
+    return [rel_type(t).strip("`") for t in types] if types else None
+
+
+def _check_labels(labels: Iterable[str] | None) -> list[str] | None:
+    return [label(x).strip("`") for x in labels] if labels else None
+
+
+def _hop_query(types: list[str] | None, labels: list[str] | None) -> str:
+    rel = "r:" + "|".join(rel_type(t) for t in types) if types else "r"
+    lab = " OR ".join(f"n:{label(x)}" for x in labels) if labels else "true"
+    return f"""
+UNWIND $frontier AS eid
+MATCH (a) WHERE elementId(a) = eid
+MATCH (a)-[{rel}]-(n)
+WHERE ({lab}) AND {_VISIBLE} AND ($agency IS NULL OR r.source = $agency)
+WITH a, r, n, date(coalesce(r.at, r.first_seen)) AS lo, date(coalesce(r.at, r.last_seen)) AS hi
+WHERE ($since IS NULL OR hi IS NULL OR hi >= date($since)) AND ($until IS NULL OR lo IS NULL OR lo <= date($until))
+RETURN elementId(n) AS eid, properties(n) AS props, labels(n) AS labels, {_NAME} AS name,
+       elementId(r) AS rid, type(r) AS type, properties(r) AS rprops,
+       startNode(r).id AS from_id, endNode(r).id AS to_id
+LIMIT $rows
+"""
+
+
+def neighbourhood(
+    driver: Driver,
+    entity_id: str,
+    *,
+    depth: int = 1,
+    node_label: str | None = None,
+    labels: Iterable[str] | None = None,
+    rel_types: Iterable[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    agency: str | None = None,
+    limit: int = MAX_NODES,
+    user: str | None = None,
+) -> dict[str, Any] | None:
+    """The entity and everything within ``depth`` hops, breadth first, capped.
+
+    Parameters
+    ----------
+    depth : 1..3
+    labels : neighbour labels to keep (start node always kept)
+    rel_types : relationship types to follow
+    since, until : ISO dates; a relationship is kept when its time
+        (``at``, else ``first_seen``..``last_seen``) overlaps the range;
+        undated relationships (e.g. ``LOCATED_IN``) are always kept
+    agency : keep only relationships reported by this agency (``source``)
+    limit : at most this many nodes (≤ :data:`MAX_NODES`); ``truncated`` tells
+        whether more were reachable
+
+    Returns
+    -------
+    ``{"nodes": [...], "edges": [...], "truncated": bool}`` or None when the
+    entity does not exist (or is hidden from ``user``).
+    """
+    if not 1 <= depth <= MAX_DEPTH:
+        raise ValueError(f"depth must be 1..{MAX_DEPTH}")
+    limit = max(1, min(int(limit), MAX_NODES))
+    types = _check_types(rel_types)
+    labs = _check_labels(labels)
+    start = find_by_id(driver, entity_id, node_label, user)
+    if not start:
+        return None
+    s = start[0]
+    eid = s.pop("_eid")
+    nodes: dict[str, dict[str, Any]] = {eid: s}
+    edges: dict[str, dict[str, Any]] = {}
+    pending_edges: list[tuple[str, str, dict[str, Any]]] = []
+    frontier = [eid]
+    truncated = False
+    q = _hop_query(types, labs)
+    row_cap = limit * 4 + 50
+    for _ in range(depth):
+        if not frontier:
+            break
+        rows = read(driver, q, frontier=frontier, agency=agency, since=since, until=until, user=user, rows=row_cap)
+        if len(rows) >= row_cap:
+            truncated = True
+        nxt: list[str] = []
+        for r in rows:
+            if r["eid"] not in nodes:
+                if len(nodes) >= limit:
+                    truncated = True
+                    continue
+                nodes[r["eid"]] = _node(r["props"], r["labels"], r["name"])
+                nxt.append(r["eid"])
+            pending_edges.append((r["rid"], r["eid"], _edge(r["from_id"], r["to_id"], r["type"], r["rprops"])))
+        frontier = nxt
+    kept_ids = {n["id"] for n in nodes.values()}
+    for rid, _neid, e in pending_edges:
+        if rid not in edges and e["from"] in kept_ids and e["to"] in kept_ids:
+            edges[rid] = e
+    return {"nodes": list(nodes.values()), "edges": list(edges.values()), "truncated": truncated}
+
+
+def shortest_path(
+    driver: Driver,
+    from_id: str,
+    to_id: str,
+    *,
+    max_length: int = 6,
+    rel_types: Iterable[str] | None = None,
+    user: str | None = None,
+) -> dict[str, Any] | None:
+    """One shortest (undirected) path between two entities.
+
+    Returns ``{"nodes", "edges", "length", "truncated": False}``; ``length`` is
+    None and the lists empty when no path of at most ``max_length`` exists;
+    None when either entity does not exist (or is hidden).
+    """
+    if not 1 <= max_length <= 10:
+        raise ValueError("max_length must be 1..10")
+    types = _check_types(rel_types)
+    a = find_by_id(driver, from_id, None, user)
+    b = find_by_id(driver, to_id, None, user)
+    if not a or not b:
+        return None
+    rel = ":" + "|".join(rel_type(t) for t in types) if types else ""
+    q = f"""
+MATCH (a) WHERE elementId(a) = $ea
+MATCH (b) WHERE elementId(b) = $eb
+MATCH p = shortestPath((a)-[{rel}*..{int(max_length)}]-(b))
+WHERE all(n IN nodes(p) WHERE {_VISIBLE})
+RETURN [n IN nodes(p) | {{props: properties(n), labels: labels(n), name: {_NAME}}}] AS nodes,
+       [r IN relationships(p) | {{type: type(r), props: properties(r), from_id: startNode(r).id,
+                                 to_id: endNode(r).id}}] AS rels
+"""
+    if a[0]["_eid"] == b[0]["_eid"]:
+        n = dict(a[0])
+        n.pop("_eid")
+        return {"nodes": [n], "edges": [], "length": 0, "truncated": False}
+    rows = read(driver, q, ea=a[0]["_eid"], eb=b[0]["_eid"], user=user)
+    if not rows:
+        return {"nodes": [], "edges": [], "length": None, "truncated": False}
+    r = rows[0]
+    return {"nodes": [_node(n["props"], n["labels"], n["name"]) for n in r["nodes"]],
+            "edges": [_edge(e["from_id"], e["to_id"], e["type"], e["props"]) for e in r["rels"]],
+            "length": len(r["rels"]), "truncated": False}
+
