@@ -221,6 +221,7 @@ def _reason(
         if contacts == 1:
             return "a single contact: brokers no pairs"
         return f"brokers no pairs: its {contacts} contacts are directly connected to each other ({rank_txt})"
+    used: tuple[str, ...]
     if not directed and dom[:2] == ["gatekeeper", "representative"]:
         label, used = "gatekeeper/representative", ("gatekeeper", "representative")
     else:
