@@ -45,7 +45,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from graph.model import NODES, RELS, TABLES, table_fields
+from graph.model import NODES, REL_TYPES, RELS, TABLES, table_fields
 
 from . import gazetteer as gz
 from .names import NAMES, myanmar_name, variant
@@ -904,8 +904,9 @@ class _Gen:
                      for (s, t, d), n in self.corr_victims.items()]
         corridors.sort(key=lambda c: (-c["victims"], c["source"], c["destination"], c["transit"]))
         nodes = {label: self.b.nodes.get(label, 0) for label in (n.label for n in NODES)}
-        rel_types = [t for r in RELS if r.ingested for t in (r.type_choices or (r.type,))]
-        rels = {t: self.b.rels.get(t, 0) for t in dict.fromkeys(rel_types)}
+        # every relationship type of the model, as `netintel stats` reports them (SAME_AS is
+        # created by entity resolution, not by ingest, so a freshly loaded bundle has none)
+        rels = {t: self.b.rels.get(t, 0) for t in REL_TYPES}
         return {
             "version": 1,
             "counts": {"nodes": nodes, "relationships": rels},
