@@ -11,7 +11,6 @@ a higher one).
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,11 +75,8 @@ def _user_from_jwt(settings: ApiSettings, store: UserStore, token: str, via: str
     user = store.get(str(claims["sub"]))
     if user is None or user.disabled:
         return None
-    changed = store.password_changed_at(user.username)
-    if changed is not None:
-        iat = dt.datetime.fromtimestamp(int(claims["iat"]), dt.UTC)
-        if iat + dt.timedelta(seconds=1) < dt.datetime.fromisoformat(changed):
-            return None  # issued before the last password reset
+    if claims.get("pwc") != (store.password_changed_at(user.username) or ""):
+        return None  # issued before the last password reset
     return User(user.username, user.role, False, user.created_at, via=via)
 
 

@@ -183,13 +183,19 @@ def verify_password(stored: str, password: str) -> bool:
 
 
 # ---------------------------------------------------------------- tokens
-def create_access_token(settings: ApiSettings, username: str, role: str, minutes: int | None = None) -> str:
-    """A signed HS256 JWT for ``username`` that expires after ``minutes``."""
+def create_access_token(settings: ApiSettings, username: str, role: str, minutes: int | None = None,
+                        password_changed_at: str | None = None) -> str:
+    """A signed HS256 JWT for ``username`` that expires after ``minutes``.
+
+    ``password_changed_at`` (claim ``pwc``) ties the token to the current
+    password: a reset invalidates every token issued before it.
+    """
     import jwt
 
     now = dt.datetime.now(dt.UTC)
     claims = {"sub": username, "role": role, "iat": now, "nbf": now,
-              "exp": now + dt.timedelta(minutes=minutes or settings.token_minutes), "typ": "access"}
+              "exp": now + dt.timedelta(minutes=minutes or settings.token_minutes), "typ": "access",
+              "pwc": password_changed_at or ""}
     return str(jwt.encode(claims, settings.secret_key, algorithm="HS256"))
 
 
@@ -239,7 +245,7 @@ CREATE TABLE IF NOT EXISTS api_tokens (
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
 class UserStore:

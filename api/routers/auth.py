@@ -46,7 +46,8 @@ def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
         request.app.state.audit.record(form.username[:64], "login_failed", "", {}, client_of(request))
         raise Unauthorized("wrong user name or password, or the account is disabled")
     request.app.state.audit.record(user.username, "login", "", {"via": "api"}, client_of(request))
-    return Token(access_token=create_access_token(s, user.username, user.role), expires_in=s.token_minutes * 60)
+    return Token(access_token=create_access_token(s, user.username, user.role,
+                                                     password_changed_at=request.app.state.users.password_changed_at(user.username)), expires_in=s.token_minutes * 60)
 
 
 @router.get("/me", response_model=UserPublic, summary="The authenticated user")

@@ -55,7 +55,8 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)], passw
     app.state.audit.record(user.username, "login", "", {"via": "ui"}, client_of(request))
     s = app.state.api_settings
     resp = RedirectResponse(_safe_next(next), status_code=303)
-    resp.set_cookie(SESSION_COOKIE, create_access_token(s, user.username, user.role), max_age=s.token_minutes * 60,
+    resp.set_cookie(SESSION_COOKIE, create_access_token(
+        s, user.username, user.role, password_changed_at=app.state.users.password_changed_at(user.username)), max_age=s.token_minutes * 60,
                     httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
     return resp
 
