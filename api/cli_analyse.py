@@ -183,7 +183,10 @@ def routes_cmd(
             drv.close()
     df = R.routes(j, level=level, hierarchy=hierarchy, levels=levels)
     if corridors_only:
-        yr = tuple(int(y) for y in years.split("-")) if years else None
+        yr = None
+        if years:
+            lo, _, hi = years.partition("-")
+            yr = range(int(lo), int(hi or lo) + 1)
         df = R.corridors(df, years=yr, nationality=nationality, exploitation_type=exploitation_type, sex=sex)
         emit(df, fmt, "Corridors")
     else:
