@@ -188,7 +188,7 @@ def _person(rng: random.Random, pid: str, like: Mapping[str, Any] | None = None,
     place = rng.choice(_PLACES)
     street = rng.choice(_STREETS)
     house = f"{rng.randint(1, 399)}/{rng.randint(1, 99)}"
-    person = {"person": pid, "nationality": nat, "sex": sex, "given": (g_nat, g_lat), "family": (f_nat, f_lat),
+    person: dict[str, Any] = {"person": pid, "nationality": nat, "sex": sex, "given": (g_nat, g_lat), "family": (f_nat, f_lat),
               "birth": birth, "id_number": id_number, "phone": phone, "address": (house, street, place)}
     if like is not None:
         if kind == "relative":  # same family and household, different given name and birth
