@@ -57,3 +57,13 @@ def test_routes_and_corridors_are_exact(pipeline: dict[str, Any]) -> None:
     assert s["accuracy"] == 1.0, s
     c = E.score_corridors(corridors(r), pipeline["truth"]["corridors"])
     assert c["all_exact"], c
+
+
+def test_cross_agency_duplicates_are_found(pipeline: dict[str, Any]) -> None:
+    from analytics.resolution import find_duplicates
+
+    pairs = find_duplicates(P.person_records(pipeline["driver"]))
+    s = E.score_duplicates(pairs, pipeline["truth"]["duplicates"])
+    assert s["recall"] >= 0.85 and s["precision"] >= 0.8, s
+    n = P.write_same_as(pipeline["driver"], pairs[pairs["is_match"]], method="test")
+    assert len(P.same_as_candidates(pipeline["driver"], judgement="pending")) == n
