@@ -36,6 +36,7 @@ __all__ = [
     "shortest_path",
     "existing",
     "account_details",
+    "sample_ids",
     "MAX_NODES",
     "MAX_DEPTH",
 ]
@@ -353,3 +354,15 @@ RETURN [n IN nodes(p) | {{props: properties(n), labels: labels(n), name: {_NAME}
             "edges": [_edge(e["from_id"], e["to_id"], e["type"], e["props"]) for e in r["rels"]],
             "length": len(r["rels"]), "truncated": False}
 
+
+
+_SAMPLE = """
+MATCH (n:{lab}) WHERE COUNT {{ (n)--() }} >= $min_degree
+RETURN n.id AS id ORDER BY n.id LIMIT $n
+"""
+
+
+def sample_ids(driver: Driver, node_label: str, n: int = 20, min_degree: int = 1) -> list[str]:
+    """Up to ``n`` ids of ``node_label`` nodes with at least ``min_degree`` relationships (for benchmarks)."""
+    return [r["id"] for r in read(driver, _SAMPLE.format(lab=label(node_label)), n=int(n),
+                                  min_degree=int(min_degree))]
