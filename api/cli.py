@@ -127,6 +127,7 @@ def ingest(
     path: Annotated[Path, typer.Argument(help="bundle folder (or one table file)")],
     rejects: Annotated[Path | None, typer.Option(help="rejects CSV (default rejects/<bundle>.rejects.csv)")] = None,
     batch_size: Annotated[int, typer.Option(help="rows per transaction")] = 5000,
+    writers: Annotated[int, typer.Option(help="concurrent write transactions")] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
     """Validate and load a bundle; bad rows go to the rejects file, good rows load."""
@@ -145,7 +146,8 @@ def ingest(
                     tasks[table] = prog.add_task(table, total=None)
                 prog.advance(tasks[table], n)
 
-            summary = ingest_bundle(drv, path, rejects_path=rejects, batch_size=batch_size, progress=tick)
+            summary = ingest_bundle(drv, path, rejects_path=rejects, batch_size=batch_size, progress=tick,
+                                    writers=writers)
     except FileNotFoundError as exc:
         _fail(str(exc), 2)
     finally:

@@ -13,6 +13,7 @@ tables produce relationships only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "AGENCIES",
@@ -410,8 +411,9 @@ def node_spec(label_or_table: str) -> NodeSpec | None:
     return _BY_LABEL.get(label_or_table) or _BY_TABLE.get(label_or_table)
 
 
-def rel_specs_for_table(table: str) -> list[RelSpec]:
-    return [r for r in RELS if r.table == table and r.ingested]
+@lru_cache(maxsize=64)
+def rel_specs_for_table(table: str) -> tuple[RelSpec, ...]:
+    return tuple(r for r in RELS if r.table == table and r.ingested)
 
 
 def table_fields(table: str) -> tuple[Field, ...]:

@@ -9,8 +9,11 @@
 * Node tables load first; references (``party_id``, ``parent_id`` ...) are
   then checked against the ids of the bundle and of the database, and a
   dangling reference is a rejected row, not a silent drop.
-* Validation of the next batch overlaps the database write of the previous
-  one (one writer thread), which keeps both the CPU and Neo4j busy.
+* Validation of the next batches overlaps the database writes of the
+  previous ones (``writers`` threads, each one managed transaction at a time),
+  which keeps both the CPU and Neo4j busy.  Concurrent relationship writes
+  may meet a deadlock on a shared node; the driver retries those transient
+  errors.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from .validate import Record, missing_columns, validate_row
 __all__ = ["ingest_bundle", "IngestSummary", "RejectWriter", "DEFAULT_BATCH"]
 
 DEFAULT_BATCH = 5000
+DEFAULT_WRITERS = 2
 Progress = Callable[[str, int], None]
 
 
@@ -126,7 +130,7 @@ def _bundle_hash(files: Iterable[Path]) -> str:
 
 class _Loader:
     def __init__(self, driver: Driver, bundle: Path, rejects: RejectWriter, summary: IngestSummary,
-                 batch_size: int, progress: Progress | None) -> None:
+                 batch_size: int, progress: Progress | None, writers: int = DEFAULT_WRITERS) -> None:
         self.driver = driver
         self.bundle = bundle
         self.rejects = rejects
@@ -136,13 +140,14 @@ class _Loader:
         self.labels: dict[str, str] = {}  # id -> label, for ids seen in this bundle
         self.db_known: dict[str, set[str]] = defaultdict(set)  # label -> ids found in the database
         self.db_missing: dict[str, set[str]] = defaultdict(set)
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neo4j-writer")
+        self.writers = max(1, writers)
+        self.pool = ThreadPoolExecutor(max_workers=self.writers, thread_name_prefix="neo4j-writer")
         self.pending: list[Future[None]] = []
 
     # ------------------------------------------------------------ writing
     def _submit(self, query: str, rows: list[dict[str, Any]]) -> None:
-        # keep at most two batches in flight: bounded memory, overlapped work
-        while len(self.pending) >= 2:
+        # a bounded number of batches in flight: bounded memory, validation overlapped with writes
+        while len(self.pending) > self.writers:
             self.pending.pop(0).result()
         self.pending.append(self.pool.submit(gdb.write_batch, self.driver, query, rows))
 
@@ -220,9 +225,10 @@ class _Loader:
                           "ref": f"{rec.source}:{rec.source_record_id}", "seen": rec.seen})
             fs.loaded += 1
             self.summary.nodes[spec.label] += 1
-            if rec.refs:
-                with_refs.append((raw, Record(rec.table, rec.line, rec.id, rec.source, rec.source_record_id,
-                                              rec.seen, {}, rec.refs)))
+            if rec.refs:  # keep only what the reference check and a reject need
+                with_refs.append((RawRow(raw.file, raw.line, text=raw.raw),
+                                  Record(rec.table, rec.line, rec.id, rec.source, rec.source_record_id,
+                                         rec.seen, {}, rec.refs)))
             if len(batch) >= self.batch_size:
                 self._submit(query, batch)
                 batch = []
@@ -335,6 +341,7 @@ def ingest_bundle(
     rejects_path: Path | str | None = None,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    writers: int = DEFAULT_WRITERS,
 ) -> IngestSummary:
     """Validate and load every table of ``bundle`` (a folder, or one table file).
 
@@ -357,7 +364,7 @@ def ingest_bundle(
     gdb.record_run(driver, run_id, {"bundle": str(bundle.resolve()), "status": "running",
                                     "started_at": started_at})
     rejects = RejectWriter(rejects_path)
-    loader = _Loader(driver, bundle, rejects, summary, batch_size, progress)
+    loader = _Loader(driver, bundle, rejects, summary, batch_size, progress, writers)
     try:
         node_tables = [n.table for n in NODES if n.table in tables]
         embedded: dict[str, list[tuple[RawRow, Record]]] = {}

@@ -32,7 +32,15 @@ class RawRow:
     header: tuple[str, ...] = ()
     error: str | None = None
     error_field: str = ""
-    raw: str = ""
+    text: str = ""
+    cells: list[str] | None = None  # CSV cells; the raw line is rebuilt from them only when needed
+
+    @property
+    def raw(self) -> str:
+        """The row as read (for the rejects file)."""
+        if not self.text and self.cells is not None:
+            self.text = _as_csv(self.cells)
+        return self.text
 
 
 def find_tables(bundle: Path) -> tuple[dict[str, Path], list[Path]]:
@@ -112,19 +120,17 @@ def _read_csv(path: Path) -> Iterator[RawRow]:
         if not rec or all(not c.strip() for c in rec):
             continue
         n_rows += 1
-        raw = _as_csv(rec)
-        pos = _bad_utf8(raw)
-        if pos >= 0:
-            safe = raw.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace")
-            yield RawRow(name, start, header=header, raw=safe,
+        if not all(map(str.isascii, rec)) and _bad_utf8("".join(rec)) >= 0:
+            safe = _as_csv(rec).encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace")
+            yield RawRow(name, start, header=header, text=safe,
                          error="not valid UTF-8 (wrong encoding? save the file as UTF-8)")
             continue
         if len(rec) != len(header):
-            yield RawRow(name, start, header=header, raw=raw,
+            yield RawRow(name, start, header=header, cells=rec,
                          values=dict(zip(header, rec, strict=False)),
                          error=f"row has {len(rec)} fields, header has {len(header)}")
             continue
-        yield RawRow(name, start, dict(zip(header, rec, strict=True)), header=header, raw=raw)
+        yield RawRow(name, start, dict(zip(header, rec, strict=True)), header=header, cells=rec)
     if n_rows == 0:
         yield RawRow(name, 2, header=header, error="empty file: header but no rows")
 
@@ -147,19 +153,19 @@ def _read_jsonl(path: Path) -> Iterator[RawRow]:
             try:
                 text = bline.decode("utf-8-sig" if i == 1 else "utf-8")
             except UnicodeDecodeError:
-                yield RawRow(name, i, raw=bline.decode("utf-8", "backslashreplace").rstrip(),
+                yield RawRow(name, i, text=bline.decode("utf-8", "backslashreplace").rstrip(),
                              error="not valid UTF-8 (wrong encoding? save the file as UTF-8)")
                 continue
             try:
                 obj = json.loads(text)
             except json.JSONDecodeError as exc:
-                yield RawRow(name, i, raw=text.rstrip(), error=f"not valid JSON: {exc.msg}")
+                yield RawRow(name, i, text=text.rstrip(), error=f"not valid JSON: {exc.msg}")
                 continue
             if not isinstance(obj, dict):
-                yield RawRow(name, i, raw=text.rstrip(), error="each line must be a JSON object")
+                yield RawRow(name, i, text=text.rstrip(), error="each line must be a JSON object")
                 continue
             values = {str(k): "" if v is None else _to_str(v) for k, v in obj.items()}
-            yield RawRow(name, i, values, header=tuple(values), raw=text.rstrip())
+            yield RawRow(name, i, values, header=tuple(values), text=text.rstrip())
     if n_rows == 0:
         yield RawRow(name, 1, error="empty file: no rows")
 
@@ -196,7 +202,7 @@ def _read_xlsx(path: Path) -> Iterator[RawRow]:
             n_rows += 1
             vals = [_cell(c) for c in cells]
             values = dict(zip(header, vals, strict=False))
-            yield RawRow(name, i, values, header=header, raw=",".join(vals))
+            yield RawRow(name, i, values, header=header, cells=vals)
         if n_rows == 0:
             yield RawRow(name, 2, header=header, error="empty file: header but no rows")
     finally:
