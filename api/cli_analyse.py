@@ -22,7 +22,7 @@ analyse_app = typer.Typer(help="Brokers, routes, money trails, typologies, dupli
                           no_args_is_help=True)
 
 
-class Format(str, Enum):
+class Format(str, Enum):  # noqa: UP042 - typer needs a str Enum
     table = "table"
     csv = "csv"
     json = "json"

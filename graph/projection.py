@@ -246,7 +246,7 @@ def write_same_as(driver: Driver, candidates: pd.DataFrame, method: str, batch: 
     """
     rows = [{"id_left": str(r.id_left), "id_right": str(r.id_right), "score": float(r.score)}
             for r in candidates.itertuples()]
-    at = dt.datetime.now(dt.timezone.utc)
+    at = dt.datetime.now(dt.UTC)
     for i in range(0, len(rows), batch):
         driver.execute_query(_WRITE_SAME_AS, rows=rows[i : i + batch], method=method, at=at)
     return len(rows)
@@ -257,7 +257,7 @@ def judge_same_as(driver: Driver, id_left: str, id_right: str, judgement: str, b
     if judgement not in ("accepted", "rejected", "pending"):
         raise ValueError(f"judgement must be accepted, rejected or pending, not {judgement!r}")
     recs, _, _ = driver.execute_query(_JUDGE_SAME_AS, left=id_left, right=id_right, judgement=judgement, by=by,
-                                      at=dt.datetime.now(dt.timezone.utc))
+                                      at=dt.datetime.now(dt.UTC))
     return recs[0].data() if recs else None
 
 
