@@ -36,7 +36,9 @@ demo: install
 	$(DEMO_ENV) $(NETINTEL) generate --out demo-data --seed $(DEMO_SEED) --persons $(DEMO_PERSONS)
 	$(DEMO_ENV) $(NETINTEL) ingest demo-data
 	$(DEMO_ENV) $(NETINTEL) stats
-	@if $(NETINTEL) --help | grep -q ' serve '; then $(DEMO_ENV) $(NETINTEL) serve; fi
+	$(DEMO_ENV) $(NETINTEL) analyse duplicates --write --format csv > /dev/null
+	$(DEMO_ENV) $(NETINTEL) demo-admin
+	$(DEMO_ENV) $(NETINTEL) serve --host 127.0.0.1 --port 8000
 
 test: install system-deps
 	$(TEST_ENV) $(NETINTEL) neo4j start

@@ -32,6 +32,29 @@ def _register_analyse() -> None:
 
 _register_analyse()
 
+
+def _register_api() -> None:
+    from api.cli_api import audit_verify, serve, users_app
+
+    app.command("serve")(serve)
+    app.add_typer(users_app, name="users")
+    audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+    audit_app.command("verify")(audit_verify)
+    app.add_typer(audit_app, name="audit")
+
+
+_register_api()
+
+
+@app.command("demo-admin")
+def demo_admin() -> None:
+    """Create (once) the demo `admin` user and print how to log in."""
+    from api.cli_api import ensure_demo_admin
+
+    user, password = ensure_demo_admin()
+    print(f"Log in at http://127.0.0.1:8000/ui/ as {user!r} with password {password!r} "
+          f"(stored in {get_settings().home / 'admin-password'}, mode 0600)")
+
 err = Console(stderr=True)
 
 
