@@ -55,6 +55,8 @@ lint: install
 bench: install
 	$(TEST_ENV) $(NETINTEL) neo4j start
 	$(TEST_ENV) $(PY) bench/ingest.py
+	$(TEST_ENV) $(PY) bench/analytics.py
+	$(TEST_ENV) $(PY) bench/api.py
 
 clean: neo4j-stop
 	rm -rf .netintel demo-data rejects
