@@ -27,6 +27,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -198,28 +199,33 @@ def routes(
         raise ValueError(f"journeys lacks columns {missing_cols}")
     lifter = _Lifter(hierarchy, levels)
     extra = [c for c in journeys.columns if c not in _CORE]
-    df = journeys.sort_values(["person_id", "case_id", "leg"], kind="stable")
+    df = journeys.sort_values(["person_id", "case_id", "leg"], kind="stable").reset_index(drop=True)
+    keys = ["person_id", "case_id"]
+    codes = df.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    bounds = [0, *(np.flatnonzero(np.diff(codes)) + 1).tolist(), len(df)] if len(df) else [0]
+    locs_all = df["location"].tolist()
+    stages_all = df["stage"].tolist()
+    pids, cids = df["person_id"].tolist(), df["case_id"].tolist()
     out: list[dict[str, Any]] = []
-    for (pid, cid), g in df.groupby(["person_id", "case_id"], sort=True, dropna=False):
-        row = _route_of(g, level, lifter)
-        row = {"person_id": pid, "case_id": cid, **row}
-        for c in extra:
-            vals = g[c].dropna()
-            row[c] = vals.iloc[0] if len(vals) else None
-        out.append(row)
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        row = _route_of(locs_all[a:b], stages_all[a:b], level, lifter)
+        out.append({"person_id": pids[a], "case_id": cids[a], **row})
     cols = ["person_id", "case_id", "source", "transit", "destination", "complete", "missing",
-            "cross_border", *extra]
+            "cross_border"]
     res = pd.DataFrame(out, columns=cols, dtype=object)
-    for c in extra:
-        res[c] = res[c].infer_objects()
+    if extra and len(df):
+        first = df.assign(_g=codes).groupby("_g", sort=True)[extra].first()  # first non-null per journey
+        for c in extra:
+            res[c] = first[c].to_numpy()
+    else:
+        for c in extra:
+            res[c] = pd.Series(dtype=object)
     res["cross_border"] = res["cross_border"].astype("boolean")
     res["complete"] = res["complete"].astype(bool)
     return res
 
 
-def _route_of(g: pd.DataFrame, level: str, lifter: _Lifter) -> dict[str, Any]:
-    locs = g["location"].tolist()
-    stages = g["stage"].tolist()
+def _route_of(locs: list[Any], stages: list[Any], level: str, lifter: _Lifter) -> dict[str, Any]:
     missing: list[str] = []
     rec = [i for i, s in enumerate(stages) if s == "recruitment"]
     exp = [i for i, s in enumerate(stages) if s == "exploitation"]
@@ -471,14 +477,15 @@ def transit_hubs(routes_df: pd.DataFrame) -> pd.DataFrame:
     >>> transit_hubs(r)[["location", "victims"]].values.tolist()
     [['LAO', 2], ['VNM', 1]]
     """
-    w = _weights(routes_df)
+    w = _weights(routes_df).tolist()
+    cases = routes_df["case_id"].tolist() if "case_id" in routes_df else [None] * len(routes_df)
     rows = []
-    for idx, t in routes_df["transit"].items():
-        if t is None or (not isinstance(t, tuple | list) and _isna(t)):
+    for i, (s, t, d) in enumerate(zip(routes_df["source"], routes_df["transit"], routes_df["destination"],
+                                      strict=True)):
+        if not isinstance(t, tuple | list):
             continue
         for loc in dict.fromkeys(t):
-            rows.append((loc, w[idx], routes_df.at[idx, "case_id"] if "case_id" in routes_df else None,
-                         (routes_df.at[idx, "source"], tuple(t), routes_df.at[idx, "destination"])))
+            rows.append((loc, w[i], cases[i], (s, tuple(t), d)))
     if not rows:
         return pd.DataFrame(columns=["location", "victims", "routes", "cases", "corridors"])
     df = pd.DataFrame(rows, columns=["location", "w", "case_id", "corridor"])
