@@ -13,29 +13,96 @@ from scipy.sparse.csgraph import connected_components
 __all__ = ["fragmentation", "fragmentation_score"]
 
 
-def _csr(G: nx.Graph) -> tuple[list[Hashable], sp.csr_array]:
-    """Symmetric 0/1 adjacency (weak ties for a DiGraph), self-loops dropped."""
-    nodes = list(G.nodes)
-    idx = {v: i for i, v in enumerate(nodes)}
-    pairs = [(idx[u], idx[v]) for u, v in G.edges() if u != v]
-    r = [a for a, b in pairs] + [b for a, b in pairs]
-    c = [b for a, b in pairs] + [a for a, b in pairs]
-    A = sp.csr_array((np.ones(len(r)), (r, c)), shape=(len(nodes), len(nodes)))
-    return nodes, A
+class _Edges:
+    """Edge arrays of the simple undirected (weak) graph, for fast repeated component counts."""
 
+    def __init__(self, G: nx.Graph) -> None:
+        self.nodes: list[Hashable] = list(G.nodes)
+        idx = {v: i for i, v in enumerate(self.nodes)}
+        pairs = {(min(a, b), max(a, b)) for a, b in ((idx[u], idx[v]) for u, v in G.edges()) if a != b}
+        arr = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+        self.u, self.v = arr[:, 0], arr[:, 1]
+        self.n = len(self.nodes)
+        self.degree = np.bincount(np.concatenate([self.u, self.v]), minlength=self.n)
+        self.adj: list[list[int]] = [[] for _ in range(self.n)]
+        for a, b in zip(self.u.tolist(), self.v.tolist(), strict=True):
+            self.adj[a].append(b)
+            self.adj[b].append(a)
 
-def _frag(A: sp.csr_array, removed: Sequence[int]) -> float:
-    """F of the graph left after deleting ``removed`` (n = nodes left)."""
-    n = A.shape[0]
-    keep = np.ones(n, dtype=bool)
-    keep[list(removed)] = False
-    m = int(keep.sum())
-    if m < 2:
-        return 1.0
-    sub = A[keep][:, keep]
-    _, lab = connected_components(sub, directed=False)
-    s = np.bincount(lab).astype(float)
-    return float(1.0 - np.sum(s * (s - 1)) / (m * (m - 1)))
+    def pair_sums(self, removed: Sequence[int]) -> np.ndarray:
+        """For every node v: Σ s(s-1) over the components of G − removed − v (NaN for removed v).
+
+        One iterative Tarjan DFS (low-links) per component: deleting v splits its
+        component into the DFS subtrees of the children w with low[w] ≥ disc[v]
+        plus the rest, so all n answers cost O(n + m).
+        """
+        n, adj = self.n, self.adj
+        gone = np.zeros(n, dtype=bool)
+        gone[list(removed)] = True
+        disc = [-1] * n
+        low = [0] * n
+        size = [1] * n
+        comp = [0] * n
+        pieces: list[list[int]] = [[] for _ in range(n)]
+        comp_sizes: list[int] = []
+        timer = 0
+        for root in range(n):
+            if gone[root] or disc[root] != -1:
+                continue
+            cid = len(comp_sizes)
+            disc[root] = low[root] = timer
+            timer += 1
+            comp[root] = cid
+            stack = [(root, -1, iter(adj[root]))]
+            count = 1
+            while stack:
+                v, parent, it = stack[-1]
+                advanced = False
+                for w in it:
+                    if gone[w] or w == parent:
+                        continue
+                    if disc[w] == -1:
+                        disc[w] = low[w] = timer
+                        timer += 1
+                        comp[w] = cid
+                        count += 1
+                        stack.append((w, v, iter(adj[w])))
+                        advanced = True
+                        break
+                    low[v] = min(low[v], disc[w])
+                if advanced:
+                    continue
+                stack.pop()
+                if parent != -1:
+                    low[parent] = min(low[parent], low[v])
+                    size[parent] += size[v]
+                    if low[v] >= disc[parent]:
+                        pieces[parent].append(size[v])
+            comp_sizes.append(count)
+        cs = np.array(comp_sizes, dtype=float)
+        total = float(np.sum(cs * (cs - 1)))
+        out = np.full(n, np.nan)
+        for v in range(n):
+            if gone[v]:
+                continue
+            c = comp_sizes[comp[v]]
+            ps = pieces[v]
+            rest = c - 1 - sum(ps)
+            out[v] = total - c * (c - 1) + sum(p * (p - 1) for p in ps) + rest * (rest - 1)
+        return out
+
+    def frag(self, removed: Sequence[int]) -> float:
+        """F of the graph left after deleting ``removed`` (n = nodes left)."""
+        keep = np.ones(self.n, dtype=bool)
+        keep[list(removed)] = False
+        m = int(keep.sum())
+        if m < 2:
+            return 1.0
+        e = keep[self.u] & keep[self.v]
+        A = sp.coo_array((np.ones(int(e.sum())), (self.u[e], self.v[e])), shape=(self.n, self.n))
+        _, lab = connected_components(A, directed=False)
+        s = np.bincount(lab[keep]).astype(float)
+        return float(1.0 - np.sum(s * (s - 1)) / (m * (m - 1)))
 
 
 def fragmentation_score(G: nx.Graph, removed: Sequence[Hashable] = ()) -> float:
@@ -61,21 +128,30 @@ def fragmentation_score(G: nx.Graph, removed: Sequence[Hashable] = ()) -> float:
     >>> round(fragmentation_score(nx.path_graph(5), [2]), 4)   # two pairs: 1 - 4/12
     0.6667
     """
-    nodes, A = _csr(G)
-    idx = {v: i for i, v in enumerate(nodes)}
-    return _frag(A, [idx[v] for v in removed])
+    E = _Edges(G)
+    idx = {v: i for i, v in enumerate(E.nodes)}
+    return E.frag([idx[v] for v in removed])
 
 
 def fragmentation(
-    G: nx.Graph, k: int, seed: int | None = None, *, max_candidates: int | None = 2000, max_passes: int = 50
+    G: nx.Graph,
+    k: int,
+    seed: int | None = None,
+    *,
+    restarts: int = 10,
+    pair_start_max_n: int = 1000,
+    max_passes: int = 50,
 ) -> pd.DataFrame:
     """The k nodes whose removal fragments the network most (KPP-Neg).
 
     Greedy start (add, one at a time, the node whose removal raises F most)
     followed by Borgatti's swap optimisation: repeatedly make the best swap
     of a chosen node for an unchosen one while it increases F; stop at a
-    local optimum or after ``max_passes`` passes.  Ties are broken at random
-    with ``seed``.
+    local optimum or after ``max_passes`` passes.  The swap search is then
+    repeated from ``restarts`` random starting sets (Borgatti's advice: the
+    greedy start can be a poor local optimum when no single removal
+    disconnects anything) and the best set is kept.  Ties are broken at
+    random with ``seed``.
 
     Parameters
     ----------
@@ -84,11 +160,12 @@ def fragmentation(
     k : int
         Size of the set (clipped to the number of nodes).
     seed : int, optional
-        Random tie-breaking.
-    max_candidates : int or None, default 2000
-        On larger graphs only the ``max_candidates`` highest-degree nodes are
-        tried (a heuristic to bound the O(k n (n+m)) cost of a pass); None
-        tries every node.
+        Random tie-breaking and random starts.
+    restarts : int, default 10
+        Extra random starting sets for the swap search.
+    pair_start_max_n : int, default 1000
+        Up to this many nodes, one more start begins from the exact best
+        pair (n depth-first searches), completed greedily.
     max_passes : int, default 50
 
     Returns
@@ -104,6 +181,11 @@ def fragmentation(
 
     Notes
     -----
+    Each pass costs k depth-first searches, O(k (n + m)): one low-link DFS
+    of G minus k−1 chosen nodes gives the fragmentation after deleting any
+    further node (articulation-point splitting), so all n − k candidate
+    swaps for that slot are scored at once.
+
     The best set does not depend on whether n in F counts the removed nodes
     (they would be isolates adding nothing to the sum, so only the constant
     denominator changes); we report F on the remaining nodes.  The swap
@@ -123,57 +205,78 @@ def fragmentation(
     >>> df.node.tolist(), round(df.attrs["fragmentation_after"], 4)   # two triangles: 1 - 12/30
     ([3], 0.6)
     """
-    nodes, A = _csr(G)
-    n = len(nodes)
+    E = _Edges(G)
+    nodes, n, deg, _frag = E.nodes, E.n, E.degree, E.frag
     k = max(0, min(k, n))
     rng = np.random.default_rng(seed)
-    deg = np.diff(A.indptr)
-    before = _frag(A, [])
-    if max_candidates is not None and n > max_candidates:
-        cand = np.argsort(-deg, kind="stable")[:max_candidates]
-    else:
-        cand = np.arange(n)
+    before = _frag([])
 
-    def best_addition(chosen: list[int]) -> int:
-        best_f, best = -1.0, []
-        for v in cand:
-            if v in chosen:
-                continue
-            f = _frag(A, [*chosen, int(v)])
-            if f > best_f + 1e-12:
-                best_f, best = f, [int(v)]
-            elif abs(f - best_f) <= 1e-12:
-                best.append(int(v))
-        return int(rng.choice(best))
+    def best_additions(removed: list[int]) -> tuple[float, list[int]]:
+        """Smallest Σ s(s-1) after also deleting one more node, and the nodes achieving it."""
+        sums = E.pair_sums(removed)
+        best = float(np.nanmin(sums))
+        return best, [int(v) for v in np.flatnonzero(np.abs(sums - best) <= 1e-9)]
 
-    chosen: list[int] = []
-    for _ in range(k):
-        chosen.append(best_addition(chosen))
-    current = _frag(A, chosen) if k else before
-    for _ in range(max_passes):
-        best_gain, best_swaps = 1e-12, []
-        for i in range(len(chosen)):
-            rest = chosen[:i] + chosen[i + 1:]
-            for v in cand:
-                if v in chosen:
+    def swap_search(chosen: list[int]) -> tuple[list[int], float]:
+        current = _frag(chosen)
+        for _ in range(max_passes):
+            best_sum, best_swaps = np.inf, []
+            for i in range(len(chosen)):
+                rest = chosen[:i] + chosen[i + 1:]
+                s_min, vs = best_additions(rest)
+                vs = [v for v in vs if v != chosen[i]]
+                if not vs:
                     continue
-                f = _frag(A, [*rest, int(v)])
-                if f - current > best_gain + 1e-12:
-                    best_gain, best_swaps = f - current, [(i, int(v))]
-                elif abs(f - current - best_gain) <= 1e-12:
-                    best_swaps.append((i, int(v)))
-        if not best_swaps:
-            break
-        i, v = best_swaps[int(rng.integers(len(best_swaps)))]
-        chosen[i] = v
-        current = _frag(A, chosen)
+                if s_min < best_sum - 1e-9:
+                    best_sum, best_swaps = s_min, [(i, v) for v in vs]
+                elif abs(s_min - best_sum) <= 1e-9:
+                    best_swaps += [(i, v) for v in vs]
+            m = n - len(chosen)
+            f_best = 1.0 - best_sum / (m * (m - 1)) if m >= 2 else 1.0
+            if not best_swaps or f_best <= current + 1e-12:
+                break
+            i, v = best_swaps[int(rng.integers(len(best_swaps)))]
+            chosen = chosen[:i] + [v] + chosen[i + 1:]
+            current = _frag(chosen)
+        return chosen, current
+
+    greedy: list[int] = []
+    for _ in range(k):
+        _, vs = best_additions(greedy)
+        greedy.append(vs[int(rng.integers(len(vs)))])
+    chosen, current = swap_search(greedy) if k else ([], before)
+    if 2 <= k < n and n <= pair_start_max_n:
+        # second start: the exact best pair (one low-link DFS per first node), completed greedily;
+        # escapes the plateaus where no single removal disconnects anything
+        best_pair, best_sum = None, np.inf
+        for a in range(n):
+            sums = E.pair_sums([a])
+            sums[: a + 1] = np.nan
+            if np.all(np.isnan(sums)):
+                continue
+            b = int(np.nanargmin(sums))
+            if sums[b] < best_sum - 1e-9:
+                best_pair, best_sum = [a, b], float(sums[b])
+        if best_pair is not None:
+            start = list(best_pair)
+            while len(start) < k:
+                _, vs = best_additions(start)
+                start.append(vs[int(rng.integers(len(vs)))])
+            s_set, s_f = swap_search(start)
+            if s_f > current + 1e-12:
+                chosen, current = s_set, s_f
+    for _ in range(restarts if 0 < k < n else 0):
+        start = [int(v) for v in rng.choice(n, size=k, replace=False)]
+        s_set, s_f = swap_search(start)
+        if s_f > current + 1e-12:
+            chosen, current = s_set, s_f
 
     # order the final set greedily, for reading
     ordered: list[int] = []
     cum: list[float] = []
     left = list(chosen)
     while left:
-        scores = [_frag(A, [*ordered, v]) for v in left]
+        scores = [_frag([*ordered, v]) for v in left]
         j = int(np.argmax(scores))
         ordered.append(left.pop(j))
         cum.append(scores[j])

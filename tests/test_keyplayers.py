@@ -89,3 +89,12 @@ def test_modularity_by_hand_and_bad_method():
     assert modularity(G, part) == pytest.approx(3 / 4 - 9 / 16 + 1 / 4 - 1 / 16)
     with pytest.raises(ValueError):
         communities(G, method="girvan")
+
+
+@pytest.mark.parametrize("G", [nx.cycle_graph(9), nx.grid_2d_graph(3, 4), nx.circular_ladder_graph(5)])
+def test_plateaus_where_no_single_removal_disconnects(G):
+    # biconnected graphs: every first greedy step gains nothing, so the search must look further
+    for k in (2, 3):
+        best = max(_F_brute(G, S) for S in itertools.combinations(G.nodes, k))
+        df = fragmentation(G, k, seed=1)
+        assert df.attrs["fragmentation_after"] == pytest.approx(best)
