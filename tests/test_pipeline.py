@@ -67,3 +67,15 @@ def test_cross_agency_duplicates_are_found(pipeline: dict[str, Any]) -> None:
     assert s["recall"] >= 0.85 and s["precision"] >= 0.8, s
     n = P.write_same_as(pipeline["driver"], pairs[pairs["is_match"]], method="test")
     assert len(P.same_as_candidates(pipeline["driver"], judgement="pending")) == n
+
+
+def test_planted_laundering_patterns_are_found(pipeline: dict[str, Any]) -> None:
+    from analytics.money import typologies
+
+    found = typologies(P.transfers(pipeline["driver"]))
+    s = E.score_typologies(found, pipeline["truth"]["laundering"])
+    planted_kinds = {p["kind"] for p in pipeline["truth"]["laundering"]}
+    assert planted_kinds == {"fan_in", "fan_out", "scatter_gather", "gather_scatter", "cycle", "pass_through",
+                             "structuring"}
+    for kind in planted_kinds:
+        assert s[kind]["recall"] == 1.0, (kind, s[kind])
