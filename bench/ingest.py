@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from graph import cypher  # noqa: E402
 from graph import db as gdb  # noqa: E402
-from graph.model import NODES, rel_specs_for_table, table_fields  # noqa: E402
+from graph.model import NODES, rel_specs_for_table  # noqa: E402
 from graph.server import Neo4jServer  # noqa: E402
 from graph.settings import get_settings  # noqa: E402
 from ingest.loader import ingest_bundle  # noqa: E402
@@ -163,7 +163,7 @@ def main() -> None:
     per_row = run_per_row(driver, bundle, args.per_row_sample)
     driver.close()
 
-    for name, res in (("ours", ours), ("load_csv", load_csv)):
+    for res in (ours, load_csv):
         res["matches_truth"] = res.pop("stats") == truth["counts"]
     result = {
         "bundle": {"persons": args.persons, "seed": args.seed, "rows": rows,
