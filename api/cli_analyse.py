@@ -44,8 +44,9 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-def emit(df: pd.DataFrame, fmt: Format, title: str = "") -> None:
-    """Print a result DataFrame in the chosen format."""
+def emit(df: pd.DataFrame, fmt: Format, title: str = "", table_columns: list[str] | None = None) -> None:
+    """Print a result DataFrame in the chosen format (``table_columns``: the
+    columns worth a terminal table; CSV and JSON always carry all of them)."""
     if fmt is Format.json:
         rows = [{k: _jsonable(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
         print(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -59,6 +60,8 @@ def emit(df: pd.DataFrame, fmt: Format, title: str = "") -> None:
         from rich.console import Console
         from rich.table import Table
 
+        if table_columns:
+            df = df[[c for c in table_columns if c in df.columns]]
         t = Table(title=title or None)
         for col in df.columns:
             t.add_column(str(col))
@@ -70,8 +73,10 @@ def emit(df: pd.DataFrame, fmt: Format, title: str = "") -> None:
 def _cell(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.4g}"
-    if isinstance(v, tuple | list):
+    if isinstance(v, tuple):  # a route: ordered
         return " > ".join(map(str, v)) if v else "—"
+    if isinstance(v, list | set):
+        return ", ".join(map(str, v))
     return "" if v is None else str(v)
 
 
@@ -99,6 +104,19 @@ def _graph_from_csv(edges: Path, nodes: Path | None) -> nx.Graph:
     return G
 
 
+def _person_graph(cases: str | None, edges: Path | None, nodes: Path | None) -> nx.Graph:
+    """The person network from CSV files when given, else from Neo4j."""
+    if edges is not None:
+        return _graph_from_csv(edges, nodes)
+    from graph.projection import person_network
+
+    drv = _driver()
+    try:
+        return person_network(drv, _cases(cases))
+    finally:
+        drv.close()
+
+
 @analyse_app.command("brokers")
 def brokers(
     cases: CasesOpt = None,
@@ -111,18 +129,8 @@ def brokers(
     """Rank brokers: Gould–Fernandez roles, betweenness, constraint, with a reason per person."""
     from analytics.brokers import rank_brokers
 
-    if edges is not None:
-        G = _graph_from_csv(edges, nodes)
-    else:
-        from graph.projection import person_network
-
-        drv = _driver()
-        try:
-            G = person_network(drv, _cases(cases))
-        finally:
-            drv.close()
-    df = rank_brokers(G, group=group)
-    emit(df.head(top), fmt, "Brokers")
+    df = rank_brokers(_person_graph(cases, edges, nodes), group=group)
+    emit(df.head(top), fmt, "Brokers", ["rank", "node", "name", "score", "role", "groups_bridged", "reason"])
 
 
 @analyse_app.command("keyplayers")
@@ -136,17 +144,7 @@ def keyplayers(
     """The k people whose removal fragments the network most (Borgatti's KPP-Neg)."""
     from analytics.keyplayers import fragmentation
 
-    if edges is not None:
-        G = _graph_from_csv(edges, None)
-    else:
-        from graph.projection import person_network
-
-        drv = _driver()
-        try:
-            G = person_network(drv, _cases(cases))
-        finally:
-            drv.close()
-    emit(fragmentation(G, k, seed=seed), fmt, "Key players")
+    emit(fragmentation(_person_graph(cases, edges, None), k, seed=seed), fmt, "Key players")
 
 
 @analyse_app.command("routes")
@@ -190,7 +188,7 @@ def routes_cmd(
         df = R.corridors(df, years=yr, nationality=nationality, exploitation_type=exploitation_type, sex=sex)
         emit(df, fmt, "Corridors")
     else:
-        emit(df, fmt, "Routes")
+        emit(df, fmt, "Routes", ["person_id", "case_id", "source", "transit", "destination", "complete"])
 
 
 def _transfers(csv_path: Path | None, accounts: list[str] | None = None) -> pd.DataFrame:
@@ -222,7 +220,8 @@ def trace_cmd(
 
     df = trace(_transfers(csv_path), account, direction=direction, max_hops=max_hops,
                window=pd.Timedelta(days=window_days), min_amount=min_amount)
-    emit(df, fmt, f"Money trail {direction} from {account}")
+    emit(df, fmt, f"Money trail {direction} from {account}",
+         ["path", "hop", "txn_id", "source", "target", "amount", "at", "carried"])
 
 
 @analyse_app.command("typologies")
@@ -234,7 +233,8 @@ def typologies_cmd(
     """Fan-in, fan-out, scatter-gather, gather-scatter, cycles, pass-through, structuring."""
     from analytics.money import typologies
 
-    emit(typologies(_transfers(csv_path), threshold=threshold), fmt, "Typologies")
+    emit(typologies(_transfers(csv_path), threshold=threshold), fmt, "Typologies",
+         ["kind", "accounts", "amount", "start", "end", "reason"])
 
 
 @analyse_app.command("duplicates")
@@ -260,4 +260,5 @@ def duplicates_cmd(
                 print(f"{n} SAME_AS candidates stored as pending", file=sys.stderr)
         finally:
             drv.close()
-    emit(df[df["is_match"]] if fmt is Format.table else df, fmt, "Duplicate candidates")
+    emit(df[df["is_match"]] if fmt is Format.table else df, fmt, "Duplicate candidates",
+         ["id_left", "id_right", "score", "reasons"])
