@@ -9,18 +9,19 @@ pages under ``/ui``, OpenAPI at ``/openapi.json`` and offline docs at
 from __future__ import annotations
 
 import html
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from .audit import AuditLog
-from .errors import NotFound, install_handlers
-from .security import ApiSettings, UserStore, check_settings, get_api_settings
+from .errors import NotFound, error_body, install_handlers
+from .security import ApiSettings, LoginLimiter, UserStore, check_settings, get_api_settings
 
 __all__ = ["create_app"]
 
@@ -74,6 +75,70 @@ def _docs_routes(app: FastAPI) -> None:
         if sdir is None or name not in _SWAGGER_FILES:
             raise NotFound("no such asset")
         return FileResponse(sdir / name, media_type=_SWAGGER_FILES[name])
+
+
+class _BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body larger than {limit} bytes")
+
+
+class SizeLimits:
+    """ASGI middleware: 413 for bodies over ``max_body`` bytes (declared in
+    ``Content-Length`` or streamed), 414 for query strings over ``max_query``
+    characters; both in the API's error shape."""
+
+    def __init__(self, app: Any, max_body: int, max_query: int) -> None:
+        self.app, self.max_body, self.max_query = app, max_body, max_query
+
+    @staticmethod
+    async def _reject(send: Any, status: int, code: str, message: str) -> None:
+        body = json.dumps(error_body(code, message, None)).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if len(scope.get("query_string", b"")) > self.max_query:
+            await self._reject(send, 414, "uri_too_long", f"query string longer than {self.max_query} characters")
+            return
+        for k, v in scope.get("headers", ()):
+            if k == b"content-length":
+                try:
+                    n = int(v)
+                except ValueError:
+                    await self._reject(send, 400, "bad_request", "invalid Content-Length")
+                    return
+                if n > self.max_body:
+                    await self._reject(send, 413, "too_large", f"request body larger than {self.max_body} bytes")
+                    return
+        seen = 0
+        started = False
+
+        async def limited_receive() -> Any:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.max_body:
+                    raise _BodyTooLarge(self.max_body)
+            return msg
+
+        async def tracking_send(msg: Any) -> None:
+            nonlocal started
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if started:
+                raise
+            await self._reject(send, 413, "too_large", f"request body larger than {self.max_body} bytes")
 
 
 def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = None, driver: Any = None) -> FastAPI:
@@ -131,6 +196,7 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
     app.state.driver = driver
     app.state.users = UserStore(s.users_db)
     app.state.audit = AuditLog(s.audit_db)
+    app.state.login_limiter = LoginLimiter(s.login_attempts, s.login_window_seconds)
     install_handlers(app)
     _docs_routes(app)
 
@@ -151,6 +217,8 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
         if request.url.path.startswith("/api/") or request.url.path.startswith("/ui"):
             resp.headers.setdefault("Cache-Control", "no-store")
         return resp
+
+    app.add_middleware(SizeLimits, max_body=s.max_body_bytes, max_query=s.max_query_chars)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

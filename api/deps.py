@@ -6,7 +6,13 @@ authenticated by, in order: an ``Authorization: Bearer`` header holding a
 login JWT or an API token (``nit_…``), or the UI's ``netintel_session``
 cookie (HttpOnly, SameSite=Strict, holding a login JWT).  ``Viewer``,
 ``Investigator``, ``Analyst`` and ``Admin`` additionally require that role (or
-a higher one).
+a higher one); a refusal is written to the audit log.
+
+Every driver handed to a route is a :class:`GuardedDriver`: its read
+transactions carry a server-side timeout (``NETINTEL_QUERY_TIMEOUT``) and its
+managed transactions retry transient errors for at most
+``NETINTEL_DB_RETRY_SECONDS`` (so a stopped database answers 503 quickly and
+a restarted one is used again without restarting the API).
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ __all__ = [
     "Auditor",
     "AuditDep",
     "visibility",
+    "GuardedDriver",
+    "client_of",
 ]
 
 SESSION_COOKIE = "netintel_session"
@@ -47,12 +55,58 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=Fals
 _driver_lock = threading.Lock()
 
 
+class _GuardedSession:
+    def __init__(self, session: Any, timeout: float | None) -> None:
+        self._s, self._timeout = session, timeout
+
+    def __enter__(self) -> _GuardedSession:
+        self._s.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> Any:
+        return self._s.__exit__(*exc)
+
+    def execute_read(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        from neo4j import unit_of_work
+
+        if self._timeout and getattr(fn, "timeout", None) is None:
+            fn = unit_of_work(timeout=self._timeout)(fn)
+        return self._s.execute_read(fn, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._s, name)
+
+
+class GuardedDriver:
+    """A neo4j ``Driver`` whose read transactions time out and whose retries are bounded.
+
+    Everything else is delegated to the wrapped driver (writes are not given a
+    timeout: an ingest may legitimately run long).
+    """
+
+    def __init__(self, driver: Any, query_timeout: float | None, retry_seconds: float) -> None:
+        self._driver, self._timeout, self._retry = driver, query_timeout, retry_seconds
+
+    def session(self, **config: Any) -> _GuardedSession:
+        config.setdefault("max_transaction_retry_time", self._retry)
+        config.setdefault("connection_acquisition_timeout", max(5.0, self._retry + 5.0))
+        return _GuardedSession(self._driver.session(**config), self._timeout)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._driver, name)
+
+
+def _guard(request: Request, drv: Any) -> Any:
+    s: ApiSettings = request.app.state.api_settings
+    return GuardedDriver(drv, s.query_timeout, s.db_retry_seconds)
+
+
 def get_driver(request: Request) -> Driver:
-    """The process' Neo4j driver; 503 when Neo4j cannot be reached."""
+    """The process' Neo4j driver (guarded); 503 when Neo4j cannot be reached."""
     state = request.app.state
     drv = getattr(state, "driver", None)
     if drv is not None:
-        return drv  # type: ignore[no-any-return]
+        return _guard(request, drv)  # type: ignore[no-any-return]
     with _driver_lock:
         if state.driver is None:
             from graph.db import connect
@@ -62,7 +116,7 @@ def get_driver(request: Request) -> Driver:
             except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
                 raise Unavailable("the graph database is not reachable; retry later",
                                   {"uri": state.neo4j_settings.uri}) from exc
-        return state.driver  # type: ignore[no-any-return]
+        return _guard(request, state.driver)  # type: ignore[no-any-return]
 
 
 DriverDep = Annotated[Driver, Depends(get_driver)]
@@ -77,7 +131,7 @@ def _user_from_jwt(settings: ApiSettings, store: UserStore, token: str, via: str
         return None
     if claims.get("pwc") != (store.password_changed_at(user.username) or ""):
         return None  # issued before the last password reset
-    return User(user.username, user.role, False, user.created_at, via=via)
+    return User(user.username, user.role, False, user.created_at, via=via, units=user.units)
 
 
 def authenticate_request(request: Request, bearer: str | None) -> User | None:
@@ -105,11 +159,14 @@ def current_user(request: Request, bearer: Annotated[str | None, Depends(oauth2_
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require(role: str) -> Callable[[User], User]:
-    """Dependency: the current user, who must have ``role`` or a higher one."""
+def require(role: str) -> Callable[..., User]:
+    """Dependency: the current user, who must have ``role`` or a higher one (refusals are audited)."""
 
-    def _dep(user: CurrentUser) -> User:
+    def _dep(request: Request, user: CurrentUser) -> User:
         if not role_allows(user.role, role):
+            request.app.state.audit.record(user.username, "access_denied", request.url.path,
+                                           {"needed": role, "role": user.role, "method": request.method},
+                                           client_of(request))
             raise Forbidden(f"this needs the {role} role; you are {user.role}", {"needed": role, "role": user.role})
         return user
 
@@ -123,9 +180,10 @@ Analyst = Annotated[User, Depends(require("analyst"))]
 Admin = Annotated[User, Depends(require("admin"))]
 
 
-def visibility(user: User) -> str | None:
-    """The ``user`` argument of :mod:`graph.explore` (None: sees every compartment)."""
-    return None if user.role == "admin" else user.username
+def visibility(user: User) -> tuple[str, ...] | None:
+    """The ``user`` argument of :mod:`graph.explore`: the user's principals (name
+    and units), or None for admins, who see every compartment."""
+    return None if user.role == "admin" else user.principals
 
 
 def client_of(request: Request) -> str:

@@ -25,6 +25,9 @@ __all__ = [
     "Forbidden",
     "Conflict",
     "Unavailable",
+    "TooLarge",
+    "TooManyRequests",
+    "QueryTimeout",
     "error_body",
     "install_handlers",
 ]
@@ -72,10 +75,22 @@ class Unavailable(ApiError):
     status, code = 503, "unavailable"
 
 
+class TooLarge(ApiError):
+    status, code = 413, "too_large"
+
+
+class TooManyRequests(ApiError):
+    status, code = 429, "too_many_requests"
+
+
+class QueryTimeout(ApiError):
+    status, code = 504, "query_timeout"
+
+
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 409: "conflict", 413: "too_large",
-               415: "unsupported_media_type", 422: "invalid_parameters", 429: "too_many_requests",
-               503: "unavailable"}
+               414: "uri_too_long", 415: "unsupported_media_type", 422: "invalid_parameters",
+               429: "too_many_requests", 503: "unavailable"}
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
@@ -88,18 +103,33 @@ def _json(status: int, code: str, message: str, details: Any = None,
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
-def _is_neo4j_unavailable(exc: BaseException) -> bool:
-    try:
-        from neo4j.exceptions import ServiceUnavailable, SessionExpired
-    except ImportError:  # pragma: no cover
-        return False
+def _chain(exc: BaseException) -> list[BaseException]:
     seen: set[int] = set()
+    out: list[BaseException] = []
     e: BaseException | None = exc
     while e is not None and id(e) not in seen:
         seen.add(id(e))
-        if isinstance(e, ServiceUnavailable | SessionExpired | ConnectionError):
-            return True
+        out.append(e)
         e = e.__cause__ or e.__context__
+    return out
+
+
+def _is_neo4j_unavailable(exc: BaseException) -> bool:
+    """Neo4j unreachable, restarting, or a transient error that outlived the retries."""
+    try:
+        from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+    except ImportError:  # pragma: no cover
+        return False
+    return any(isinstance(e, ServiceUnavailable | SessionExpired | ConnectionError | TransientError)
+               for e in _chain(exc))
+
+
+def _is_query_timeout(exc: BaseException) -> bool:
+    """A transaction stopped by its timeout (``Neo.ClientError.Transaction.TransactionTimedOut…``)."""
+    for e in _chain(exc):
+        code = str(getattr(e, "code", "") or "")
+        if "TransactionTimedOut" in code or ("Transaction" in code and "Terminated" in code):
+            return True
     return False
 
 
@@ -131,7 +161,8 @@ def install_handlers(app: FastAPI) -> None:
         from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
         async def _neo4j_down(_: Request, exc: Exception) -> JSONResponse:
-            return _json(503, "database_unavailable", "the graph database is not reachable; retry later")
+            return _json(503, "database_unavailable", "the graph database is not reachable; retry later",
+                         headers={"Retry-After": "5"})
 
         app.add_exception_handler(ServiceUnavailable, _neo4j_down)
         app.add_exception_handler(SessionExpired, _neo4j_down)
@@ -140,7 +171,11 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if _is_query_timeout(exc):
+            log.warning("query timeout on %s %s", request.method, request.url.path)
+            return _json(504, "query_timeout", "the query took too long and was stopped; narrow it down")
         if _is_neo4j_unavailable(exc):
-            return _json(503, "database_unavailable", "the graph database is not reachable; retry later")
+            return _json(503, "database_unavailable", "the graph database is not reachable; retry later",
+                         headers={"Retry-After": "5"})
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _json(500, "internal_error", "internal server error")

@@ -27,6 +27,17 @@ Environment
     once into ``NETINTEL_HOME/secret_key`` (mode 0600).
 ``NETINTEL_TOKEN_MINUTES``
     Lifetime of a login JWT (default 15, at most 60 outside development).
+``NETINTEL_MAX_BODY_BYTES``
+    Largest accepted request body (default 1 MiB); larger ones get 413.
+``NETINTEL_QUERY_TIMEOUT``
+    Seconds a read transaction may run in Neo4j before it is stopped
+    (default 30; the request then answers 504).
+``NETINTEL_DB_RETRY_SECONDS``
+    How long managed transactions of a request retry transient errors and
+    an unreachable database before the request answers 503 (default 5).
+``NETINTEL_LOGIN_ATTEMPTS``
+    Failed logins per user name and client address within 5 minutes before
+    further attempts get 429 (default 5).
 """
 
 from __future__ import annotations
@@ -37,6 +48,9 @@ import os
 import secrets
 import sqlite3
 import stat
+import threading
+import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,6 +71,7 @@ __all__ = [
     "create_access_token",
     "decode_access_token",
     "TOKEN_PREFIX",
+    "LoginLimiter",
 ]
 
 ROLES: tuple[str, ...] = ("viewer", "investigator", "analyst", "admin")
@@ -87,6 +102,12 @@ class ApiSettings:
     secret_from_env: bool = False
     token_minutes: int = 15
     problems: tuple[str, ...] = field(default=())
+    max_body_bytes: int = 1 << 20
+    max_query_chars: int = 8192
+    query_timeout: float = 30.0
+    db_retry_seconds: float = 5.0
+    login_attempts: int = 5
+    login_window_seconds: float = 300.0
 
     @property
     def development(self) -> bool:
@@ -150,8 +171,25 @@ def get_api_settings(home: Path | None = None) -> ApiSettings:
         problems.append(f"NETINTEL_TOKEN_MINUTES={minutes}: login tokens must live 1–60 minutes")
     if env not in ("development", "production"):
         problems.append(f"NETINTEL_ENV={env!r}: use development or production")
+
+    def num(name: str, default: float, lo: float, hi: float) -> float:
+        raw = os.environ.get(name, "")
+        try:
+            v = float(raw) if raw.strip() else default
+        except ValueError:
+            problems.append(f"{name} is not a number")
+            return default
+        if not lo <= v <= hi:
+            problems.append(f"{name}={raw}: must be between {lo:g} and {hi:g}")
+            return min(max(v, lo), hi)
+        return v
+
     return ApiSettings(home=home, env=env, secret_key=key, secret_from_env=from_env,
-                       token_minutes=max(1, minutes), problems=tuple(problems))
+                       token_minutes=max(1, minutes), problems=tuple(problems),
+                       max_body_bytes=int(num("NETINTEL_MAX_BODY_BYTES", 1 << 20, 1024, 1 << 30)),
+                       query_timeout=num("NETINTEL_QUERY_TIMEOUT", 30.0, 0.1, 3600.0),
+                       db_retry_seconds=num("NETINTEL_DB_RETRY_SECONDS", 5.0, 0.0, 120.0),
+                       login_attempts=int(num("NETINTEL_LOGIN_ATTEMPTS", 5, 1, 1000)))
 
 
 def check_settings(settings: ApiSettings) -> None:
@@ -223,6 +261,12 @@ class User:
     disabled: bool = False
     created_at: str = ""
     via: str = "password"  # password | jwt | api_token | cookie
+    units: tuple[str, ...] = ()
+
+    @property
+    def principals(self) -> tuple[str, ...]:
+        """The names a case's ``restricted_to`` may give to let this user in."""
+        return (self.username, *self.units)
 
 
 _SCHEMA = """
@@ -232,7 +276,8 @@ CREATE TABLE IF NOT EXISTS users (
     role TEXT NOT NULL,
     disabled INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
-    password_changed_at TEXT NOT NULL
+    password_changed_at TEXT NOT NULL,
+    units TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS api_tokens (
     digest TEXT PRIMARY KEY,
@@ -257,6 +302,9 @@ class UserStore:
         new = not self.path.exists()
         with self._conn() as c:
             c.executescript(_SCHEMA)
+            cols = {r[1] for r in c.execute("PRAGMA table_info(users)")}
+            if "units" not in cols:  # stores made before units existed
+                c.execute("ALTER TABLE users ADD COLUMN units TEXT NOT NULL DEFAULT ''")
         if new:
             os.chmod(self.path, 0o600)
 
@@ -284,7 +332,8 @@ class UserStore:
         now = _now()
         try:
             with self._conn() as c:
-                c.execute("INSERT INTO users VALUES (?, ?, ?, 0, ?, ?)",
+                c.execute("INSERT INTO users (username, password_hash, role, disabled, created_at, "
+                          "password_changed_at) VALUES (?, ?, ?, 0, ?, ?)",
                           (username, hash_password(password), role, now, now))
         except sqlite3.IntegrityError:
             raise ValueError(f"user {username!r} already exists") from None
@@ -292,25 +341,36 @@ class UserStore:
 
     def get(self, username: str) -> User | None:
         with self._conn() as c:
-            r = c.execute("SELECT username, role, disabled, created_at FROM users WHERE username = ?",
+            r = c.execute("SELECT username, role, disabled, created_at, units FROM users WHERE username = ?",
                           (username,)).fetchone()
-        return User(r[0], r[1], bool(r[2]), r[3]) if r else None
+        return User(r[0], r[1], bool(r[2]), r[3], units=_units(r[4])) if r else None
 
     def list(self) -> list[User]:
         with self._conn() as c:
-            rows = c.execute("SELECT username, role, disabled, created_at FROM users ORDER BY username").fetchall()
-        return [User(r[0], r[1], bool(r[2]), r[3]) for r in rows]
+            rows = c.execute("SELECT username, role, disabled, created_at, units FROM users "
+                             "ORDER BY username").fetchall()
+        return [User(r[0], r[1], bool(r[2]), r[3], units=_units(r[4])) for r in rows]
+
+    def set_units(self, username: str, units: list[str] | tuple[str, ...]) -> None:
+        """The units (teams, agencies) a user belongs to; a case restricted to a unit is visible to its members."""
+        clean = sorted({u.strip() for u in units if u.strip()})
+        for u in clean:
+            self._check(u, None, None)
+        with self._conn() as c:
+            n = c.execute("UPDATE users SET units = ? WHERE username = ?", (",".join(clean), username)).rowcount
+        if not n:
+            raise KeyError(username)
 
     def authenticate(self, username: str, password: str) -> User | None:
         with self._conn() as c:
-            r = c.execute("SELECT password_hash, role, disabled, created_at FROM users WHERE username = ?",
+            r = c.execute("SELECT password_hash, role, disabled, created_at, units FROM users WHERE username = ?",
                           (username,)).fetchone()
         if r is None:
             verify_password(_DUMMY_HASH(), password)  # same work whether or not the user exists
             return None
         if not verify_password(r[0], password) or r[2]:
             return None
-        return User(username, r[1], False, r[3])
+        return User(username, r[1], False, r[3], units=_units(r[4]))
 
     def set_disabled(self, username: str, disabled: bool = True) -> None:
         with self._conn() as c:
@@ -351,11 +411,11 @@ class UserStore:
     def user_for_token(self, token: str) -> User | None:
         with self._conn() as c:
             r = c.execute(
-                "SELECT u.username, u.role, u.disabled, u.created_at FROM api_tokens t JOIN users u "
+                "SELECT u.username, u.role, u.disabled, u.created_at, u.units FROM api_tokens t JOIN users u "
                 "ON u.username = t.username WHERE t.digest = ? AND t.revoked = 0", (_digest(token),)).fetchone()
         if r is None or r[2]:
             return None
-        return User(r[0], r[1], False, r[3], via="api_token")
+        return User(r[0], r[1], False, r[3], via="api_token", units=_units(r[4]))
 
     def revoke_tokens(self, username: str) -> int:
         with self._conn() as c:
@@ -369,3 +429,52 @@ def _DUMMY_HASH() -> str:  # noqa: N802 - lazily computed constant
     if not _dummy:
         _dummy.append(hash_password(secrets.token_hex(16)))
     return _dummy[0]
+
+
+def _units(raw: str | None) -> tuple[str, ...]:
+    return tuple(u for u in (raw or "").split(",") if u)
+
+
+class LoginLimiter:
+    """Failed-login throttle, in memory (one API process).
+
+    After ``attempts`` failures for one user name from one client address, or
+    ``4 × attempts`` failures from one address for any names, within
+    ``window`` seconds, :meth:`retry_after` is positive until the oldest of
+    those failures leaves the window.  A success clears the user name's
+    failures from that address.
+    """
+
+    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
+        self.attempts, self.window = attempts, window
+        self._fail: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _prune(self, key: tuple[str, str], now: float) -> deque[float]:
+        q = self._fail.setdefault(key, deque())
+        while q and q[0] <= now - self.window:
+            q.popleft()
+        return q
+
+    def retry_after(self, username: str, client: str) -> float:
+        """Seconds until a new attempt is allowed (0: allowed now)."""
+        now = time.monotonic()
+        with self._lock:
+            waits = []
+            for key, limit in (((username.lower(), client), self.attempts), (("", client), 4 * self.attempts)):
+                q = self._prune(key, now)
+                if len(q) >= limit:
+                    waits.append(q[-limit] + self.window - now)
+            return max(waits, default=0.0)
+
+    def failed(self, username: str, client: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._prune((username.lower(), client), now).append(now)
+            self._prune(("", client), now).append(now)
+            if len(self._fail) > 100_000:  # bounded memory under a spraying attack
+                self._fail = {k: v for k, v in self._fail.items() if v and v[-1] > now - self.window}
+
+    def succeeded(self, username: str, client: str) -> None:
+        with self._lock:
+            self._fail.pop((username.lower(), client), None)

@@ -7,15 +7,21 @@ checked them against the model.  Reads go through :func:`graph.db.read`
 nodes ``{id, label, name, ...properties}``, edges ``{from, to, type, ...properties}``.
 
 Case compartments: a ``Case`` whose ``restricted_to`` list is not empty is
-visible only to the users it names (``user=None`` means "sees everything",
-used for admins); hidden cases are neither returned nor traversed.
+visible only to the users or units it names.  The ``user`` argument of the
+functions here is ``None`` ("sees everything", used for admins), a user name,
+a list of principals (the user name and the user's units) or a
+:class:`Compartment` already computed for the request.  Hidden are the
+restricted cases the principals are not named in **and what only they connect
+to** (see :func:`compartment`); hidden nodes are neither returned nor
+traversed, and journey legs (``MOVED``) of hidden cases are dropped.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 from neo4j import Driver
 
@@ -37,6 +43,13 @@ __all__ = [
     "existing",
     "account_details",
     "sample_ids",
+    "Compartment",
+    "compartment",
+    "visible_stats",
+    "restrict_network",
+    "restrict_journeys",
+    "restrict_transfers",
+    "restrict_pairs",
     "MAX_NODES",
     "MAX_DEPTH",
 ]
@@ -46,8 +59,113 @@ MAX_DEPTH = 3
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
 _NAME = ("coalesce(n.full_name, n.name, n.case_number, n.plate, n.account_number, n.full_name_latin, "
          "n.name_latin, n.id)")
-_VISIBLE = ("($user IS NULL OR NOT n:`Case` OR coalesce(size(n.restricted_to), 0) = 0 "
-            "OR $user IN n.restricted_to)")
+#: node ``n`` is visible (``$hidden``: element ids of hidden nodes, None when nothing is hidden)
+_VISIBLE = "($hidden IS NULL OR NOT elementId(n) IN $hidden)"
+#: relationship ``r`` is visible (journey legs carry the case they belong to)
+_REL_VISIBLE = "($hidden_cases IS NULL OR r.case_id IS NULL OR NOT r.case_id IN $hidden_cases)"
+
+
+# ------------------------------------------------------------ compartments
+_COMPARTMENT = f"""
+MATCH (c:{label('Case')})
+WHERE coalesce(size(c.restricted_to), 0) > 0 AND none(x IN $principals WHERE x IN c.restricted_to)
+WITH collect(c) AS hc
+CALL {{
+  WITH hc
+  UNWIND hc AS c
+  MATCH (c)--(n)
+  WHERE NOT n:{label('Case')} AND NOT n:{label('Location')}
+    AND NOT EXISTS {{ MATCH (n)--(v:{label('Case')}) WHERE NOT v IN hc }}
+  RETURN collect(DISTINCT n) AS t1
+}}
+CALL {{
+  WITH hc, t1
+  UNWIND t1 AS p
+  MATCH (p)--(m)
+  WHERE NOT m:{label('Case')} AND NOT m:{label('Location')} AND NOT m IN t1
+  WITH DISTINCT m, hc, t1
+  WHERE CASE WHEN m:{label('BankAccount')} OR m:{label('Vehicle')}
+        THEN all(o IN [(m)<-[:{rel_type('HOLDS')}|{rel_type('OWNS')}]-(o) | o] WHERE o IN t1)
+             AND NOT EXISTS {{ MATCH (m)--(v:{label('Case')}) WHERE NOT v IN hc }}
+        ELSE all(y IN [(m)--(y) WHERE NOT y:{label('Location')} | y] WHERE y IN t1 OR y IN hc) END
+  RETURN collect(m) AS t2
+}}
+UNWIND hc + t1 + t2 AS h
+RETURN DISTINCT elementId(h) AS eid, h.id AS id, labels(h) AS labels, h IN hc AS is_case
+"""
+
+
+@dataclass(frozen=True)
+class Compartment:
+    """What one user may not see: restricted cases they are not named in and
+    what only those cases connect to.
+
+    ``hidden_eids`` are Neo4j element ids, ``hidden`` maps a label to the
+    hidden ids of that label, ``hidden_cases`` are the hidden case ids.
+    """
+
+    principals: tuple[str, ...]
+    hidden_eids: frozenset[str] = frozenset()
+    hidden: dict[str, frozenset[str]] = field(default_factory=dict)
+    hidden_cases: frozenset[str] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return not self.hidden_eids
+
+    def hides(self, node_label: str, node_id: Any) -> bool:
+        """True when the node ``node_label``/``node_id`` is hidden."""
+        return node_id in self.hidden.get(node_label, frozenset())
+
+    def hides_any(self, node_id: Any) -> bool:
+        """True when some hidden node (of any label) has this id."""
+        return any(node_id in ids for ids in self.hidden.values())
+
+    def params(self) -> dict[str, Any]:
+        """The ``$hidden`` / ``$hidden_cases`` query parameters (None: nothing hidden)."""
+        if self.empty:
+            return {"hidden": None, "hidden_cases": None}
+        return {"hidden": sorted(self.hidden_eids), "hidden_cases": sorted(self.hidden_cases)}
+
+
+UserArg: TypeAlias = "str | Sequence[str] | Compartment | None"
+_NOTHING_HIDDEN: dict[str, Any] = {"hidden": None, "hidden_cases": None}
+
+
+def compartment(driver: Driver, user: UserArg) -> Compartment | None:
+    """The :class:`Compartment` of ``user`` (None for ``user=None``: sees everything).
+
+    Hidden from principals P (a user name and the user's units):
+
+    1. every ``Case`` with a non-empty ``restricted_to`` that names none of P;
+    2. every node (not a case, not a location) tied to such a case and to no
+       visible case (e.g. a person involved only in hidden cases);
+    3. every node next to a node of (2) whose other ties are all hidden; a
+       ``BankAccount`` or ``Vehicle`` whose holders/owners are all in (2)
+       and that is used in no visible case.
+
+    Locations are reference data and stay visible; journey legs of hidden
+    cases are hidden by the readers.
+    """
+    if user is None or isinstance(user, Compartment):
+        return user
+    principals = (user,) if isinstance(user, str) else tuple(user)
+    hidden: dict[str, set[str]] = {}
+    eids: set[str] = set()
+    cases: set[str] = set()
+    for r in read(driver, _COMPARTMENT, principals=list(principals)):
+        eids.add(r["eid"])
+        lab = next((x for x in r["labels"] if x in NODE_LABELS), r["labels"][0] if r["labels"] else "")
+        hidden.setdefault(lab, set()).add(r["id"])
+        if r["is_case"]:
+            cases.add(r["id"])
+    return Compartment(principals, frozenset(eids), {k: frozenset(v) for k, v in hidden.items()},
+                       frozenset(cases))
+
+
+def _params(driver: Driver, user: UserArg) -> dict[str, Any]:
+    comp = compartment(driver, user)
+    return comp.params() if comp is not None else dict(_NOTHING_HIDDEN)
 
 
 # ------------------------------------------------------------------ values
@@ -108,20 +226,23 @@ def fulltext_query(text: str) -> str:
 
 
 _SEARCH = f"""
-CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query, {{limit: $limit}})
+CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query, {{limit: $limit + $extra}})
 YIELD node AS n, score
+WHERE {_VISIBLE}
 RETURN n.id AS id, labels(n) AS labels, {_NAME} AS name, score,
        n.full_name_latin AS name_latin, n.nationality AS nationality
-ORDER BY score DESC
+ORDER BY score DESC LIMIT $limit
 """
 
 
-def search_names(driver: Driver, text: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Fuzzy full-text search over person and organisation names (Thai or Latin)."""
+def search_names(driver: Driver, text: str, limit: int = 20, user: UserArg = None) -> list[dict[str, Any]]:
+    """Fuzzy full-text search over person and organisation names (Thai or Latin);
+    nodes hidden from ``user`` are left out."""
     q = fulltext_query(text)
     if not q:
         return []
-    rows = read(driver, _SEARCH, query=q, limit=int(limit))
+    p = _params(driver, user)
+    rows = read(driver, _SEARCH, query=q, limit=int(limit), extra=len(p["hidden"] or ()), **p)
     return [{"id": r["id"], "label": next((x for x in r["labels"] if x in NODE_LABELS), ""), "name": r["name"],
              "score": float(r["score"]), "name_latin": r["name_latin"], "nationality": r["nationality"],
              "match": "name"} for r in rows]
@@ -134,10 +255,10 @@ def _by_id_query(labels: Iterable[str]) -> str:
 
 
 def find_by_id(driver: Driver, entity_id: str, node_label: str | None = None,
-               user: str | None = None) -> list[dict[str, Any]]:
+               user: UserArg = None) -> list[dict[str, Any]]:
     """Nodes with this ``id`` (one per label at most), as node dicts with ``_eid``."""
     labels = [node_label] if node_label else list(NODE_LABELS)
-    rows = read(driver, _by_id_query(labels), id=entity_id, user=user)
+    rows = read(driver, _by_id_query(labels), id=entity_id, **_params(driver, user))
     out = []
     for r in rows:
         d = _node(r["props"], r["labels"], r["name"])
@@ -152,37 +273,38 @@ def _simple(rows: list[dict[str, Any]], match: str) -> list[dict[str, Any]]:
 
 
 _BY_PHONE = f"""
-MATCH (n:{label('Person')}) WHERE $phone IN n.phones
+MATCH (n:{label('Person')}) WHERE $phone IN n.phones AND {_VISIBLE}
 RETURN n.id AS id, labels(n) AS labels, {_NAME} AS name LIMIT $limit
 """
 _BY_PLATE = f"""
-MATCH (n:{label('Vehicle')} {{plate: $plate}})
+MATCH (n:{label('Vehicle')} {{plate: $plate}}) WHERE {_VISIBLE}
 RETURN n.id AS id, labels(n) AS labels, {_NAME} AS name LIMIT $limit
 """
 _BY_ACCOUNT = f"""
-MATCH (n:{label('BankAccount')}) WHERE n.account_number IN $numbers
+MATCH (n:{label('BankAccount')}) WHERE n.account_number IN $numbers AND {_VISIBLE}
 RETURN n.id AS id, labels(n) AS labels, {_NAME} AS name LIMIT $limit
 """
 
 
-def find_by_phone(driver: Driver, phone_e164: str, limit: int = 20) -> list[dict[str, Any]]:
+def find_by_phone(driver: Driver, phone_e164: str, limit: int = 20, user: UserArg = None) -> list[dict[str, Any]]:
     """Persons with this (already normalised, E.164) phone number."""
-    return _simple(read(driver, _BY_PHONE, phone=phone_e164, limit=int(limit)), "phone")
+    return _simple(read(driver, _BY_PHONE, phone=phone_e164, limit=int(limit), **_params(driver, user)), "phone")
 
 
-def find_by_plate(driver: Driver, plate: str, limit: int = 20) -> list[dict[str, Any]]:
+def find_by_plate(driver: Driver, plate: str, limit: int = 20, user: UserArg = None) -> list[dict[str, Any]]:
     """Vehicles with this (already normalised) plate."""
-    return _simple(read(driver, _BY_PLATE, plate=plate, limit=int(limit)), "plate")
+    return _simple(read(driver, _BY_PLATE, plate=plate, limit=int(limit), **_params(driver, user)), "plate")
 
 
-def find_by_account(driver: Driver, number: str, limit: int = 20) -> list[dict[str, Any]]:
+def find_by_account(driver: Driver, number: str, limit: int = 20, user: UserArg = None) -> list[dict[str, Any]]:
     """Bank accounts by account number (as typed, or without spaces/hyphens)."""
     numbers = list(dict.fromkeys([number.strip(), re.sub(r"[\s\-]", "", number)]))
-    return _simple(read(driver, _BY_ACCOUNT, numbers=numbers, limit=int(limit)), "account")
+    return _simple(read(driver, _BY_ACCOUNT, numbers=numbers, limit=int(limit), **_params(driver, user)),
+                   "account")
 
 
 def entity(driver: Driver, entity_id: str, node_label: str | None = None,
-           user: str | None = None) -> dict[str, Any] | None:
+           user: UserArg = None) -> dict[str, Any] | None:
     """One node by id (the first label of the model order when ids collide), or None."""
     found = find_by_id(driver, entity_id, node_label, user)
     if not found:
@@ -192,10 +314,10 @@ def entity(driver: Driver, entity_id: str, node_label: str | None = None,
     return d
 
 
-def existing(driver: Driver, node_label: str, ids: Sequence[str], user: str | None = None) -> set[str]:
+def existing(driver: Driver, node_label: str, ids: Sequence[str], user: UserArg = None) -> set[str]:
     """The subset of ``ids`` that exist (and are visible to ``user``) with ``node_label``."""
     q = f"UNWIND $ids AS id MATCH (n:{label(node_label)} {{id: id}}) WHERE {_VISIBLE} RETURN n.id AS id"
-    return {r["id"] for r in read(driver, q, ids=list(ids), user=user)}
+    return {r["id"] for r in read(driver, q, ids=list(ids), **_params(driver, user))}
 
 
 _ACCOUNTS = f"""
@@ -227,7 +349,7 @@ def _hop_query(types: list[str] | None, labels: list[str] | None) -> str:
 UNWIND $frontier AS eid
 MATCH (a) WHERE elementId(a) = eid
 MATCH (a)-[{rel}]-(n)
-WHERE ({lab}) AND {_VISIBLE} AND ($agency IS NULL OR r.source = $agency)
+WHERE ({lab}) AND {_VISIBLE} AND {_REL_VISIBLE} AND ($agency IS NULL OR r.source = $agency)
 WITH a, r, n, date(coalesce(r.at, r.first_seen)) AS lo, date(coalesce(r.at, r.last_seen)) AS hi
 WHERE ($since IS NULL OR hi IS NULL OR hi >= date($since)) AND ($until IS NULL OR lo IS NULL OR lo <= date($until))
 RETURN elementId(n) AS eid, properties(n) AS props, labels(n) AS labels, {_NAME} AS name,
@@ -249,7 +371,7 @@ def neighbourhood(
     until: str | None = None,
     agency: str | None = None,
     limit: int = MAX_NODES,
-    user: str | None = None,
+    user: UserArg = None,
 ) -> dict[str, Any] | None:
     """The entity and everything within ``depth`` hops, breadth first, capped.
 
@@ -275,6 +397,7 @@ def neighbourhood(
     limit = max(1, min(int(limit), MAX_NODES))
     types = _check_types(rel_types)
     labs = _check_labels(labels)
+    user = compartment(driver, user)
     start = find_by_id(driver, entity_id, node_label, user)
     if not start:
         return None
@@ -290,7 +413,8 @@ def neighbourhood(
     for _ in range(depth):
         if not frontier:
             break
-        rows = read(driver, q, frontier=frontier, agency=agency, since=since, until=until, user=user, rows=row_cap)
+        rows = read(driver, q, frontier=frontier, agency=agency, since=since, until=until, rows=row_cap,
+                    **_params(driver, user))
         if len(rows) >= row_cap:
             truncated = True
         nxt: list[str] = []
@@ -317,7 +441,7 @@ def shortest_path(
     *,
     max_length: int = 6,
     rel_types: Iterable[str] | None = None,
-    user: str | None = None,
+    user: UserArg = None,
 ) -> dict[str, Any] | None:
     """One shortest (undirected) path between two entities.
 
@@ -328,6 +452,7 @@ def shortest_path(
     if not 1 <= max_length <= 10:
         raise ValueError("max_length must be 1..10")
     types = _check_types(rel_types)
+    user = compartment(driver, user)
     a = find_by_id(driver, from_id, None, user)
     b = find_by_id(driver, to_id, None, user)
     if not a or not b:
@@ -337,7 +462,7 @@ def shortest_path(
 MATCH (a) WHERE elementId(a) = $ea
 MATCH (b) WHERE elementId(b) = $eb
 MATCH p = shortestPath((a)-[{rel}*..{int(max_length)}]-(b))
-WHERE all(n IN nodes(p) WHERE {_VISIBLE})
+WHERE all(n IN nodes(p) WHERE {_VISIBLE}) AND all(r IN relationships(p) WHERE {_REL_VISIBLE})
 RETURN [n IN nodes(p) | {{props: properties(n), labels: labels(n), name: {_NAME}}}] AS nodes,
        [r IN relationships(p) | {{type: type(r), props: properties(r), from_id: startNode(r).id,
                                  to_id: endNode(r).id}}] AS rels
@@ -346,7 +471,7 @@ RETURN [n IN nodes(p) | {{props: properties(n), labels: labels(n), name: {_NAME}
         n = dict(a[0])
         n.pop("_eid")
         return {"nodes": [n], "edges": [], "length": 0, "truncated": False}
-    rows = read(driver, q, ea=a[0]["_eid"], eb=b[0]["_eid"], user=user)
+    rows = read(driver, q, ea=a[0]["_eid"], eb=b[0]["_eid"], **_params(driver, user))
     if not rows:
         return {"nodes": [], "edges": [], "length": None, "truncated": False}
     r = rows[0]
@@ -366,3 +491,121 @@ def sample_ids(driver: Driver, node_label: str, n: int = 20, min_degree: int = 1
     """Up to ``n`` ids of ``node_label`` nodes with at least ``min_degree`` relationships (for benchmarks)."""
     return [r["id"] for r in read(driver, _SAMPLE.format(lab=label(node_label)), n=int(n),
                                   min_degree=int(min_degree))]
+
+
+# ------------------------------------------------- compartment-aware views
+_HIDDEN_RELS = """
+UNWIND $hidden AS eid
+MATCH (n) WHERE elementId(n) = eid
+MATCH (n)-[r]-()
+WITH DISTINCT r
+RETURN type(r) AS type, count(*) AS c
+"""
+_HIDDEN_MOVES = f"""
+MATCH ()-[r:{rel_type('MOVED')}]->() WHERE r.case_id IN $hidden_cases RETURN count(r) AS c
+"""
+
+
+def visible_stats(driver: Driver, user: UserArg) -> dict[str, dict[str, int]]:
+    """:func:`graph.db.stats` minus what is hidden from ``user``: hidden nodes,
+    relationships touching them and journey legs of hidden cases."""
+    from .db import stats
+
+    out = stats(driver)
+    comp = compartment(driver, user)
+    if comp is None or comp.empty:
+        return out
+    for lab, ids in comp.hidden.items():
+        if lab in out["nodes"]:
+            out["nodes"][lab] = max(0, out["nodes"][lab] - len(ids))
+    p = comp.params()
+    for r in read(driver, _HIDDEN_RELS, hidden=p["hidden"]):
+        if r["type"] in out["relationships"]:
+            out["relationships"][r["type"]] = max(0, out["relationships"][r["type"]] - int(r["c"]))
+    moved = int(read(driver, _HIDDEN_MOVES, hidden_cases=p["hidden_cases"])[0]["c"])
+    if "MOVED" in out["relationships"]:
+        out["relationships"]["MOVED"] = max(0, out["relationships"]["MOVED"] - moved)
+    return out
+
+
+_VISIBLE_ROLES = f"""
+UNWIND $ids AS id
+MATCH (p:{label('Person')} {{id: id}})-[i:{rel_type('INVOLVED_IN')}]->(c:{label('Case')})
+WHERE NOT c.id IN $hidden_cases
+RETURN p.id AS id, collect(DISTINCT i.role) AS roles
+"""
+_ROLE_ORDER = ("broker", "recruiter", "transporter", "harbourer", "financier", "employer", "suspect", "official",
+               "other", "witness", "victim")
+
+
+def restrict_network(driver: Driver, G: Any, user: UserArg) -> Any:
+    """Remove from a :func:`graph.projection.person_network` graph what ``user`` may not see.
+
+    Hidden persons go; hidden case ids are dropped from node and edge ``cases``;
+    co-offending ties that only hidden cases support go; ``roles``/``role``
+    are recomputed from visible cases.  Returns ``G`` (changed in place).
+    """
+    comp = compartment(driver, user)
+    if comp is None or comp.empty:
+        return G
+    G.remove_nodes_from([n for n in list(G.nodes) if comp.hides("Person", n)])
+    hc = comp.hidden_cases
+    touched = []
+    for n, d in G.nodes(data=True):
+        cs = d.get("cases")
+        if cs and any(c in hc for c in cs):
+            d["cases"] = [c for c in cs if c not in hc]
+            touched.append(n)
+    if touched:
+        roles = {r["id"]: [x for x in r["roles"] if x]
+                 for r in read(driver, _VISIBLE_ROLES, ids=touched, hidden_cases=sorted(hc))}
+        for n in touched:
+            rs = roles.get(n, [])
+            G.nodes[n]["roles"] = rs
+            G.nodes[n]["role"] = next((r for r in _ROLE_ORDER if r in rs), rs[0] if rs else None)
+    drop = []
+    for a, b, d in G.edges(data=True):
+        cs = d.get("cases")
+        if cs:
+            kept = [c for c in cs if c not in hc]
+            d["cases"] = kept
+            if not kept and d.get("type") == "CO_OFFENDING":
+                drop.append((a, b))
+    G.remove_edges_from(drop)
+    return G
+
+
+def restrict_journeys(driver: Driver, journeys: Any, user: UserArg) -> Any:
+    """Journey rows (:func:`graph.projection.journeys`) without hidden cases and persons."""
+    comp = compartment(driver, user)
+    if comp is None or comp.empty or not len(journeys):
+        return journeys
+    keep = ~journeys["case_id"].isin(comp.hidden_cases) & ~journeys["person_id"].isin(
+        comp.hidden.get("Person", frozenset()))
+    return journeys[keep].reset_index(drop=True)
+
+
+def restrict_transfers(driver: Driver, transfers: Any, user: UserArg) -> Any:
+    """Transfers (:func:`graph.projection.transfers`) between visible accounts only."""
+    comp = compartment(driver, user)
+    if comp is None or comp.empty or not len(transfers):
+        return transfers
+    acc = comp.hidden.get("BankAccount", frozenset())
+    if not acc:
+        return transfers
+    keep = ~transfers["source"].isin(acc) & ~transfers["target"].isin(acc)
+    return transfers[keep].reset_index(drop=True)
+
+
+def restrict_pairs(driver: Driver, pairs: Any, user: UserArg, columns: Sequence[str] = ("id_left", "id_right"),
+                   node_label: str = "Person") -> Any:
+    """Rows of ``pairs`` whose ``columns`` name no hidden ``node_label``."""
+    comp = compartment(driver, user)
+    if comp is None or comp.empty or not len(pairs):
+        return pairs
+    ids = comp.hidden.get(node_label, frozenset())
+    keep = None
+    for c in columns:
+        k = ~pairs[c].isin(ids)
+        keep = k if keep is None else keep & k
+    return pairs[keep].reset_index(drop=True)

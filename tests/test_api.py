@@ -340,8 +340,10 @@ def test_brokers_communities_keyplayers(client: TestClient, app: Any) -> None:
 
 def test_routes_corridors_and_map_exports(client: TestClient, app: Any) -> None:
     h = hdr(app, "viewer")
-    c = client.get("/api/routes/corridors", headers=h).json()
+    c = client.get("/api/routes/corridors", headers=hdr(app, "investigator")).json()
     assert [(x["source"], x["transit"], x["destination"], x["victims"]) for x in c["data"]] == [("MMR", [], "THA", 1)]
+    c = client.get("/api/routes/corridors", headers=h).json()  # one victim: suppressed for a viewer
+    assert [(x["source"], x["victims"], x["cases"], x["suppressed"]) for x in c["data"]] == [("MMR", None, None, True)]
     assert client.get("/api/routes/corridors", params={"nationality": "THA"}, headers=h).json()["count"] == 0
     assert client.get("/api/routes/corridors", params={"pair": "MMR-THA", "years": "2020-2024",
                                                        "exploitation_type": "fishing", "sex": "M",

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from ..audit import verify_audit
-from ..deps import Admin, AuditDep, DriverDep
+from ..deps import Admin, AuditDep, DriverDep, client_of
 from ..errors import BadRequest, Conflict, NotFound
 from ..security import ROLES
 from ._common import Format, FormatQ, TableOut, html_table
@@ -18,10 +18,18 @@ from .auth import UserPublic
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
 
+_UNIT = r"^[A-Za-z0-9._-]{1,64}$"
+
+
 class UserIn(BaseModel):
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
     password: str = Field(min_length=12, max_length=200)
     role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
+    units: list[Annotated[str, Field(pattern=_UNIT)]] = Field(default=[], max_length=50)
+
+
+class UnitsIn(BaseModel):
+    units: list[Annotated[str, Field(pattern=_UNIT)]] = Field(max_length=50)
 
 
 class PasswordIn(BaseModel):
@@ -45,7 +53,8 @@ class VerifyOut(BaseModel):
 
 
 def _pub(u: Any) -> UserPublic:
-    return UserPublic(username=u.username, role=u.role, disabled=u.disabled, created_at=u.created_at)
+    return UserPublic(username=u.username, role=u.role, disabled=u.disabled, created_at=u.created_at,
+                      units=list(u.units))
 
 
 @router.get("/users", response_model=list[UserPublic], summary="List users (admin)")
@@ -59,7 +68,10 @@ def add_user(request: Request, body: UserIn, user: Admin, audit: AuditDep) -> Us
         u = request.app.state.users.add(body.username, body.password, body.role)
     except ValueError as exc:
         raise Conflict(str(exc)) from exc
-    audit(user, "user_admin", body.username, change="add", role=body.role)
+    if body.units:
+        request.app.state.users.set_units(body.username, body.units)
+        u = request.app.state.users.get(body.username)
+    audit(user, "user_admin", body.username, change="add", role=body.role, units=body.units)
     return _pub(u)
 
 
@@ -104,6 +116,14 @@ def set_role(request: Request, username: str, body: RoleIn, user: Admin, audit: 
     return out
 
 
+@router.post("/users/{username}/units", response_model=UserPublic,
+             summary="Set the units a user belongs to (case compartments) (admin)")
+def set_units(request: Request, username: str, body: UnitsIn, user: Admin, audit: AuditDep) -> UserPublic:
+    out = _change(request, username, lambda s: s.set_units(username, body.units))
+    audit(user, "user_admin", username, change="units", units=body.units)
+    return out
+
+
 @router.get("/audit", response_model=TableOut, summary="The audit log, newest first (admin)")
 def audit_log(request: Request, user: Admin,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
@@ -112,6 +132,8 @@ def audit_log(request: Request, user: Admin,
               format: FormatQ = Format.json) -> Any:
     entries = [e.as_dict() for e in request.app.state.audit.entries(limit=limit, offset=offset, username=username,
                                                                      action=action)]
+    request.app.state.audit.record(user.username, "audit_view", "audit", {"username": username, "action": action,
+                                                                          "rows": len(entries)}, client_of(request))
     if format is Format.html:
         return html_table("Audit log", entries, user=user, note="append-only; hash-chained")
     return TableOut(data=entries, count=len(entries), meta={"total": request.app.state.audit.count()})

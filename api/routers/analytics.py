@@ -18,10 +18,12 @@ _SAMPLE_ABOVE = 3000  # exact betweenness below, 500 sampled pivots above
 
 
 def _network(driver: Any, user: Any, cases: str | None) -> tuple[Any, list[str] | None]:
+    from graph.explore import compartment, restrict_network
     from graph.projection import person_network
 
-    ids = check_cases(driver, cases, visibility(user))
-    return person_network(driver, ids), ids
+    comp = compartment(driver, visibility(user))
+    ids = check_cases(driver, cases, comp)
+    return restrict_network(driver, person_network(driver, ids), comp), ids
 
 
 @router.get("/brokers", response_model=TableOut, summary="Rank brokers (investigator)")

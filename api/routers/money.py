@@ -8,18 +8,25 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from ..deps import Analyst, AuditDep, DriverDep
+from ..deps import Analyst, AuditDep, DriverDep, visibility
 from ..errors import NotFound
 from ._common import Format, FormatQ, TableOut, html_table, table_out
 
 router = APIRouter(prefix="/api/money", tags=["money"])
 
 
-def _account(driver: Any, account: str) -> None:
+def _account(driver: Any, account: str, comp: Any) -> None:
     from graph.explore import existing
 
-    if not existing(driver, "BankAccount", [account]):
+    if not existing(driver, "BankAccount", [account], comp):
         raise NotFound(f"no bank account with id {account!r}")
+
+
+def _transfers(driver: Any, comp: Any) -> Any:
+    from graph.explore import restrict_transfers
+    from graph.projection import transfers
+
+    return restrict_transfers(driver, transfers(driver), comp)
 
 
 @router.get("/trace/{account}", response_model=TableOut, summary="Money trail from an account (analyst)")
@@ -30,11 +37,11 @@ def trace(account: str, driver: DriverDep, user: Analyst, audit: AuditDep,
           min_amount: Annotated[float, Query(ge=0)] = 0.0,
           format: FormatQ = Format.json) -> Any:
     from analytics.money import trace as run
-    from graph.explore import account_details
-    from graph.projection import transfers
+    from graph.explore import account_details, compartment
 
-    _account(driver, account)
-    tx = transfers(driver)
+    comp = compartment(driver, visibility(user))
+    _account(driver, account, comp)
+    tx = _transfers(driver, comp)
     hops = run(tx, account, direction=direction, max_hops=max_hops, window=dt.timedelta(hours=window_hours),
                min_amount=min_amount, max_paths=20_000)
     if len(hops) and "currency" not in hops.columns:
@@ -61,11 +68,12 @@ def typologies(driver: DriverDep, user: Analyst, audit: AuditDep,
                threshold: Annotated[float, Query(gt=0)] = 2_000_000,
                format: FormatQ = Format.json) -> Any:
     from analytics.money import typologies as run
-    from graph.projection import transfers
+    from graph.explore import compartment
 
+    comp = compartment(driver, visibility(user))
     if account:
-        _account(driver, account)
-    df = run(transfers(driver), threshold=threshold)
+        _account(driver, account, comp)
+    df = run(_transfers(driver, comp), threshold=threshold)
     if account and len(df):
         df = df[[account in list(a) for a in df["accounts"]]].reset_index(drop=True)
     audit(user, "read_personal", account or "*", view="typologies", rows=len(df))

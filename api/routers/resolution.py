@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from ..deps import Analyst, AuditDep, DriverDep
+from ..deps import Analyst, AuditDep, DriverDep, visibility
 from ..errors import NotFound
 from ._common import Format, FormatQ, TableOut, html_table, table_out
 
@@ -38,9 +38,10 @@ class RunOut(BaseModel):
 def candidates(driver: DriverDep, user: Analyst, audit: AuditDep,
                judgement: Annotated[str | None, Query(pattern="^(pending|accepted|rejected)$")] = None,
                format: FormatQ = Format.json) -> Any:
+    from graph.explore import restrict_pairs
     from graph.projection import same_as_candidates
 
-    df = same_as_candidates(driver, judgement)
+    df = restrict_pairs(driver, same_as_candidates(driver, judgement), visibility(user))
     audit(user, "read_personal", "same_as", view="candidates", rows=len(df))
     if format is Format.html:
         return html_table("Duplicate candidates", table_out(df).data, user=user,
@@ -63,8 +64,13 @@ def run(driver: DriverDep, user: Analyst, audit: AuditDep) -> RunOut:
 
 @router.post("/judgements", response_model=JudgementOut, summary="Accept or reject a candidate (analyst)")
 def judge(body: JudgementIn, driver: DriverDep, user: Analyst, audit: AuditDep) -> JudgementOut:
+    from graph.explore import existing
     from graph.projection import judge_same_as
 
+    if len(existing(driver, "Person", [body.id_left, body.id_right], visibility(user))) < len(
+            {body.id_left, body.id_right}):
+        raise NotFound("no SAME_AS candidate between these two persons",
+                       {"id_left": body.id_left, "id_right": body.id_right})
     out = judge_same_as(driver, body.id_left, body.id_right, body.judgement, by=user.username)
     if out is None:
         raise NotFound("no SAME_AS candidate between these two persons",

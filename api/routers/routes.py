@@ -102,12 +102,34 @@ def _age(v: str | None) -> tuple[float | None, float | None] | None:
 FiltersDep = Annotated[RouteFilters, Depends()]
 
 
+#: counts below this are not shown to viewers (corridors, hubs, route maps)
+SUPPRESS_BELOW = 5
+
+
+def _suppress(df: Any, user: Any, columns: tuple[str, ...]) -> Any:
+    """For roles below investigator: counts under :data:`SUPPRESS_BELOW` become None
+    and a ``suppressed`` column says which rows lost a number."""
+    if role_allows(user.role, "investigator") or not len(df):
+        return df
+    out = df.copy()
+    hit = None
+    for c in columns:
+        if c in out.columns:
+            small = out[c].notna() & (out[c].astype("Float64") < SUPPRESS_BELOW)
+            out[c] = out[c].astype("object").where(~small, None)
+            hit = small if hit is None else hit | small
+    out["suppressed"] = hit.fillna(False).astype(bool) if hit is not None else False
+    return out
+
+
 def _routes(driver: Any, user: Any, f: RouteFilters) -> Any:
     from analytics.routes import routes
+    from graph.explore import compartment, restrict_journeys
     from graph.projection import journeys, location_hierarchy
 
-    ids = check_cases(driver, f.cases, visibility(user))
-    j = journeys(driver, ids)
+    comp = compartment(driver, visibility(user))
+    ids = check_cases(driver, f.cases, comp)
+    j = restrict_journeys(driver, journeys(driver, ids), comp)
     hierarchy, levels = location_hierarchy(driver)
     return routes(j, level=f.level, hierarchy=hierarchy, levels=levels)
 
@@ -153,22 +175,24 @@ def list_routes(driver: DriverDep, user: Investigator, audit: AuditDep, f: Filte
     return table_out(df, filters=f.raw)
 
 
-@router.get("/corridors", response_model=TableOut, summary="Corridors: aggregated routes (viewer)")
+@router.get("/corridors", response_model=TableOut,
+            summary="Corridors: aggregated routes (viewer; counts below 5 suppressed for viewers)")
 def list_corridors(driver: DriverDep, user: Viewer, f: FiltersDep,
                    format: FormatQ = Format.json) -> Any:
-    df = _corridors(driver, user, f)
+    df = _suppress(_corridors(driver, user, f), user, ("victims", "cases"))
     if format is Format.html:
         return html_table("Corridors", table_out(df).data, user=user, note=f"filters: {f.raw}")
     return table_out(df, filters=f.raw)
 
 
-@router.get("/hubs", response_model=TableOut, summary="Transit hubs (viewer)")
+@router.get("/hubs", response_model=TableOut,
+            summary="Transit hubs (viewer; counts below 5 suppressed for viewers)")
 def list_hubs(driver: DriverDep, user: Viewer, f: FiltersDep,
               format: FormatQ = Format.json) -> Any:
     from analytics.routes import transit_hubs
 
     df = _filtered(_routes(driver, user, f), f)
-    hubs = transit_hubs(df)
+    hubs = _suppress(transit_hubs(df), user, ("victims", "routes", "cases"))
     if format is Format.html:
         return html_table("Transit hubs", table_out(hubs).data, user=user, note=f"filters: {f.raw}")
     return table_out(hubs, filters=f.raw)
@@ -193,16 +217,17 @@ def route_map(driver: DriverDep, user: Viewer, audit: AuditDep, f: FiltersDep,
     kw: dict[str, Any] = {"filters": filters, "min_count": min_count, "generated": today,
                           "title": "Trafficking corridors"}
     name = f"routemap-{f.level}-{today}"
-    audit(user, "export", "routemap", format=format.value, filters=filters, corridors=len(df))
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    mark = f"netintel · {user.username} · {stamp}"
+    audit(user, "export", "routemap", format=format.value, filters=filters, corridors=len(df), watermark=mark)
     disp = {"Content-Disposition": f'attachment; filename="{name}.{format.value}"'} if download else {}
     if format is MapFormat.html:
-        return HTMLResponse(rm.routemap_html(df, locs, watermark=None, **kw), headers=disp)
+        return HTMLResponse(rm.routemap_html(df, locs, watermark=mark, **kw), headers=disp)
     if format is MapFormat.png:
-        return Response(rm.routemap_png(df, locs, watermark=f"netintel · {user.username}", **kw),
-                        media_type="image/png", headers=disp)
+        return Response(rm.routemap_png(df, locs, watermark=mark, **kw), media_type="image/png", headers=disp)
     if format is MapFormat.pdf:
-        return Response(rm.routemap_pdf(df, locs, watermark=f"netintel · {user.username}", **kw),
-                        media_type="application/pdf", headers=disp)
+        return Response(rm.routemap_pdf(df, locs, watermark=mark, **kw), media_type="application/pdf",
+                        headers=disp)
     if format is MapFormat.geojson:
         return JSONResponse(rm.routemap_geojson(df, locs, **kw), media_type="application/geo+json", headers=disp)
     return Response(rm.routemap_csv(df, locs, **kw), media_type="text/csv; charset=utf-8", headers=disp)

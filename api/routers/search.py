@@ -39,11 +39,12 @@ def run_search(driver: Any, user: Any, *, q: str | None = None, id: str | None =
         raise BadRequest("give exactly one of q, id, phone, plate, account", {"given": sorted(given)})
     (kind, value), = given.items()
     value = value.strip()
+    who = visibility(user)
     if kind == "q":
-        hits = explore.search_names(driver, value, limit)
+        hits = explore.search_names(driver, value, limit, user=who)
     elif kind == "id":
         hits = [{**{k: v for k, v in n.items() if k in ("id", "label", "name")}, "score": 1.0, "match": "id"}
-                for n in explore.find_by_id(driver, value, None, visibility(user))]
+                for n in explore.find_by_id(driver, value, None, who)]
     elif kind == "phone":
         from ingest.normalise import parse_phone
 
@@ -51,7 +52,7 @@ def run_search(driver: Any, user: Any, *, q: str | None = None, id: str | None =
             norm = parse_phone(value)
         except ValueError as exc:
             raise BadRequest(f"not a phone number: {value!r}") from exc
-        hits = explore.find_by_phone(driver, norm, limit)
+        hits = explore.find_by_phone(driver, norm, limit, user=who)
     elif kind == "plate":
         from ingest.normalise import parse_plate
 
@@ -59,9 +60,9 @@ def run_search(driver: Any, user: Any, *, q: str | None = None, id: str | None =
             norm = parse_plate(value)
         except ValueError as exc:
             raise BadRequest(f"not a vehicle plate: {value!r}") from exc
-        hits = explore.find_by_plate(driver, norm, limit)
+        hits = explore.find_by_plate(driver, norm, limit, user=who)
     else:
-        hits = explore.find_by_account(driver, value, limit)
+        hits = explore.find_by_account(driver, value, limit, user=who)
     return hits, {kind: value}
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from ..deps import DriverDep, Viewer, get_driver
+from ..deps import DriverDep, Viewer, get_driver, visibility
 from ..errors import Unavailable
 
 router = APIRouter(tags=["system"])
@@ -38,8 +38,9 @@ def ready(request: Request) -> Health:
     return Health(status="ready")
 
 
-@router.get("/api/stats", response_model=Stats, tags=["system"], summary="Node and relationship counts")
+@router.get("/api/stats", response_model=Stats, tags=["system"],
+            summary="Node and relationship counts (without what is hidden from you) (viewer)")
 def stats(driver: DriverDep, user: Viewer) -> Any:
-    from graph.db import stats as db_stats
+    from graph.explore import visible_stats
 
-    return db_stats(driver)
+    return visible_stats(driver, visibility(user))
