@@ -116,29 +116,35 @@ class SizeLimits:
                     await self._reject(send, 413, "too_large", f"request body larger than {self.max_body} bytes")
                     return
         seen = 0
-        started = False
+        started = responded = False
+        too_large = f"request body larger than {self.max_body} bytes"
 
         async def limited_receive() -> Any:
-            nonlocal seen
+            nonlocal seen, responded
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.max_body:
+                    if not started and not responded:
+                        # answer now: frameworks may turn an exception raised while reading into a 400
+                        await self._reject(send, 413, "too_large", too_large)
+                        responded = True
                     raise _BodyTooLarge(self.max_body)
             return msg
 
         async def tracking_send(msg: Any) -> None:
             nonlocal started
+            if responded:
+                return  # the 413 has been sent; drop whatever the app answers
             if msg["type"] == "http.response.start":
                 started = True
             await send(msg)
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if started:
+        except Exception:
+            if not responded:
                 raise
-            await self._reject(send, 413, "too_large", f"request body larger than {self.max_body} bytes")
 
 
 def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = None, driver: Any = None) -> FastAPI:

@@ -165,7 +165,8 @@ def require(role: str) -> Callable[..., User]:
     def _dep(request: Request, user: CurrentUser) -> User:
         if not role_allows(user.role, role):
             request.app.state.audit.record(user.username, "access_denied", request.url.path,
-                                           {"needed": role, "role": user.role, "method": request.method},
+                                           {"needed": role, "role": user.role, "method": request.method,
+                                            "path": request.url.path},
                                            client_of(request))
             raise Forbidden(f"this needs the {role} role; you are {user.role}", {"needed": role, "role": user.role})
         return user

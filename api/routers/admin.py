@@ -132,8 +132,9 @@ def audit_log(request: Request, user: Admin,
               format: FormatQ = Format.json) -> Any:
     entries = [e.as_dict() for e in request.app.state.audit.entries(limit=limit, offset=offset, username=username,
                                                                      action=action)]
-    request.app.state.audit.record(user.username, "audit_view", "audit", {"username": username, "action": action,
-                                                                          "rows": len(entries)}, client_of(request))
+    request.app.state.audit.record(user.username, "audit_view", "audit",
+                                   {"username": username, "action": action, "rows": len(entries),
+                                    "path": request.url.path, "via": user.via}, client_of(request))
     if format is Format.html:
         return html_table("Audit log", entries, user=user, note="append-only; hash-chained")
     return TableOut(data=entries, count=len(entries), meta={"total": request.app.state.audit.count()})
