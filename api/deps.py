@@ -89,7 +89,6 @@ class GuardedDriver:
 
     def session(self, **config: Any) -> _GuardedSession:
         config.setdefault("max_transaction_retry_time", self._retry)
-        config.setdefault("connection_acquisition_timeout", max(5.0, self._retry + 5.0))
         return _GuardedSession(self._driver.session(**config), self._timeout)
 
     def __getattr__(self, name: str) -> Any:

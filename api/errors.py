@@ -121,6 +121,7 @@ def _is_neo4j_unavailable(exc: BaseException) -> bool:
     except ImportError:  # pragma: no cover
         return False
     return any(isinstance(e, ServiceUnavailable | SessionExpired | ConnectionError | TransientError)
+               or "failed to obtain a connection from the pool" in str(e)  # overloaded: retry later
                for e in _chain(exc))
 
 

@@ -63,13 +63,14 @@ def _start_server(ns: Any, home: Path, port: int) -> subprocess.Popen[bytes]:
            "NEO4J_PASSWORD": ns.password(), "NETINTEL_ENV": "production"}
     cmd = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
            "--port", str(port), "--log-level", "warning", "--no-access-log"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log = (home / "server.log").open("wb")  # a file, not a pipe: a full pipe would stall the server
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     import httpx
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"API did not start: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+            raise SystemExit(f"API did not start: {(home / 'server.log').read_text()[-2000:]}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
                 return proc
@@ -217,12 +218,16 @@ def main() -> None:
     from api.audit import verify_audit
 
     audit = verify_audit(home / "audit.sqlite")
+    server_log = (home / "server.log").read_text(errors="replace")
+    if res["errors"]:
+        print(f"server log: {home / 'server.log'}", file=sys.stderr)
     report = {
         "database": {"uri": ns.uri, "nodes": n_nodes, "relationships": n_rels},
         "clients": clients, "seconds": seconds, "mix": [{"name": n, "role": r, "url": u, "weight": w}
                                                         for n, r, u, w in mix],
         "server": "uvicorn, 1 process, loopback; audit log on (one entry per personal read)",
         "audit_entries_written": audit.entries, "audit_chain_ok": audit.ok,
+        "server_log_tail": server_log[-3000:] if res["errors"] else "",
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
         **res,
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

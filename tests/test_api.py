@@ -213,13 +213,12 @@ def test_each_role_allowed_or_denied(client: TestClient, app: Any, method: str, 
 
 def test_every_api_route_is_in_the_role_table(app: Any) -> None:
     """A new route must be added to ROUTES (and so get a role check test)."""
-    from fastapi.routing import APIRoute
-
     tested = {u.split("?")[0].replace("P1", "{entity_id}").replace("C1", "{case_id}").replace("A2", "{account}")
               for _, u, _ in ROUTES}
-    gets = {r.path for r in app.routes if isinstance(r, APIRoute) and r.path.startswith("/api/")
-            and "GET" in r.methods and r.path not in ("/api/auth/me", "/api/routes/map")}
-    assert gets - tested - {"/api/routes/map"} == set()
+    # from the schema: app.routes does not list included routers' routes as APIRoute in recent FastAPI
+    gets = {p for p, ops in app.openapi()["paths"].items() if p.startswith("/api/") and "get" in ops
+            and p != "/api/auth/me"}
+    assert len(gets) > 15 and gets - tested == set()
 
 
 # ------------------------------------------------------------------ search
