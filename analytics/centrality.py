@@ -33,9 +33,10 @@ def betweenness(
         ``(n-1)/k`` for non-pivot nodes, ``(n-1)/(k-1)`` for pivot nodes).
     seed : int, optional
         Seed of the pivot sample (only used when ``k`` is given).
-    backend : {"networkx", "igraph"}
+    backend : {"networkx", "igraph", "auto"}
         ``"igraph"`` computes the exact value with python-igraph's C
-        implementation (much faster; ``k`` must be ``None``).
+        implementation (much faster; ``k`` must be ``None``); ``"auto"`` uses
+        igraph for exact values when it is installed, NetworkX otherwise.
 
     Returns
     -------
@@ -92,6 +93,8 @@ def betweenness(
     [0.0, 1.0, 0.0]
     """
     H = _simple(G)
+    if backend == "auto":
+        backend = "igraph" if k is None and _has_igraph() else "networkx"
     if backend == "igraph":
         if k is not None:
             raise ValueError("backend='igraph' is exact only; use k=None")
@@ -143,6 +146,14 @@ def _simple(G: nx.Graph) -> nx.Graph:
     H.add_nodes_from(G.nodes)
     H.add_edges_from((u, v) for u, v in G.edges() if u != v)
     return H
+
+
+def _has_igraph() -> bool:
+    try:
+        import igraph  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _igraph_betweenness(H: nx.Graph) -> list[float]:
