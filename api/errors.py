@@ -129,7 +129,7 @@ def _is_query_timeout(exc: BaseException) -> bool:
     """A transaction stopped by its timeout (``Neo.ClientError.Transaction.TransactionTimedOut…``)."""
     for e in _chain(exc):
         code = str(getattr(e, "code", "") or "")
-        if "TransactionTimedOut" in code or ("Transaction" in code and "Terminated" in code):
+        if "TransactionTimedOut" in code:  # not ...Terminated: a shutting-down server terminates them (503)
             return True
     return False
 
