@@ -54,6 +54,10 @@ def schema_statements() -> list[str]:
     out.append(
         "CREATE INDEX transferred_txn IF NOT EXISTS FOR ()-[r:`TRANSFERRED`]-() ON (r.txn_id)"
     )
+    # identity of a relationship record: found by index, not by expanding dense nodes
+    for t in REL_TYPES:
+        out.append(f"CREATE INDEX rel_{t.lower()}_srid IF NOT EXISTS FOR ()-[r:{rel_type(t)}]-() "
+                   "ON (r.source_record_id)")
     out.append("CREATE INDEX moved_person IF NOT EXISTS FOR ()-[r:`MOVED`]-() ON (r.person_id)")
     labels = "|".join(label(n.label) for n in NODES if n.name_fields)
     fields = ", ".join(f"n.{f}" for f in FULLTEXT_FIELDS)
@@ -94,16 +98,31 @@ SET n += row.props,
 
 
 def upsert_rels(rtype: str, from_label: str, to_label: str) -> str:
-    """MERGE a batch of relationships identified by (source, source_record_id).
+    """Upsert a batch of relationships identified by (type, from, to, source, source_record_id).
 
     Parameters: ``$rows`` = list of ``{from, to, source, source_record_id, props, seen}``.
+
+    An existing relationship is found through the relationship index on
+    ``source_record_id`` (see :func:`schema_statements`), not by expanding
+    from its end nodes: a plain ``MERGE (a)-[r]->(b)`` scans the
+    relationships of ``a`` or ``b``, which is quadratic when both ends are
+    dense (a border crossing that thousands of journey legs pass through).
+    Rows of one batch never share a key (the loader rejects duplicate
+    records), so create-if-absent here is equivalent to MERGE.
     """
+    t = rel_type(rtype)
     return f"""
 UNWIND $rows AS row
 MATCH (a:{label(from_label)} {{id: row.from}})
 MATCH (b:{label(to_label)} {{id: row.to}})
-MERGE (a)-[n:{rel_type(rtype)} {{source: row.source, source_record_id: row.source_record_id}}]->(b)
-SET n += row.props,{_SEEN}
+OPTIONAL MATCH ()-[old:{t} {{source_record_id: row.source_record_id}}]->()
+  WHERE old.source = row.source AND startNode(old) = a AND endNode(old) = b
+WITH a, b, row, head(collect(old)) AS n
+FOREACH (_ IN CASE WHEN n IS NULL THEN [1] ELSE [] END |
+  CREATE (a)-[new:{t} {{source: row.source, source_record_id: row.source_record_id}}]->(b)
+  SET new += row.props, new.first_seen = row.seen, new.last_seen = row.seen)
+FOREACH (_ IN CASE WHEN n IS NULL THEN [] ELSE [1] END |
+  SET n += row.props,{_SEEN})
 """
 
 
