@@ -175,6 +175,9 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
 
             try:
                 app.state.driver = connect(ns)
+                from graph.db import ensure_schema
+
+                ensure_schema(app.state.driver)  # indexes + the RestrictedCase marks compartments rely on
             except Exception as exc:  # noqa: BLE001 - start anyway; /ready says 503 until it is back
                 log.warning("Neo4j not reachable at start (%s); will retry on demand", exc)
                 app.state.driver = None

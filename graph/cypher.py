@@ -22,6 +22,8 @@ __all__ = [
     "load_csv_nodes",
     "load_csv_rels",
     "RECORD_RUN",
+    "RESTRICTED_LABEL",
+    "MARK_RESTRICTED_CASES",
     "FULLTEXT_SEARCH",
     "DELETE_ALL_BATCH",
 ]
@@ -80,12 +82,29 @@ _SEEN = """
                        ELSE n.last_seen END"""
 
 
+#: Extra label on a Case whose ``restricted_to`` is not empty, so that the
+#: compartment check finds restricted cases through the label index instead
+#: of scanning every case.
+RESTRICTED_LABEL = "RestrictedCase"
+_MARK_RESTRICTED = f"""
+FOREACH (_ IN CASE WHEN size(coalesce(n.restricted_to, [])) > 0 THEN [1] ELSE [] END | SET n:{RESTRICTED_LABEL})
+FOREACH (_ IN CASE WHEN size(coalesce(n.restricted_to, [])) > 0 THEN [] ELSE [1] END | REMOVE n:{RESTRICTED_LABEL})
+"""
+#: Marks restricted cases loaded before the label existed (run by ``ensure_schema``).
+MARK_RESTRICTED_CASES = f"""
+MATCH (n:`Case`) WHERE size(coalesce(n.restricted_to, [])) > 0 AND NOT n:{RESTRICTED_LABEL}
+SET n:{RESTRICTED_LABEL}
+"""
+
+
 def upsert_nodes(node_label: str) -> str:
     """MERGE a batch of nodes by ``id``; provenance lists grow, never repeat.
 
     Parameters: ``$rows`` = list of ``{id, props, source, ref, seen}`` where
-    ``ref`` is ``"SOURCE:source_record_id"``.
+    ``ref`` is ``"SOURCE:source_record_id"``.  A Case also gets or loses the
+    :data:`RESTRICTED_LABEL` with its ``restricted_to`` list.
     """
+    mark = _MARK_RESTRICTED if node_label == "Case" else ""
     return f"""
 UNWIND $rows AS row
 MERGE (n:{label(node_label)} {{id: row.id}})
@@ -93,7 +112,7 @@ ON CREATE SET n.sources = [], n.source_record_ids = []
 SET n += row.props,
     n.sources = CASE WHEN row.source IN n.sources THEN n.sources ELSE n.sources + row.source END,
     n.source_record_ids = CASE WHEN row.ref IN n.source_record_ids THEN n.source_record_ids
-                               ELSE n.source_record_ids + row.ref END,{_SEEN}
+                               ELSE n.source_record_ids + row.ref END,{_SEEN}{mark}
 """
 
 

@@ -53,6 +53,7 @@ def ensure_schema(driver: Driver) -> None:
     for stmt in cypher.schema_statements():
         driver.execute_query(stmt)
     driver.execute_query("CALL db.awaitIndexes(300)")
+    driver.execute_query(cypher.MARK_RESTRICTED_CASES)
 
 
 def _write(tx: ManagedTransaction, query: str, params: dict[str, Any]) -> None:

@@ -25,7 +25,7 @@ from typing import Any, TypeAlias
 
 from neo4j import Driver
 
-from .cypher import label, rel_type
+from .cypher import RESTRICTED_LABEL, label, rel_type
 from .db import read
 from .model import FULLTEXT_INDEX, NODE_LABELS
 
@@ -67,8 +67,8 @@ _REL_VISIBLE = "($hidden_cases IS NULL OR r.case_id IS NULL OR NOT r.case_id IN 
 
 # ------------------------------------------------------------ compartments
 _COMPARTMENT = f"""
-MATCH (c:{label('Case')})
-WHERE coalesce(size(c.restricted_to), 0) > 0 AND none(x IN $principals WHERE x IN c.restricted_to)
+MATCH (c:{RESTRICTED_LABEL})
+WHERE none(x IN $principals WHERE x IN c.restricted_to)
 WITH collect(c) AS hc
 CALL {{
   WITH hc
