@@ -19,6 +19,8 @@ traversed, and journey legs (``MOVED``) of hidden cases are dropped.
 from __future__ import annotations
 
 import re
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -150,6 +152,30 @@ def compartment(driver: Driver, user: UserArg) -> Compartment | None:
     if user is None or isinstance(user, Compartment):
         return user
     principals = (user,) if isinstance(user, str) else tuple(user)
+    # The compartment changes only when data is loaded: cache it per principals and
+    # data version (the ingest-run log), with a time limit as a safety net.
+    version = read(driver, _DATA_VERSION)[0]
+    key = (id(driver), tuple(sorted(principals)), version["n"], str(version["started"]), str(version["finished"]))
+    now = time.monotonic()
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and now - hit[0] < _CACHE_SECONDS:
+            return hit[1]
+    comp = _compute_compartment(driver, principals)
+    with _CACHE_LOCK:
+        if len(_CACHE) > 256:
+            _CACHE.clear()
+        _CACHE[key] = (now, comp)
+    return comp
+
+
+_DATA_VERSION = "MATCH (r:IngestRun) RETURN count(r) AS n, max(r.started_at) AS started, max(r.finished_at) AS finished"
+_CACHE: dict[tuple[Any, ...], tuple[float, Compartment]] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_SECONDS = 300.0
+
+
+def _compute_compartment(driver: Driver, principals: tuple[str, ...]) -> Compartment:
     hidden: dict[str, set[str]] = {}
     eids: set[str] = set()
     cases: set[str] = set()
