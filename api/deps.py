@@ -87,6 +87,11 @@ class GuardedDriver:
     def __init__(self, driver: Any, query_timeout: float | None, retry_seconds: float) -> None:
         self._driver, self._timeout, self._retry = driver, query_timeout, retry_seconds
 
+    @property
+    def wrapped(self) -> Any:
+        """The neo4j driver underneath (its identity keys per-database caches)."""
+        return self._driver
+
     def session(self, **config: Any) -> _GuardedSession:
         config.setdefault("max_transaction_retry_time", self._retry)
         return _GuardedSession(self._driver.session(**config), self._timeout)

@@ -155,7 +155,8 @@ def compartment(driver: Driver, user: UserArg) -> Compartment | None:
     # The compartment changes only when data is loaded: cache it per principals and
     # data version (the ingest-run log), with a time limit as a safety net.
     version = read(driver, _DATA_VERSION)[0]
-    key = (id(driver), tuple(sorted(principals)), version["n"], str(version["started"]), str(version["finished"]))
+    # a wrapping driver (the API's time-out guard, new per request) exposes the real one as .wrapped
+    key = (id(getattr(driver, "wrapped", driver)), tuple(sorted(principals)), version["n"], str(version["started"]), str(version["finished"]))
     now = time.monotonic()
     with _CACHE_LOCK:
         hit = _CACHE.get(key)
