@@ -107,6 +107,8 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=20, help="distinct start entities")
     ap.add_argument("--generate", type=int, default=0, help="load a synthetic bundle of this many persons first")
     ap.add_argument("--clear", action="store_true", help="with --generate: empty the database first")
+    ap.add_argument("--skip-maps", action="store_true",
+                    help="skip the route-map endpoints (they aggregate the whole database per request)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "api.json")
     args = ap.parse_args()
     n_req = max(8, min(args.requests, 2000))
@@ -166,8 +168,8 @@ def main() -> None:
             location_table(driver)
 
         n_map = max(8, n_req // 4)  # heavier: whole-database aggregation per request
-        raw = [_timed(route_reads) for _ in range(n_map)]
-        for name, url in (("routes_corridors_json", "/api/routes/corridors"),
+        raw = [] if args.skip_maps else [_timed(route_reads) for _ in range(n_map)]
+        for name, url in () if args.skip_maps else (("routes_corridors_json", "/api/routes/corridors"),
                           ("routemap_html", "/api/routes/map?format=html"),
                           ("routemap_geojson", "/api/routes/map?format=geojson")):
             _http(base, token, [url], 1)
