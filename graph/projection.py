@@ -58,12 +58,13 @@ RETURN a.id AS a, b.id AS b, collect(DISTINCT c.id) AS cases
 _JOURNEYS = """
 MATCH (f:Location)-[m:MOVED]->(t:Location)
 WHERE $cases IS NULL OR m.case_id IN $cases
-OPTIONAL MATCH (p:Person {id: m.person_id})
-OPTIONAL MATCH (c:Case {id: m.case_id})
-RETURN m.person_id AS person_id, m.case_id AS case_id, m.leg AS leg, f.id AS from_location,
-       t.id AS to_location, m.stage AS stage, m.at AS at, p.nationality AS nationality, p.sex AS sex,
-       p.birth_date AS birth_date, c.exploitation_type AS exploitation_type, c.opened_on AS opened_on
-ORDER BY person_id, case_id, leg
+WITH m.person_id AS person_id, m.case_id AS case_id,
+     collect({leg: m.leg, from_location: f.id, to_location: t.id, stage: m.stage, at: m.at}) AS legs
+OPTIONAL MATCH (p:Person {id: person_id})
+OPTIONAL MATCH (c:Case {id: case_id})
+RETURN person_id, case_id, legs, p.nationality AS nationality, p.sex AS sex, p.birth_date AS birth_date,
+       c.exploitation_type AS exploitation_type, c.opened_on AS opened_on
+ORDER BY person_id, case_id
 """
 
 _LOCATIONS = """
@@ -177,21 +178,19 @@ def _age(birth: Any, when: Any) -> float | None:
 def journeys(driver: Driver, case_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Journey rows ``person_id, case_id, leg, location, stage`` (leg 0 = place of
     recruitment) plus per-journey ``year, nationality, sex, age, exploitation_type``."""
-    rows = read(driver, _JOURNEYS, cases=_cases(case_ids))
     out: list[dict[str, Any]] = []
-    by_journey: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for r in rows:
-        by_journey.setdefault((r["person_id"], r["case_id"]), []).append(r)
-    for (pid, cid), legs in by_journey.items():
-        legs.sort(key=lambda x: x["leg"])
+    # one row per journey (person and case looked up once, not once per leg)
+    for r in read(driver, _JOURNEYS, cases=_cases(case_ids)):
+        pid, cid = r["person_id"], r["case_id"]
+        legs = sorted(r["legs"], key=lambda x: x["leg"])
         first = legs[0]
-        when = first["at"] or first["opened_on"]
+        when = first["at"] or r["opened_on"]
         extra = {
             "year": (when.year if when is not None else None),
-            "nationality": first["nationality"],
-            "sex": first["sex"],
-            "age": _age(first["birth_date"], when),
-            "exploitation_type": first["exploitation_type"],
+            "nationality": r["nationality"],
+            "sex": r["sex"],
+            "age": _age(r["birth_date"], when),
+            "exploitation_type": r["exploitation_type"],
         }
         out.append({"person_id": pid, "case_id": cid, "leg": 0, "location": first["from_location"],
                     "stage": "recruitment", **extra})
