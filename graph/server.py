@@ -171,7 +171,8 @@ class Neo4jServer:
                 f"Neo4j data exists in {self.data_dir} but the password file {pw_file} is gone; "
                 "restore it or remove the data directory to start afresh"
             )
-        password = secrets.token_urlsafe(24)
+        # never starting with "-": neo4j-admin would read such a password as an option
+        password = "n" + secrets.token_urlsafe(24)
         proc = subprocess.run(
             [_java(), "-cp", self._classpath(), "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", password],
             env=self._env(),
