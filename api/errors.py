@@ -28,6 +28,7 @@ __all__ = [
     "TooLarge",
     "TooManyRequests",
     "QueryTimeout",
+    "OverBudget",
     "error_body",
     "install_handlers",
 ]
@@ -35,56 +36,22 @@ __all__ = [
 log = logging.getLogger("netintel.api")
 
 
-class ApiError(Exception):
-    """Base of every error the API answers with."""
+from core.errors import (  # noqa: E402 - the one tree; the API names are aliases
+    Conflict,
+    Forbidden,
+    NetintelError,
+    NotFound,
+    OverBudget,
+    QueryTimeout,
+    TooLarge,
+    TooManyRequests,
+    Unauthorized,
+    Unavailable,
+)
+from core.errors import InvalidInput as BadRequest  # noqa: E402
 
-    status = 500
-    code = "internal_error"
-
-    def __init__(self, message: str, details: Any = None, *, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
-        self.headers = headers
-
-
-class BadRequest(ApiError):
-    status, code = 400, "bad_request"
-
-
-class Unauthorized(ApiError):
-    status, code = 401, "unauthorized"
-
-    def __init__(self, message: str = "authentication required", details: Any = None) -> None:
-        super().__init__(message, details, headers={"WWW-Authenticate": "Bearer"})
-
-
-class Forbidden(ApiError):
-    status, code = 403, "forbidden"
-
-
-class NotFound(ApiError):
-    status, code = 404, "not_found"
-
-
-class Conflict(ApiError):
-    status, code = 409, "conflict"
-
-
-class Unavailable(ApiError):
-    status, code = 503, "unavailable"
-
-
-class TooLarge(ApiError):
-    status, code = 413, "too_large"
-
-
-class TooManyRequests(ApiError):
-    status, code = 429, "too_many_requests"
-
-
-class QueryTimeout(ApiError):
-    status, code = 504, "query_timeout"
+#: every error the API answers with derives from it
+ApiError = NetintelError
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
