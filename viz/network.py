@@ -5,6 +5,9 @@ works without any network access.  Node and edge dicts are built with pyvis'
 ``Node``/``Edge`` classes; pyvis' own HTML template is not used because it
 loads Bootstrap and vis-network from CDNs.
 
+The page is ``viz/templates/network.html`` (it extends the site's base
+template, so it carries the site header; see :mod:`viz.pages`).
+
 Safety: all data travels in one ``<script type="application/json">`` block
 whose ``<``, ``>``, ``&``, U+2028 and U+2029 are ``\\u``-escaped; labels are
 drawn on the canvas and tooltips are DOM elements filled with
@@ -23,7 +26,7 @@ from pyvis.edge import Edge
 from pyvis.node import Node
 
 from graph.model import NODES, ROLES
-from viz._html import escape, json_for_script, static_text, vis_assets
+from viz.pages import network_assets, render_page
 
 __all__ = [
     "render_network",
@@ -266,23 +269,9 @@ def network_payload(
     }
 
 
-def _page(title: str, payload: dict[str, Any], extra_legend_html: str = "") -> str:
-    css, js = vis_assets()
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{escape(title)}</title>"
-        f"<style>{css}</style><style>{static_text('netintel.css')}</style>"
-        "</head><body>"
-        f"<div id=\"ni-header\"><h1>{escape(title)}</h1>"
-        "<input id=\"ni-search\" type=\"search\" placeholder=\"Search names or ids\" aria-label=\"Search\">"
-        "<span id=\"ni-status\"></span></div>"
-        f"<div id=\"ni-main\"><div id=\"ni-network\"></div><div id=\"ni-legend\">{extra_legend_html}</div></div>"
-        f"<script type=\"application/json\" id=\"netintel-data\">{json_for_script(payload)}</script>"
-        f"<script>{js}</script>"
-        f"<script>{static_text('network.js')}</script>"
-        "</body></html>\n"
-    )
+def _page(title: str, payload: dict[str, Any], *, user: Any = None, role: str | None = None) -> str:
+    """The network page (``viz/templates/network.html``) for ``payload``, with the site header."""
+    return render_page("network.html", title=title, payload=payload, assets=network_assets(), user=user, role=role)
 
 
 def render_network(
@@ -294,8 +283,10 @@ def render_network(
     edge_role_attr: str = "role",
     expand_url: str | None = None,
     fixed_layout_threshold: int = 300,
+    user: str | None = None,
+    role: str | None = None,
 ) -> str:
-    """Render an entity graph as one standalone, offline HTML page.
+    """Render an entity graph as one standalone, offline HTML page (with the site header).
 
     Parameters
     ----------
@@ -319,6 +310,8 @@ def render_network(
     fixed_layout_threshold : int
         Above this many nodes the layout is precomputed (networkx spring layout)
         and physics is off in the browser.
+    user, role : str, optional
+        Who is logged in, shown in the site header (with the role's links).
 
     Returns
     -------
@@ -339,4 +332,4 @@ def render_network(
         G, highlight=highlight, size_attr=size_attr, edge_role_attr=edge_role_attr,
         expand_url=expand_url, fixed_layout_threshold=fixed_layout_threshold,
     )
-    return _page(title, payload)
+    return _page(title, payload, user=user, role=role)

@@ -42,7 +42,7 @@ from typing import Any
 
 import pandas as pd
 
-from viz._html import escape, json_for_script
+from viz.pages import render_page
 
 __all__ = [
     "routemap_html",
@@ -282,42 +282,12 @@ def _meta(title: str, filters: Mapping[str, Any] | None, sources: Iterable[str] 
 
 
 # --------------------------------------------------------------------- HTML
-_HTML_JS = """
-(function(){"use strict";
-var D=JSON.parse(document.getElementById("routemap-data").textContent);
-var info=document.getElementById("rm-info"),sel=document.getElementById("rm-pair"),tot=document.getElementById("rm-total");
-var arcs=Array.prototype.slice.call(document.querySelectorAll("path.rm-arc"));
-function show(i){var c=D.corridors[i];info.textContent=c.route+": victims "+c.victims_display+", cases "+c.cases_display;}
-arcs.forEach(function(a){var i=+a.getAttribute("data-i");
- a.addEventListener("mouseenter",function(){a.classList.add("hover");show(i);});
- a.addEventListener("mouseleave",function(){a.classList.remove("hover");});});
-function total(cs){var s=0,k=0;cs.forEach(function(c){if(c.victims===null)k++;else s+=c.victims;});
- return s.toLocaleString("en")+" victims on "+(cs.length-k)+" shown corridors"+(k?" (+ "+k+" with <"+D.min_count+", not counted)":"");}
-function apply(){var v=sel.value,shown=[];
- arcs.forEach(function(a){var c=D.corridors[+a.getAttribute("data-i")];var ok=!v||(c.source+">"+c.destination)===v;
-  a.style.display=ok?"":"none";if(ok)shown.push(c);});
- tot.textContent=total(shown);}
-sel.addEventListener("change",apply);apply();
-})();
-"""
+def _svg_data(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Projected SVG geometry for ``routemap.html``: viewBox, country paths, arcs, places.
 
-_HTML_CSS = """
-body{margin:0;font-family:"Noto Sans","Noto Sans Thai","DejaVu Sans",sans-serif;color:#222}
-header{padding:8px 12px;border-bottom:1px solid #ccc}header h1{font-size:18px;margin:0 0 4px}
-.rm-meta{font-size:12px;color:#555;margin:2px 0}
-#rm-controls{display:flex;gap:12px;align-items:center;padding:6px 12px;font-size:13px;flex-wrap:wrap}
-#rm-info{font-weight:600}
-svg{display:block;width:100%;height:auto;max-height:calc(100vh - 150px);background:#eaf2f8}
-.rm-country{fill:#f4f1ea;stroke:#9a9a9a;stroke-width:0.6;vector-effect:non-scaling-stroke}
-.rm-country.inv{fill:#e7dfcc}
-.rm-arc{fill:none;stroke:#7b3294;stroke-opacity:.65;stroke-linecap:round;vector-effect:non-scaling-stroke;cursor:pointer}
-.rm-arc.sup{stroke-dasharray:4 3}.rm-arc.hover{stroke:#e6550d;stroke-opacity:.95}
-.rm-label{font-size:12px;paint-order:stroke;stroke:#fff;stroke-width:3px;fill:#111}
-.rm-wm{font-size:64px;fill:#000;fill-opacity:.07;font-weight:700}
-"""
-
-
-def _svg(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]], watermark: str | None) -> str:
+    Only numbers and path data are formatted here; every text (names, tooltips)
+    stays a plain string and is escaped by the template.
+    """
     x0, y0, x1, y1 = _bbox(places)
     lat0 = math.radians((y0 + y1) / 2)
     k = math.cos(lat0)
@@ -329,10 +299,7 @@ def _svg(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]], watermark:
         return ((lon - x0) * k * sx, (y1 - lat) * sx)
 
     involved = {p["id"] for p in places.values()}
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" id="rm-svg" viewBox="0 0 {W:.0f} {H:.0f}" role="img">',
-             '<defs><marker id="rm-arrow" viewBox="0 0 10 10" refX="8" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" '
-             f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{_ARC_COLOUR}"/></marker></defs>',
-             '<g class="rm-countries">']
+    countries: list[dict[str, Any]] = []
     for f in country_shapes()["features"]:
         polys = f["geometry"]["coordinates"]
         ring_bb = [(min(p[0] for p in poly[0]), min(p[1] for p in poly[0]), max(p[0] for p in poly[0]),
@@ -347,20 +314,21 @@ def _svg(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]], watermark:
                 pts = [P(lon, lat) for lon, lat in ring]
                 d.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
         iso = f["properties"]["iso3"]
-        cls = "rm-country inv" if iso in involved else "rm-country"
-        parts.append(f'<path class="{cls}" data-iso3="{escape(iso)}" d="{"".join(d)}">'
-                     f'<title>{escape(f["properties"]["name"])}</title></path>')
-    parts.append("</g><g class=\"rm-arcs\">")
+        countries.append({"cls": "rm-country inv" if iso in involved else "rm-country", "iso3": iso,
+                          "d": "".join(d), "name": f["properties"]["name"]})
+    arcs: list[dict[str, Any]] = []
     vmax = max([c["victims"] for c in cs if c["victims"] is not None] or [0])
     for i, (c, pts) in enumerate(zip(cs, _arc_paths(cs, places), strict=True)):
         if len(pts) < 2:
             continue
-        arc_d = "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in (P(lon, lat) for lon, lat in pts))
-        cls = "rm-arc sup" if c["victims"] is None else "rm-arc"
-        parts.append(f'<path class="{cls}" data-i="{i}" d="{arc_d}" stroke-width="{_width(c["victims"], vmax):.2f}" '
-                     f'marker-end="url(#rm-arrow)"><title>{escape(c["route"])}: victims {escape(c["victims_display"])}, '
-                     f'cases {escape(c["cases_display"])}</title></path>')
-    parts.append('</g><g class="rm-places">')
+        arcs.append({
+            "i": i,
+            "cls": "rm-arc sup" if c["victims"] is None else "rm-arc",
+            "d": "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in (P(lon, lat) for lon, lat in pts)),
+            "width": f"{_width(c['victims'], vmax):.2f}",
+            "tip": f"{c['route']}: victims {c['victims_display']}, cases {c['cases_display']}",
+        })
+    marks: list[dict[str, Any]] = []
     for p in places.values():
         if p["lon"] is None:
             continue
@@ -368,27 +336,13 @@ def _svg(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]], watermark:
         tip = f'{p["name"]} ({p["id"]}): {", ".join(p["roles"])}; {p["victims_shown"]:,} victims on shown corridors'
         if p["suppressed_corridors"]:
             tip += f' + {p["suppressed_corridors"]} suppressed'
-        g = [f'<g class="rm-place" data-id="{escape(p["id"])}"><title>{escape(tip)}</title>']
-        for role in ("destination", "source", "transit"):
-            if role not in p["roles"]:
-                continue
-            col = ROLE_STYLE[role][0]
-            if role == "source":
-                g.append(f'<circle class="rm-source" cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{col}" stroke="#fff"/>')
-            elif role == "transit":
-                g.append(f'<rect class="rm-transit" x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="{col}" '
-                         f'stroke="#fff" transform="rotate(45 {x:.1f} {y:.1f})"/>')
-            else:
-                g.append(f'<rect class="rm-destination" x="{x - 8:.1f}" y="{y - 8:.1f}" width="16" height="16" '
-                         f'fill="{col}" stroke="#fff"/>')
-        g.append(f'<text class="rm-label" x="{x + 10:.1f}" y="{y - 8:.1f}">{escape(p["name"])}</text></g>')
-        parts.append("".join(g))
-    parts.append("</g>")
-    if watermark:
-        parts.append(f'<text class="rm-wm" x="{W / 2:.0f}" y="{H / 2:.0f}" text-anchor="middle" '
-                     f'transform="rotate(-25 {W / 2:.0f} {H / 2:.0f})">{escape(watermark)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
+        marks.append({"id": p["id"], "name": p["name"], "tip": tip, "roles": p["roles"],
+                      "x": f"{x:.1f}", "y": f"{y:.1f}",
+                      "sx": f"{x - 8:.1f}", "sy": f"{y - 8:.1f}",  # destination square
+                      "dx": f"{x - 5:.1f}", "dy": f"{y - 5:.1f}",  # transit diamond
+                      "lx": f"{x + 10:.1f}", "ly": f"{y - 8:.1f}"})  # label
+    return {"w": f"{W:.0f}", "h": f"{H:.0f}", "cx": f"{W / 2:.0f}", "cy": f"{H / 2:.0f}",
+            "countries": countries, "arcs": arcs, "places": marks}
 
 
 def routemap_html(
@@ -401,13 +355,17 @@ def routemap_html(
     sources: Iterable[str] | None = None,
     watermark: str | None = None,
     generated: _dt.date | _dt.datetime | str | None = None,
+    user: str | None = None,
+    role: str | None = None,
 ) -> str:
-    """Standalone interactive route map (inline SVG + JS, works offline).
+    """Standalone interactive route map (inline SVG + JS, works offline), with the site header.
 
     One ``path.rm-arc`` per corridor (width ~ sqrt(victims)), sources as green
     circles, transit as orange diamonds, destinations as red squares; hover
     shows the corridor, a select filters by country pair (totals recomputed
-    from shown values only).
+    from shown values only).  The page is ``viz/templates/routemap.html``;
+    ``user`` and ``role`` (optional) are shown in the site header, which is
+    hidden when the map is framed (the routes page shows it in an iframe).
 
     Examples
     --------
@@ -420,30 +378,16 @@ def routemap_html(
     cs, places = prepare_corridors(corridors, locations, min_count=min_count)
     meta = _meta(title, filters, sources, generated, min_count)
     pairs = sorted({f'{c["source"]}>{c["destination"]}' for c in cs})
-    options = "".join(f'<option value="{escape(p)}">{escape(p.replace(">", " → "))}</option>' for p in pairs)
     data = {
         "min_count": min_count,
         "corridors": [{k: c[k] for k in ("source", "transit", "destination", "route", "victims", "cases",
                                           "victims_display", "cases_display")} for c in cs],
     }
-    legend = "".join(
-        f'<span style="color:{col}">{"●" if role == "source" else "◆" if role == "transit" else "■"}</span> {role} '
-        for role, (col, _m) in ROLE_STYLE.items()
-    )
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{escape(title)}</title><style>{_HTML_CSS}</style></head><body>"
-        f"<header><h1>{escape(title)}</h1>"
-        f'<p class="rm-meta" id="rm-filters">{escape(meta["filters"])}</p>'
-        f'<p class="rm-meta">{escape(meta["sources"])} {escape(meta["generated"])}. {escape(meta["suppression"])}</p>'
-        "</header>"
-        f'<div id="rm-controls"><label>Country pair <select id="rm-pair"><option value="">all</option>{options}'
-        f'</select></label><span id="rm-total"></span><span>{legend}</span><span>line width ∝ √victims; dashed: &lt;{min_count}</span>'
-        '<span id="rm-info"></span></div>'
-        f"{_svg(cs, places, watermark)}"
-        f'<script type="application/json" id="routemap-data">{json_for_script(data)}</script>'
-        f"<script>{_HTML_JS}</script></body></html>\n"
-    )
+    return render_page(
+        "routemap.html", title=title, meta=meta, min_count=min_count, watermark=watermark,
+        pairs=[(p, p.replace(">", " → ")) for p in pairs], roles=ROLE_STYLE, arrow_colour=_ARC_COLOUR,
+        svg=_svg_data(cs, places), data=data, user=user, role=role,
+    ) + "\n"
 
 
 # ------------------------------------------------------------- matplotlib

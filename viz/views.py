@@ -1,7 +1,7 @@
 """Ready-made network views: brokers, one case, a money trail.
 
-Each returns a standalone offline HTML page (see :mod:`viz.network`), so an API
-route can call one function and return the string.
+Each returns a standalone offline HTML page (see :mod:`viz.network`) with the
+site header, so an API route can call one function and return the string.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ def render_broker_view(
     title: str = "Broker network",
     expand_url: str | None = None,
     fixed_layout_threshold: int = 300,
+    user: str | None = None,
+    role: str | None = None,
 ) -> str:
     """Network page with brokers outlined by their Gould–Fernandez role.
 
@@ -64,7 +66,7 @@ def render_broker_view(
         One row per broker: a node id column (``node``, ``person_id`` or ``id``),
         either a ``role`` column or one count column per Gould–Fernandez role
         (the largest wins), and optionally ``broker_score``/``score`` (node size).
-    title, expand_url, fixed_layout_threshold
+    title, expand_url, fixed_layout_threshold, user, role
         As in :func:`viz.network.render_network`.
 
     Returns
@@ -104,7 +106,7 @@ def render_broker_view(
     payload["legend"]["highlight"] = [[f"{r}: {d}", GF_ROLE_COLOURS[r]] for r, d in GF_ROLE_DESCRIPTIONS.items()] + [
         [t, c] for t, c in payload["legend"]["highlight"] if t not in GF_ROLE_COLOURS
     ]
-    return _page(title, payload)
+    return _page(title, payload, user=user, role=role)
 
 
 def render_case_view(
@@ -114,8 +116,12 @@ def render_case_view(
     depth: int = 2,
     title: str | None = None,
     expand_url: str | None = None,
+    user: str | None = None,
+    role: str | None = None,
 ) -> str:
     """Network page of everything within ``depth`` hops of one case.
+
+    ``user`` and ``role`` (optional) are shown in the site header.
 
     Raises
     ------
@@ -136,7 +142,7 @@ def render_case_view(
     sub = nx.ego_graph(G, case_id, radius=depth, undirected=True)
     name = G.nodes[case_id].get("name") or case_id
     payload = network_payload(sub, highlight={case_id: "this case"}, expand_url=expand_url)
-    return _page(title or f"Case {name}", payload)
+    return _page(title or f"Case {name}", payload, user=user, role=role)
 
 
 def _money_levels(hops: pd.DataFrame) -> dict[Hashable, int]:
@@ -155,6 +161,8 @@ def render_money_trail(
     title: str = "Money trail",
     accounts: Mapping[Hashable, Mapping[str, Any]] | None = None,
     highlight: Any = None,
+    user: str | None = None,
+    role: str | None = None,
 ) -> str:
     """Time-ordered money trail, laid out left to right, amounts and dates on edges.
 
@@ -169,6 +177,8 @@ def render_money_trail(
         Extra node attributes (``name``, ``holder_name``, ``bank_code``, provenance ...).
     highlight : iterable or mapping, optional
         As in :func:`viz.network.render_network` (e.g. the traced account).
+    user, role : str, optional
+        Who is logged in, shown in the site header.
 
     Examples
     --------
@@ -200,4 +210,4 @@ def render_money_trail(
                         + (at.strftime("%Y-%m-%d %H:%M") if pd.notna(at) else ""),
         )
     payload = network_payload(G, highlight=highlight, edge_label_attr="_edge_label", levels=_money_levels(hops))
-    return _page(title, payload)
+    return _page(title, payload, user=user, role=role)

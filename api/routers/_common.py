@@ -32,7 +32,15 @@ __all__ = [
     "graph_to_nx",
 ]
 
-_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+def _templates() -> Path:
+    """Where the page templates live: ``viz/templates`` (the one page system, :mod:`viz.pages`)."""
+    from viz.pages import TEMPLATES
+
+    return TEMPLATES
+
+
+_TEMPLATES = _templates()
 
 
 class Format(StrEnum):
@@ -104,22 +112,18 @@ def table_out(df: pd.DataFrame, **meta: Any) -> TableOut:
     return TableOut(data=rows, count=len(rows), meta=jsonable(meta))
 
 
-_env: Any = None
-
-
 def _jinja() -> Any:
-    global _env
-    if _env is None:
-        from jinja2 import Environment, FileSystemLoader, select_autoescape
+    """The shared Jinja environment of :mod:`viz.pages` (autoescape on)."""
+    from viz.pages import environment
 
-        _env = Environment(loader=FileSystemLoader(str(_TEMPLATES)),
-                           autoescape=select_autoescape(default=True, default_for_string=True))
-    return _env
+    return environment()
 
 
 def render(template: str, status_code: int = 200, **ctx: Any) -> HTMLResponse:
-    """Render a Jinja2 template (autoescaped) as an HTML response."""
-    return HTMLResponse(_jinja().get_template(template).render(**ctx), status_code=status_code)
+    """Render a page template of ``viz/templates`` (autoescaped, with the site header) as an HTML response."""
+    from viz.pages import render_page
+
+    return HTMLResponse(render_page(template, **ctx), status_code=status_code)
 
 
 def html_table(title: str, rows: list[dict[str, Any]], *, user: Any = None, links: dict[str, str] | None = None,

@@ -1,0 +1,147 @@
+"""The one page system: every HTML page of netintel is a Jinja template here.
+
+Templates live in ``viz/templates`` and all extend ``base.html``, which draws
+the site header (brand, navigation for the user's role, who is logged in, log
+out).  Content pages (search, entity, tables, login, routes) fill the
+``content`` block inside ``<main class="page">``; full-window pages (network,
+route map) replace the ``body`` block and lay themselves out below the header.
+
+Safety
+------
+* autoescape is on for every template and for strings;
+* data for scripts goes through the ``script_json`` filter
+  (:func:`viz._html.json_for_script`): one ``<script type="application/json">``
+  block with ``<``, ``>``, ``&``, U+2028 and U+2029 escaped, parsed with
+  ``JSON.parse`` and never executed;
+* inline assets (vis-network, netintel.css, network.js) are passed as
+  :class:`markupsafe.Markup` only after :func:`inline_asset` checked that they
+  cannot close their element;
+* nothing is loaded from another origin: no ``src``/``href`` to ``//host``.
+
+This module must not import :mod:`api` (``api`` imports ``viz``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from viz._html import json_for_script, static_text, vis_assets
+
+__all__ = ["TEMPLATES", "SiteUser", "site_user", "environment", "render_page", "inline_asset", "network_assets"]
+
+#: folder of the page templates (installed with the package: ``*.html`` package data).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass(frozen=True)
+class SiteUser:
+    """Who the site header shows as logged in."""
+
+    username: str
+    role: str | None = None
+
+
+def site_user(user: Any = None, role: str | None = None) -> SiteUser | None:
+    """Normalise ``user`` for the header: a name (with ``role``), an object with
+    ``username``/``role`` attributes (e.g. ``api.security.User``), a mapping, or None.
+
+    Examples
+    --------
+    >>> site_user("ines", "investigator")
+    SiteUser(username='ines', role='investigator')
+    >>> site_user(None) is None
+    True
+    """
+    if user is None or user == "":
+        return None
+    if isinstance(user, SiteUser):
+        return user if role is None else SiteUser(user.username, role)
+    if isinstance(user, str):
+        return SiteUser(user, role)
+    if isinstance(user, dict):
+        name, r = user.get("username"), user.get("role")
+    else:
+        name, r = getattr(user, "username", None), getattr(user, "role", None)
+    if name is None:
+        return None
+    return SiteUser(str(name), role if role is not None else (None if r is None else str(r)))
+
+
+def inline_asset(text: str, element: str) -> Markup:
+    """``text`` as markup for the inside of a ``<script>`` or ``<style>`` element.
+
+    Raises
+    ------
+    ValueError
+        If the text could end its element early (``</script``, ``</style``, ``<!--``).
+
+    Examples
+    --------
+    >>> str(inline_asset("a{color:red}", "style"))
+    'a{color:red}'
+    """
+    low = text.lower()
+    if f"</{element}" in low or "<!--" in low:
+        raise ValueError(f"asset cannot be inlined safely in <{element}>")
+    return Markup(text)  # noqa: S704 - checked just above
+
+
+def _script_json(data: Any) -> Markup:
+    """Jinja filter: JSON safe inside ``<script type="application/json">``."""
+    return Markup(json_for_script(data))  # noqa: S704 - json_for_script escapes <, >, &
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The shared Jinja environment (autoescape on, templates from :data:`TEMPLATES`)."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["script_json"] = _script_json
+    return env
+
+
+@lru_cache(maxsize=1)
+def network_assets() -> dict[str, Markup]:
+    """The inline vis-network css/js and netintel's network css/js, checked once."""
+    css, js = vis_assets()
+    return {
+        "vis_css": inline_asset(css, "style"),
+        "vis_js": inline_asset(js, "script"),
+        "css": inline_asset(static_text("netintel.css"), "style"),
+        "js": inline_asset(static_text("network.js"), "script"),
+    }
+
+
+def render_page(template: str, *, user: Any = None, role: str | None = None, **ctx: Any) -> str:
+    """Render one page template to a complete HTML document.
+
+    Parameters
+    ----------
+    template : str
+        File name in ``viz/templates`` (e.g. ``"table.html"``).
+    user : str, object with ``username``/``role``, or None
+        Who is logged in; the header shows the name, the role's links and log out.
+        The value is passed on to the template unchanged as ``user``.
+    role : str, optional
+        The role, when ``user`` is a plain name.
+    **ctx
+        Template variables (``title`` is used by the base template).
+
+    Examples
+    --------
+    >>> html = render_page("table.html", title="<T>", rows=[{"a": 1}], user="ines", role="analyst")
+    >>> 'class="site-header"' in html and "&lt;T&gt;" in html and "ines" in html
+    True
+    """
+    ctx.setdefault("title", "netintel")
+    return environment().get_template(template).render(user=user, site_user=site_user(user, role), **ctx)
