@@ -227,3 +227,63 @@ def test_route_map_page_draws_one_arc_per_corridor(page: Any, site: _Site) -> No
     page.screenshot(path=str(SHOTS / "netintel_routemap.png"), full_page=True)
     assert page.evaluate("window.__xss") is None
     assert page.dialogs == [] and page.errors == [] and page.blocked == []
+
+
+def _box(page: Any, selector: str) -> dict[str, float]:
+    return page.evaluate(f"(() => {{ const r = document.querySelector({json.dumps(selector)}).getBoundingClientRect();"
+                         " return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; })()")
+
+
+def test_site_header_sits_above_network_map_and_table(page: Any, site: _Site) -> None:
+    """The one page system: every page has the site header, which never covers the canvas or the map."""
+    from viz.pages import render_page
+
+    vh = 760
+    site.pages["/hnet.html"] = render_network(_graph(), title="Case ATPD 12/2567", user="ines", role="investigator",
+                                              expand_url="/api/entities/{id}/neighbours?depth=1")
+    page.goto(site.base + "/hnet.html")
+    page.wait_for_function("window.netintel && window.netintel.nodes.length > 0")
+    head, net, legend = _box(page, "#site-header"), _box(page, "#ni-network"), _box(page, "#ni-legend")
+    assert head["top"] == 0 and 30 <= head["bottom"] <= 50
+    assert net["top"] >= head["bottom"] and legend["top"] >= head["bottom"]
+    assert net["bottom"] == vh and net["bottom"] - net["top"] > 0.8 * vh  # the network fills the rest
+    assert page.evaluate("document.documentElement.scrollHeight") <= vh  # no page scroll
+    assert page.inner_text("#site-user") == "ines (investigator)"
+    assert "Person" in page.inner_text("#ni-legend")
+    page.fill("#ni-search", "ktb 123")
+    assert page.evaluate("window.netintel.network.getSelectedNodes()") == ["a1"]
+    page.fill("#ni-search", "")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "netintel_page_network.png"))
+
+    corr = pd.DataFrame({"source": ["MMR", "LAO"], "transit": [(), ()], "destination": ["THA", "THA"],
+                         "victims": [120, 3], "cases": [30, 1]})
+    site.pages["/hmap.html"] = routemap_html(corr, None, title="Corridors", user="vera", role="viewer")
+    page.goto(site.base + "/hmap.html")
+    page.wait_for_selector("svg#rm-svg")
+    head, svg = _box(page, "#site-header"), _box(page, "#rm-svg")
+    assert svg["top"] >= head["bottom"] and svg["bottom"] <= vh and svg["bottom"] - svg["top"] > 400
+    page.screenshot(path=str(SHOTS / "netintel_page_routemap.png"))
+
+    # framed (the routes page shows the map in an iframe): no second header inside the frame
+    site.pages["/hframe.html"] = render_page("routes.html", title="Routes", q={"level": "country"}, qs="x=1",
+                                             user="vera", role="viewer").replace(
+        "/api/routes/map?x=1&amp;format=html", "/hmap.html")
+    page.goto(site.base + "/hframe.html")
+    frame = page.frame_locator("#routemap")
+    frame.locator("svg path.rm-arc").first.wait_for()
+    assert page.locator("#site-header").is_visible()
+    assert not frame.locator("#site-header").is_visible()
+
+    rows = [{"route": ["MMR", "THA"], "victims": 120, "cases": 30, "person_id": XSS}]
+    site.pages["/htable.html"] = render_page("table.html", title="Corridors", rows=rows,
+                                             cols=["route", "victims", "cases", "person_id"],
+                                             links={"person_id": "/ui/entity/{value}"}, note="filters: none",
+                                             user="ines", role="analyst")
+    page.goto(site.base + "/htable.html")
+    head, table = _box(page, "#site-header"), _box(page, "#results")
+    assert table["top"] > head["bottom"]
+    assert "MMR › THA" in page.inner_text("#results") and XSS in page.inner_text("#results")
+    page.screenshot(path=str(SHOTS / "netintel_page_table.png"))
+    assert page.evaluate("window.__xss") is None
+    assert page.dialogs == [] and page.errors == [] and page.blocked == []

@@ -97,9 +97,9 @@ def render_broker_view(
         for _, r in brokers_df.iterrows():
             if r[node_col] in H and pd.notna(r[score_col]):
                 H.nodes[r[node_col]]["score"] = float(r[score_col])
-    roles = {n: role for n, role in _broker_roles(brokers_df, node_col).items() if n in H}
-    for n, role in roles.items():
-        H.nodes[n]["broker_role"] = role
+    roles = {n: gf for n, gf in _broker_roles(brokers_df, node_col).items() if n in H}
+    for n, gf in roles.items():
+        H.nodes[n]["broker_role"] = gf
     payload = network_payload(H, highlight=roles, size_attr="score" if score_col else None,
                               expand_url=expand_url, fixed_layout_threshold=fixed_layout_threshold,
                               highlight_title="Gould–Fernandez broker roles")
