@@ -17,27 +17,17 @@ Roles are cumulative levels::
 * analyst: + money trails, typologies, entity resolution;
 * admin: + users, ingest, audit log.
 
-Environment
------------
-``NETINTEL_ENV``
-    ``development`` or ``production`` (default).  Outside development the
-    app refuses to start with unsafe settings (see :func:`check_settings`).
-``NETINTEL_SECRET_KEY``
-    JWT signing key (≥ 32 characters).  When unset a random key is generated
-    once into ``NETINTEL_HOME/secret_key`` (mode 0600).
-``NETINTEL_TOKEN_MINUTES``
-    Lifetime of a login JWT (default 15, at most 60 outside development).
-``NETINTEL_MAX_BODY_BYTES``
-    Largest accepted request body (default 1 MiB); larger ones get 413.
-``NETINTEL_QUERY_TIMEOUT``
-    Seconds a read transaction may run in Neo4j before it is stopped
-    (default 30; the request then answers 504).
-``NETINTEL_DB_RETRY_SECONDS``
-    How long managed transactions of a request retry transient errors and
-    an unreachable database before the request answers 503 (default 5).
-``NETINTEL_LOGIN_ATTEMPTS``
-    Failed logins per user name and client address within 5 minutes before
-    further attempts get 429 (default 5).
+Settings
+--------
+Every setting (``NETINTEL_ENV``, ``NETINTEL_SECRET_KEY``,
+``NETINTEL_TOKEN_MINUTES``, ``NETINTEL_MAX_BODY_BYTES``,
+``NETINTEL_QUERY_TIMEOUT``, ``NETINTEL_DB_RETRY_SECONDS``,
+``NETINTEL_LOGIN_ATTEMPTS``, ...) is declared once, typed and validated, in
+:class:`graph.settings.Settings`; :class:`ApiSettings` is the API's view of
+it, made by :func:`get_api_settings`.  Outside development the app refuses
+to start with unsafe settings (see :func:`check_settings`).  Without
+``NETINTEL_SECRET_KEY`` a random key is generated once into
+``NETINTEL_HOME/secret_key`` (mode 0600).
 """
 
 from __future__ import annotations
@@ -51,11 +41,13 @@ import stat
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from core.errors import ConfigError, Conflict, InvalidInput, NotFound
 
 __all__ = [
     "ROLES",
@@ -64,6 +56,8 @@ __all__ = [
     "get_api_settings",
     "check_settings",
     "UnsafeSettings",
+    "UnknownUser",
+    "UserExists",
     "User",
     "UserStore",
     "hash_password",
@@ -88,17 +82,31 @@ def role_allows(role: str, needed: str) -> bool:
     return ROLES.index(role) >= ROLES.index(needed)
 
 
-class UnsafeSettings(RuntimeError):
+class UnsafeSettings(ConfigError):
     """Settings that must not be used outside development."""
+
+
+class UnknownUser(NotFound, KeyError):
+    """No such user (a :class:`KeyError` too, as callers have always caught)."""
+
+    def __str__(self) -> str:  # not KeyError's quoted repr
+        return self.message
+
+
+class UserExists(Conflict, ValueError):
+    """A user of that name exists already (a :class:`ValueError` too, as callers have always caught)."""
 
 
 @dataclass(frozen=True)
 class ApiSettings:
-    """Settings of the API process (read from the environment)."""
+    """The API's view of :class:`graph.settings.Settings` (made by :func:`get_api_settings`).
+
+    Tests may build one directly; the defaults are those of ``Settings``.
+    """
 
     home: Path
     env: str = "production"
-    secret_key: str = ""
+    secret_key: str = field(default="", repr=False)
     secret_from_env: bool = False
     token_minutes: int = 15
     problems: tuple[str, ...] = field(default=())
@@ -108,6 +116,10 @@ class ApiSettings:
     db_retry_seconds: float = 5.0
     login_attempts: int = 5
     login_window_seconds: float = 300.0
+    cache_entries: int = 256
+    budget_seconds: float = 10.0
+    job_workers: int = 1
+    hub_degree: int = 50
 
     @property
     def development(self) -> bool:
@@ -148,48 +160,31 @@ def _load_or_create_secret(home: Path) -> tuple[str, list[str]]:
 
 
 def get_api_settings(home: Path | None = None) -> ApiSettings:
-    """API settings from the environment (``NETINTEL_HOME`` as in :mod:`graph.settings`)."""
+    """The API's settings, derived from :func:`graph.settings.get_settings` (``home`` overrides
+    ``NETINTEL_HOME``).  Invalid values raise :class:`core.errors.ConfigError`; values that are
+    valid but unsafe outside development are listed in ``problems`` (see :func:`check_settings`)."""
     from graph.settings import get_settings
 
-    home = home or get_settings().home
-    env = os.environ.get("NETINTEL_ENV", "production").strip().lower() or "production"
+    s = get_settings()
+    home = Path(home) if home is not None else s.home
     problems: list[str] = []
-    key = os.environ.get("NETINTEL_SECRET_KEY", "")
-    from_env = bool(key)
-    if from_env:
+    from_env = s.secret_key is not None
+    if s.secret_key is not None:
+        key = s.secret_key.get_secret_value()
         if len(key) < _MIN_SECRET or key.lower() in _WEAK_SECRETS:
             problems.append(f"NETINTEL_SECRET_KEY is weak (needs ≥ {_MIN_SECRET} random characters)")
     else:
         key, more = _load_or_create_secret(home)
         problems += more
-    try:
-        minutes = int(os.environ.get("NETINTEL_TOKEN_MINUTES", "15"))
-    except ValueError:
-        minutes = 15
-        problems.append("NETINTEL_TOKEN_MINUTES is not an integer")
-    if minutes < 1 or minutes > 60:
-        problems.append(f"NETINTEL_TOKEN_MINUTES={minutes}: login tokens must live 1–60 minutes")
-    if env not in ("development", "production"):
-        problems.append(f"NETINTEL_ENV={env!r}: use development or production")
-
-    def num(name: str, default: float, lo: float, hi: float) -> float:
-        raw = os.environ.get(name, "")
-        try:
-            v = float(raw) if raw.strip() else default
-        except ValueError:
-            problems.append(f"{name} is not a number")
-            return default
-        if not lo <= v <= hi:
-            problems.append(f"{name}={raw}: must be between {lo:g} and {hi:g}")
-            return min(max(v, lo), hi)
-        return v
-
-    return ApiSettings(home=home, env=env, secret_key=key, secret_from_env=from_env,
-                       token_minutes=max(1, minutes), problems=tuple(problems),
-                       max_body_bytes=int(num("NETINTEL_MAX_BODY_BYTES", 1 << 20, 1024, 1 << 30)),
-                       query_timeout=num("NETINTEL_QUERY_TIMEOUT", 30.0, 0.1, 3600.0),
-                       db_retry_seconds=num("NETINTEL_DB_RETRY_SECONDS", 5.0, 0.0, 120.0),
-                       login_attempts=int(num("NETINTEL_LOGIN_ATTEMPTS", 5, 1, 1000)))
+    if s.token_minutes > 60:
+        problems.append(f"NETINTEL_TOKEN_MINUTES={s.token_minutes}: login tokens must live 1–60 minutes")
+    return ApiSettings(home=home, env=s.env, secret_key=key, secret_from_env=from_env,
+                       token_minutes=s.token_minutes, problems=tuple(problems),
+                       max_body_bytes=int(s.max_body_bytes), max_query_chars=s.max_query_chars,
+                       query_timeout=s.query_timeout, db_retry_seconds=s.db_retry_seconds,
+                       login_attempts=s.login_attempts, login_window_seconds=s.login_window_seconds,
+                       cache_entries=s.cache_entries, budget_seconds=s.budget_seconds,
+                       job_workers=s.job_workers, hub_degree=s.hub_degree)
 
 
 def check_settings(settings: ApiSettings) -> None:
@@ -321,11 +316,11 @@ class UserStore:
     def _check(username: str, role: str | None, password: str | None) -> None:
         if not username or not username.replace("_", "").replace("-", "").replace(".", "").isalnum() \
                 or len(username) > 64:
-            raise ValueError("username: 1–64 letters, digits, '.', '_' or '-'")
+            raise InvalidInput("username: 1–64 letters, digits, '.', '_' or '-'")
         if role is not None and role not in ROLES:
-            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+            raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
         if password is not None and len(password) < _MIN_PASSWORD:
-            raise ValueError(f"password must have at least {_MIN_PASSWORD} characters")
+            raise InvalidInput(f"password must have at least {_MIN_PASSWORD} characters")
 
     def add(self, username: str, password: str, role: str) -> User:
         self._check(username, role, password)
@@ -336,7 +331,7 @@ class UserStore:
                           "password_changed_at) VALUES (?, ?, ?, 0, ?, ?)",
                           (username, hash_password(password), role, now, now))
         except sqlite3.IntegrityError:
-            raise ValueError(f"user {username!r} already exists") from None
+            raise UserExists(f"user {username!r} already exists") from None
         return User(username, role, False, now)
 
     def get(self, username: str) -> User | None:
@@ -351,7 +346,7 @@ class UserStore:
                              "ORDER BY username").fetchall()
         return [User(r[0], r[1], bool(r[2]), r[3], units=_units(r[4])) for r in rows]
 
-    def set_units(self, username: str, units: list[str] | tuple[str, ...]) -> None:
+    def set_units(self, username: str, units: Iterable[str]) -> None:
         """The units (teams, agencies) a user belongs to; a case restricted to a unit is visible to its members."""
         clean = sorted({u.strip() for u in units if u.strip()})
         for u in clean:
@@ -359,7 +354,7 @@ class UserStore:
         with self._conn() as c:
             n = c.execute("UPDATE users SET units = ? WHERE username = ?", (",".join(clean), username)).rowcount
         if not n:
-            raise KeyError(username)
+            raise UnknownUser(f"no user {username!r}")
 
     def authenticate(self, username: str, password: str) -> User | None:
         with self._conn() as c:
@@ -378,13 +373,13 @@ class UserStore:
             if disabled:
                 c.execute("UPDATE api_tokens SET revoked = 1 WHERE username = ?", (username,))
         if not n:
-            raise KeyError(username)
+            raise UnknownUser(f"no user {username!r}")
 
     def set_role(self, username: str, role: str) -> None:
         self._check(username, role, None)
         with self._conn() as c:
             if not c.execute("UPDATE users SET role = ? WHERE username = ?", (role, username)).rowcount:
-                raise KeyError(username)
+                raise UnknownUser(f"no user {username!r}")
 
     def reset_password(self, username: str, password: str) -> None:
         self._check(username, None, password)
@@ -392,7 +387,7 @@ class UserStore:
             n = c.execute("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
                           (hash_password(password), _now(), username)).rowcount
         if not n:
-            raise KeyError(username)
+            raise UnknownUser(f"no user {username!r}")
 
     def password_changed_at(self, username: str) -> str | None:
         with self._conn() as c:
@@ -402,7 +397,7 @@ class UserStore:
     # API tokens for scripts
     def create_token(self, username: str, name: str = "script") -> str:
         if self.get(username) is None:
-            raise KeyError(username)
+            raise UnknownUser(f"no user {username!r}")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self._conn() as c:
             c.execute("INSERT INTO api_tokens VALUES (?, ?, ?, ?, 0)", (_digest(token), username, name[:80], _now()))

@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.errors import StoreError
+
 from .settings import Settings
 
 __all__ = ["Neo4jServer", "ServerError", "ServerStatus"]
@@ -62,8 +64,8 @@ POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
 """
 
 
-class ServerError(RuntimeError):
-    """The managed Neo4j could not be installed, started or stopped."""
+class ServerError(StoreError):
+    """The managed Neo4j could not be installed, started or stopped (a :class:`core.errors.StoreError`)."""
 
 
 @dataclass
@@ -107,7 +109,7 @@ class Neo4jServer:
         mvn = shutil.which("mvn")
         if mvn is None:
             raise ServerError("Maven (`mvn`) is needed to install Neo4j; install it (apt-get install maven)")
-        _java()  # fail early with a clear message
+        _java(self.s.java_home)  # fail early with a clear message
         build = self.dir / "maven"
         build.mkdir(parents=True, exist_ok=True)
         (build / "pom.xml").write_text(POM.format(v=self.s.neo4j_version))
@@ -174,7 +176,7 @@ class Neo4jServer:
         # never starting with "-": neo4j-admin would read such a password as an option
         password = "n" + secrets.token_urlsafe(24)
         proc = subprocess.run(
-            [_java(), "-cp", self._classpath(), "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", password],
+            [_java(self.s.java_home), "-cp", self._classpath(), "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", password],
             env=self._env(),
             capture_output=True,
             text=True,
@@ -239,7 +241,7 @@ class Neo4jServer:
         self._ensure_password()
         heap = self.s.heap
         cmd = [
-            _java(),
+            _java(self.s.java_home),
             f"-Xms{heap}",
             f"-Xmx{heap}",
             *JVM_OPTIONS,
@@ -316,9 +318,9 @@ class Neo4jServer:
         return "\n".join(out)
 
 
-def _java() -> str:
-    home = os.environ.get("JAVA_HOME")
-    java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
+def _java(java_home: Path | None = None) -> str:
+    """The ``java`` of ``JAVA_HOME`` (``Settings.java_home``), else the one on ``PATH``."""
+    java = str(java_home / "bin" / "java") if java_home else shutil.which("java")
     if not java or not Path(java).exists():
         raise ServerError("Java 17 or 21 is needed to run Neo4j 5.26; install a JDK (apt-get install openjdk-17-jre-headless)")
     return java

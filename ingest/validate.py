@@ -8,13 +8,13 @@ later by the loader, which knows every id of the bundle and the database.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from graph.model import AGENCIES, Field, node_spec, rel_specs_for_table, table_fields
+from graph.settings import get_settings
 
 from . import normalise as nz
 
@@ -27,7 +27,7 @@ MAX_TEXT_CHARS = 20000
 
 @lru_cache(maxsize=1)
 def known_agencies() -> frozenset[str]:
-    extra = {a.strip().upper() for a in os.environ.get("NETINTEL_EXTRA_AGENCIES", "").split(",") if a.strip()}
+    extra = set(get_settings().extra_agencies)  # NETINTEL_EXTRA_AGENCIES
     return frozenset(AGENCIES) | extra
 
 

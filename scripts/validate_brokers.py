@@ -19,7 +19,6 @@ Checks:
 from __future__ import annotations
 
 import itertools
-import os
 import sys
 from pathlib import Path
 
@@ -34,8 +33,9 @@ from analytics.brokers import rank_brokers  # noqa: E402
 from analytics.centrality import betweenness, constraint, effective_size  # noqa: E402
 from analytics.communities import communities  # noqa: E402
 from analytics.keyplayers import fragmentation  # noqa: E402
+from graph.settings import get_settings  # noqa: E402
 
-DATA = Path(os.environ.get("NETINTEL_DATASETS", "/work/shared/datasets"))
+DATA = get_settings().datasets  # NETINTEL_DATASETS
 
 
 def _load(name: str, directed: bool, nodes_df: pd.DataFrame | None = None,
