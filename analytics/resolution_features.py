@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from analytics.transliterate import phonetic_key, romanise, script_of
+from core import rules
 
 __all__ = [
+    "CANONICAL_COLUMNS",
     "Prepared",
     "prepare",
     "parse_birth_date",
@@ -49,6 +50,9 @@ __all__ = [
 ]
 
 NAN = float("nan")
+CANONICAL_COLUMNS = ("id", "given_name", "family_name", "full_name", "birth_date", "sex", "nationality",
+                     "id_number", "phone", "address")
+"""The person-record columns entity resolution reads (any may be missing)."""
 
 
 @dataclass(frozen=True)
@@ -74,78 +78,67 @@ class Prepared:
 
 
 # ------------------------------------------------------------ normalising
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-_DATE_RE = (
-    (re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})"), ("y", "m", "d")),
-    (re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})"), ("d", "m", "y")),
-    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), ("y", "m", "d")),
-)
-
-
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() in (
         "", "nan", "NaN", "None", "NaT", "<NA>")
 
 
 def parse_birth_date(value: Any) -> dt.date | None:
-    """A birth date from ISO or ``DD/MM/YYYY`` text, Thai digits allowed; years above 2400 are
-    Buddhist era (year − 543).  ``None`` when missing or unreadable.
+    """A birth date read by the rule ingest uses (:func:`core.rules.parse_date`: ISO or
+    ``DD/MM/YYYY``, Thai digits, Buddhist-era years), except that a written month above 12
+    is read as the day/month swap it is.  ``None`` when missing or unreadable.
 
     Examples
     --------
-    >>> parse_birth_date("15/03/2533")
-    datetime.date(1990, 3, 15)
+    >>> parse_birth_date("15/03/2533"), parse_birth_date("๒๕๓๓-๐๓-๑๕")
+    (datetime.date(1990, 3, 15), datetime.date(1990, 3, 15))
+    >>> parse_birth_date("29/02/2567"), parse_birth_date("30/02/1990")
+    (datetime.date(2024, 2, 29), None)
     """
     if _missing(value):
         return None
     if isinstance(value, dt.datetime):
-        value = value.date()
+        return value.date()
     if isinstance(value, dt.date):
-        y, m, d = value.year, value.month, value.day
-    else:
-        text = str(value).translate(_THAI_DIGITS).strip()
-        for pat, order in _DATE_RE:
-            hit = pat.match(text)
-            if hit:
-                parts = dict(zip(order, map(int, hit.groups()), strict=True))
-                y, m, d = parts["y"], parts["m"], parts["d"]
-                break
-        else:
-            return None
-    if y > 2400:
-        y -= 543
-    if m > 12 >= d:  # written month/day: read it as the day/month swap it is
-        m, d = d, m
+        return value
     try:
-        return dt.date(y, m, d)
+        return rules.parse_date(str(value), swap_month_day=True)
     except ValueError:
         return None
 
 
 def normalise_phone(value: Any) -> str:
-    """Phone as E.164-like digits without '+': Thai local ``0XXXXXXXX[X]`` gets country code 66.
+    """The E.164 digits (without ``+``) of the first phone in ``value``, by the rule ingest
+    uses (:func:`core.rules.phone_e164`); ``""`` when missing or not a phone number.
 
     Examples
     --------
-    >>> normalise_phone("081-234-5678"), normalise_phone("+66 81 234 5678")
+    >>> normalise_phone("081-234-5678"), normalise_phone("+66 81 234 5678; 02-123-4567")
     ('66812345678', '66812345678')
+    >>> normalise_phone("12")
+    ''
     """
     if _missing(value):
         return ""
-    text = str(value).translate(_THAI_DIGITS).split(";")[0].split("|")[0]
-    digits = re.sub(r"\D", "", text)
-    if digits.startswith("00"):
-        digits = digits[2:]
-    elif digits.startswith("0") and len(digits) in (9, 10):
-        digits = "66" + digits[1:]
-    return digits if len(digits) >= 7 else ""
+    first = str(value).split(";")[0].split("|")[0]
+    try:
+        return rules.phone_e164(first)[1:]
+    except ValueError:
+        return ""
 
 
 def normalise_id(value: Any) -> str:
-    """An ID/passport number upper-cased with spaces, dashes and dots removed (Thai digits ASCII)."""
+    """An ID/passport number as :func:`core.rules.compact_id` stores it (upper case, Thai
+    digits ASCII, only letters and digits).
+
+    Examples
+    --------
+    >>> normalise_id("1-1017-๐๐๒๐๓-45-0")
+    '1101700203450'
+    """
     if _missing(value):
         return ""
-    return re.sub(r"[^0-9A-Z]", "", str(value).translate(_THAI_DIGITS).upper())
+    return rules.compact_id(str(value))
 
 
 def _text(record: Mapping[str, Any], key: str) -> str:

@@ -45,6 +45,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from core.rules import ascii_to_thai_digits, thai_digits_to_ascii, thai_id_check_digit
+from core.rules import buddhist_era_year as be
 from graph.model import NODES, REL_TYPES, RELS, TABLES, table_fields
 
 from . import gazetteer as gz
@@ -69,15 +71,14 @@ def thai_national_id(rng: random.Random, born: int = 1990, province: str = "10")
 
     Examples
     --------
+    >>> from core.rules import parse_thai_id
     >>> pid = thai_national_id(random.Random(1))
-    >>> s = sum(int(d) * (13 - i) for i, d in enumerate(pid[:12]))
-    >>> len(pid) == 13 and (11 - s % 11) % 10 == int(pid[12])
+    >>> parse_thai_id(pid) == pid
     True
     """
     first = "1" if born >= 1984 else "3"
     body = first + province[:2].rjust(2, "0") + "".join(str(rng.randrange(10)) for _ in range(9))
-    total = sum(int(d) * (13 - i) for i, d in enumerate(body))
-    return body + str((11 - total % 11) % 10)
+    return body + str(thai_id_check_digit(body))
 
 
 def _collapse(xs: Sequence[str]) -> list[str]:
@@ -117,21 +118,19 @@ def _ts(d: dt.datetime) -> str:
     return d.strftime("%Y-%m-%dT%H:%M:%S") + _TZ
 
 
-_THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
-
 # --------------------------------------------------------------- reference data
 
 _CASE_NO: dict[str, Callable[[int, int], str]] = {
-    "RTP": lambda n, y: f"คดีอาญาที่ {n}/{y + 543}",
+    "RTP": lambda n, y: f"คดีอาญาที่ {n}/{be(y)}",
     "ATPD": lambda n, y: f"ATPD-{y}-{n:04d}",
-    "DSI": lambda n, y: f"คดีพิเศษที่ {n}/{y + 543}",
-    "OAG": lambda n, y: f"อส.{n}/{y + 543}",
-    "COJ": lambda n, y: f"คม.{n}/{y + 543}",
+    "DSI": lambda n, y: f"คดีพิเศษที่ {n}/{be(y)}",
+    "OAG": lambda n, y: f"อส.{n}/{be(y)}",
+    "COJ": lambda n, y: f"คม.{n}/{be(y)}",
     "AMLO": lambda n, y: f"AMLO-{y}-{n:05d}",
-    "MSDHS": lambda n, y: f"พม.{n:04d}/{y + 543}",
+    "MSDHS": lambda n, y: f"พม.{n:04d}/{be(y)}",
     "DOE": lambda n, y: f"DOE/{y}/{n:05d}",
     "IMM": lambda n, y: f"IMM{y % 100:02d}-{n:06d}",
-    "DLPW": lambda n, y: f"DLPW-{n}/{y + 543}",
+    "DLPW": lambda n, y: f"DLPW-{n}/{be(y)}",
     "NGO": lambda n, y: f"NGO-{y}-{n:03d}",
     "DOPA": lambda n, y: f"DOPA-{y}-{n:05d}",
 }
@@ -411,12 +410,12 @@ class _Gen:
         if s == 3:
             return f"+66{d}"
         if s == 4:
-            return f"0{d[:2]}-{d[2:5]}-{d[5:]}".translate(_THAI_DIGITS)
+            return ascii_to_thai_digits(f"0{d[:2]}-{d[2:5]}-{d[5:]}")
         return f"0{d[:2]} {d[2:5]} {d[5:]}"
 
     @staticmethod
     def _reformat_phone(p: str, rng: random.Random) -> str:
-        digits = "".join(ch for ch in p.translate(str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")) if ch.isdigit())
+        digits = "".join(ch for ch in thai_digits_to_ascii(p) if ch.isdigit())
         if p.startswith("+") and not p.startswith("+66"):
             return "00" + digits if rng.random() < 0.5 else "+" + digits
         d = digits[2:] if digits.startswith("66") else digits[1:]
@@ -430,11 +429,11 @@ class _Gen:
         r = self.rng.random()
         thai_agency = agency in ("DOPA", "MSDHS", "OAG", "COJ", "RTP")
         if thai_agency and r < 0.35:
-            return f"{d.year + 543:04d}-{d.month:02d}-{d.day:02d}"  # Buddhist era
+            return f"{be(d.year):04d}-{d.month:02d}-{d.day:02d}"  # Buddhist era
         if r < 0.5:
             return f"{d.day:02d}/{d.month:02d}/{d.year}"
         if thai_agency and r < 0.6:
-            return f"{d.day:02d}/{d.month:02d}/{d.year + 543}"
+            return f"{d.day:02d}/{d.month:02d}/{be(d.year)}"
         return d.isoformat()
 
     # ------------------------------------------------------------ rows
@@ -511,7 +510,7 @@ class _Gen:
         elif r < 0.75:
             birth = ""
         else:
-            birth = f"{b.year + 543}-{b.month:02d}-{b.day:02d}"
+            birth = f"{be(b.year)}-{b.month:02d}-{b.day:02d}"
         phones = [self._reformat_phone(x, rng) for x in p["phones"]]
         drop = [k for k in ("national_id", "passport_no", "lives_at", "address") if rng.random() < 0.4]
         self._write_person({**p, "id": did}, agency, srid, native=native, latin_override=latin, birth=birth,
@@ -899,10 +898,10 @@ class _Gen:
         if self.progress and self.n_persons > self._reported:
             self.progress(self.n_persons - self._reported)
         self.b.close()
+        ranked = sorted(self.corr_victims.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][2], list(kv[0][1])))
         corridors = [{"source": s, "transit": list(t), "destination": d, "victims": n,
                       "cases": len(self.corr_cases[(s, t, d)])}
-                     for (s, t, d), n in self.corr_victims.items()]
-        corridors.sort(key=lambda c: (-c["victims"], c["source"], c["destination"], c["transit"]))
+                     for (s, t, d), n in ranked]
         nodes = {label: self.b.nodes.get(label, 0) for label in (n.label for n in NODES)}
         # every relationship type of the model, as `netintel stats` reports them (SAME_AS is
         # created by entity resolution, not by ingest, so a freshly loaded bundle has none)

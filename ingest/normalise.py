@@ -13,6 +13,10 @@ from functools import lru_cache
 
 import pycountry
 
+from core import rules
+from core.errors import InvalidInput
+from core.rules import thai_digits_to_ascii, thai_id_check_digit
+
 __all__ = [
     "FieldError",
     "clean_text",
@@ -33,18 +37,13 @@ __all__ = [
 ]
 
 
-class FieldError(ValueError):
+class FieldError(InvalidInput):
     """A value that cannot be accepted; the message says why."""
 
 
-_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _WS = re.compile(r"\s+")
 # zero-width characters that creep into Thai text (ZWSP, ZWNJ, ZWJ, BOM)
 _ZW = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), None)
-
-
-def thai_digits_to_ascii(value: str) -> str:
-    return value.translate(_THAI_DIGITS)
 
 
 def clean_text(value: str) -> str:
@@ -83,52 +82,21 @@ def parse_amount(value: str) -> float:
     return round(out, 2)
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
-_MIN_YEAR, _MAX_YEAR = 1900, 2100
-
-
-def _fix_era(d: dt.date) -> dt.date:
-    """Buddhist-era years (CE + 543) are converted to CE."""
-    if d.year > 2400:
-        try:
-            return d.replace(year=d.year - 543)
-        except ValueError:  # 29 Feb in a BE year that is not a CE leap year
-            raise FieldError(f"invalid Buddhist-era date {d.isoformat()}") from None
-    return d
-
-
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-
-
 def parse_date(value: str) -> dt.date:
-    """ISO ``YYYY-MM-DD`` or ``DD/MM/YYYY``; Thai digits and Buddhist-era years accepted."""
-    v = thai_digits_to_ascii(value).strip()
-    m = _ISO_DATE.fullmatch(v)
-    if m is not None:  # fast path for the common case
-        try:
-            d = _fix_era(dt.date(int(m[1]), int(m[2]), int(m[3])))
-        except ValueError:
-            raise FieldError(f"not a date (expected YYYY-MM-DD or DD/MM/YYYY): {value!r}") from None
-        if not _MIN_YEAR <= d.year <= _MAX_YEAR:
-            raise FieldError(f"date out of range {_MIN_YEAR}–{_MAX_YEAR}: {value!r}")
-        return d
-    if "T" in v or " " in v:
-        v = v.split("T")[0].split(" ")[0]
-    for fmt in _DATE_FORMATS:
-        try:
-            d = dt.datetime.strptime(v, fmt).date()
-        except ValueError:
-            continue
-        d = _fix_era(d)
-        if not _MIN_YEAR <= d.year <= _MAX_YEAR:
-            raise FieldError(f"date out of range {_MIN_YEAR}–{_MAX_YEAR}: {value!r}")
-        return d
-    raise FieldError(f"not a date (expected YYYY-MM-DD or DD/MM/YYYY): {value!r}")
+    """ISO ``YYYY-MM-DD`` or ``DD/MM/YYYY``; Thai digits and Buddhist-era years accepted
+    (the rule is :func:`core.rules.parse_date`)."""
+    try:
+        return rules.parse_date(value)
+    except ValueError as e:
+        raise FieldError(str(e)) from None
 
 
 def parse_datetime(value: str) -> dt.datetime:
-    """ISO 8601 date-time (a plain date means midnight); naive times are Asia/Bangkok (UTC+7)."""
-    v = thai_digits_to_ascii(value).strip().replace("Z", "+00:00")
+    """ISO 8601 date-time (a plain date means midnight); naive times are Asia/Bangkok (UTC+7).
+
+    Thai digits and Buddhist-era years are accepted as in :func:`parse_date`.
+    """
+    v = rules.iso_to_common_era(value).replace("Z", "+00:00")
     try:
         out = dt.datetime.fromisoformat(v)
     except ValueError:
@@ -137,9 +105,7 @@ def parse_datetime(value: str) -> dt.datetime:
         except FieldError:
             raise FieldError(f"not a date-time (expected ISO 8601): {value!r}") from None
         out = dt.datetime(d.year, d.month, d.day)
-    if out.year > 2400:
-        out = out.replace(year=out.year - 543)
-    if not _MIN_YEAR <= out.year <= _MAX_YEAR:
+    if not rules.MIN_YEAR <= out.year <= rules.MAX_YEAR:
         raise FieldError(f"date-time out of range: {value!r}")
     if out.tzinfo is None:
         out = out.replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))
@@ -175,40 +141,21 @@ def parse_currency(value: str) -> str:
     return v
 
 
-def thai_id_check_digit(first12: str) -> int:
-    """Check digit of a Thai national ID from its first 12 digits."""
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
-    return (11 - total % 11) % 10
-
-
-_ID_SEP = re.compile(r"[\s-]")
-
-
 def parse_thai_id(value: str) -> str:
-    v = _ID_SEP.sub("", thai_digits_to_ascii(value))
-    if not re.fullmatch(r"\d{13}", v):
-        raise FieldError(f"Thai national ID must have 13 digits, got {value!r}")
-    if thai_id_check_digit(v[:12]) != int(v[12]):
-        raise FieldError(f"Thai national ID checksum fails: {value!r}")
-    return v
+    """A Thai national ID as 13 digits with a valid check digit (:func:`core.rules.parse_thai_id`)."""
+    try:
+        return rules.parse_thai_id(value)
+    except ValueError as e:
+        raise FieldError(str(e)) from None
 
 
 def parse_phone(value: str) -> str:
-    """A phone number in E.164 form; Thai local numbers (0XXXXXXXX[X]) get +66."""
-    v = thai_digits_to_ascii(value).strip()
-    plus = v.startswith("+") or v.startswith("00")
-    digits = re.sub(r"\D", "", v)
-    if v.startswith("00"):
-        digits = digits[2:]
-    if not plus:
-        if digits.startswith("66") and len(digits) in (10, 11):
-            plus = True
-        elif digits.startswith("0") and len(digits) in (9, 10):
-            digits = "66" + digits[1:]
-            plus = True
-    if not plus or not 8 <= len(digits) <= 15:
-        raise FieldError(f"not a phone number: {value!r}")
-    return "+" + digits
+    """A phone number in E.164 form; Thai local numbers (0XXXXXXXX[X]) get +66
+    (the rule is :func:`core.rules.phone_e164`)."""
+    try:
+        return rules.phone_e164(value)
+    except ValueError as e:
+        raise FieldError(str(e)) from None
 
 
 def parse_list(value: str) -> list[str]:

@@ -12,6 +12,7 @@ import pytest
 
 from analytics import resolution as res
 from analytics import resolution_features as rf
+from analytics import synthetic as syn
 from analytics.transliterate import burmese_to_latin, khmer_to_latin, phonetic_key, romanise
 
 
@@ -99,12 +100,12 @@ def test_feature_names_are_documented_functions() -> None:
 
 # ----------------------------------------------------------------- blocking
 def test_blocking_recall_and_reduction_on_generated_records() -> None:
-    recs = res.synthetic_records(600, seed=11)
+    recs = syn.synthetic_records(600, seed=11)
     prepared = [rf.prepare(r) for r in recs.to_dict("records")]
     pairs, stats = res.candidate_pairs(prepared)
     ids = recs["id"].to_numpy()
     cand = {tuple(sorted((ids[i], ids[j]))) for i, j in pairs}
-    truth = res.true_pairs(recs)
+    truth = syn.true_pairs(recs)
     assert len(truth) > 50
     # brute force: which true pairs share at least one key (blocking can't do better)
     keys = [res.block_keys(p) for p in prepared]
@@ -147,11 +148,11 @@ def test_model_threshold_meets_precision_on_its_holdout(model: res.ResolutionMod
 
 
 def test_find_duplicates_end_to_end(model: res.ResolutionModel) -> None:
-    recs = res.synthetic_records(500, seed=21)  # a seed used neither for training nor threshold
+    recs = syn.synthetic_records(500, seed=21)  # a seed used neither for training nor threshold
     out = res.find_duplicates(recs, model)
     assert list(out.columns[:5]) == ["id_left", "id_right", "score", "is_match", "reasons"]
     assert (out["id_left"] < out["id_right"]).all()
-    truth = res.true_pairs(recs)
+    truth = syn.true_pairs(recs)
     pred = set(map(tuple, out.loc[out["is_match"], ["id_left", "id_right"]].to_numpy()))
     tp = len(pred & truth)
     precision, recall = tp / len(pred), tp / len(truth)
@@ -196,8 +197,8 @@ def test_model_save_load_refuses_changed_features(model: res.ResolutionModel, tm
 
 
 def test_training_is_deterministic() -> None:
-    a = res.training_pairs(40, seed=5)
-    b = res.training_pairs(40, seed=5)
+    a = syn.training_pairs(40, seed=5)
+    b = syn.training_pairs(40, seed=5)
     pd.testing.assert_frame_equal(a, b)
     assert a["label"].sum() == 20
 
