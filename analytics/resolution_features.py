@@ -29,6 +29,7 @@ __all__ = [
     "parse_birth_date",
     "normalise_phone",
     "normalise_id",
+    "normalise_nationality",
     "jaro_winkler",
     "name_similarity",
     "name_token_overlap",
@@ -142,8 +143,27 @@ def normalise_id(value: Any) -> str:
 
 
 def _text(record: Mapping[str, Any], key: str) -> str:
+    """A field as clean text (:func:`core.rules.clean_text`, as ingest stores it); ``""`` if missing."""
     value = record.get(key)
-    return "" if _missing(value) else str(value).strip()
+    return "" if _missing(value) else rules.clean_text(str(value))
+
+
+def normalise_nationality(value: Any) -> str:
+    """ISO alpha-3 code as ingest stores it (:func:`core.rules.country_alpha3`); other text
+    upper-cased; ``""`` when missing.
+
+    Examples
+    --------
+    >>> normalise_nationality("Myanmar"), normalise_nationality("th"), normalise_nationality("Shan")
+    ('MMR', 'THA', 'SHAN')
+    """
+    if _missing(value):
+        return ""
+    text = rules.clean_text(str(value))
+    try:
+        return rules.country_alpha3(text)
+    except ValueError:
+        return text.upper()
 
 
 @lru_cache(maxsize=400_000)
@@ -192,8 +212,8 @@ def prepare(record: Mapping[str, Any], use_dictionary: bool = True) -> Prepared:
     else:
         tokens = _keys(full, use_dictionary) if full else ()
         script = script_of(full)
-        nat = _text(record, "nationality").upper()
-        if len(tokens) >= 2 and nat not in ("MMR", "MM") and script != "burmese":
+        nat = normalise_nationality(record.get("nationality"))
+        if len(tokens) >= 2 and nat != "MMR" and script != "burmese":
             given_key, family_key = tokens[0], tokens[-1]
         else:  # one token, or a Myanmar name (no family name): all given
             given_key, family_key = "".join(tokens), ""
@@ -208,7 +228,7 @@ def prepare(record: Mapping[str, Any], use_dictionary: bool = True) -> Prepared:
         script=script,
         birth=parse_birth_date(record.get("birth_date")),
         sex=sex if sex in ("M", "F") else "",
-        nationality=_text(record, "nationality").upper(),
+        nationality=normalise_nationality(record.get("nationality")),
         id_number=normalise_id(record.get("id_number")),
         phone=normalise_phone(record.get("phone")),
         address=addr_tokens,

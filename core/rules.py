@@ -20,11 +20,14 @@ The rules:
   ``T`` or a space is ignored; years 1900–2100 after conversion.
 * **Thai national ID**: 13 digits, the last a mod-11 check digit of the first 12.
 * **ID numbers** compare by their ASCII letters and digits only.
+* **Text** is Unicode NFC with zero-width characters removed and whitespace collapsed.
+* **Countries** are ISO 3166-1 alpha-3 codes (from alpha-2, alpha-3 or an English name).
 * **Phones** are E.164: ``+`` and 8–15 digits; ``00`` is the international
   prefix; a Thai local number ``0XXXXXXXX[X]`` gets country code 66, and
   ``66`` followed by 8 or 9 digits is taken as already international.
 
-This module imports nothing from other netintel packages.
+This module imports nothing from other netintel packages (only the standard
+library and pycountry).
 
 Examples
 --------
@@ -38,13 +41,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
+from functools import lru_cache
+
+import pycountry
 
 __all__ = [
     "BUDDHIST_ERA_OFFSET",
     "MIN_YEAR",
     "MAX_YEAR",
+    "clean_text",
     "thai_digits_to_ascii",
     "ascii_to_thai_digits",
+    "country_alpha3",
     "common_era_year",
     "buddhist_era_year",
     "iso_to_common_era",
@@ -63,7 +72,27 @@ _TO_ASCII = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _TO_THAI = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
 
-# ----------------------------------------------------------------- digits
+# ------------------------------------------------------------ text, digits
+_WS = re.compile(r"\s+")
+# zero-width characters that creep into Thai text (ZWSP, ZWNJ, ZWJ, BOM)
+_ZW = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), None)
+
+
+def clean_text(text: str) -> str:
+    """Unicode NFC, zero-width characters removed, whitespace collapsed.
+
+    Examples
+    --------
+    >>> clean_text("  Jose\u0301\u200b  Ramos ")
+    'José Ramos'
+    """
+    if text.isascii():
+        return " ".join(text.split())
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return _WS.sub(" ", text.translate(_ZW)).strip()
+
+
 def thai_digits_to_ascii(text: str) -> str:
     """Thai digits ``๐``–``๙`` replaced by ASCII ``0``–``9``; everything else unchanged.
 
@@ -84,6 +113,37 @@ def ascii_to_thai_digits(text: str) -> str:
     '๐๘๑-๒๓๔'
     """
     return text.translate(_TO_THAI)
+
+
+# -------------------------------------------------------------- countries
+@lru_cache(maxsize=512)
+def country_alpha3(text: str) -> str:
+    """ISO 3166-1 alpha-3 code from an alpha-2 or alpha-3 code or an English name (pycountry).
+
+    Raises
+    ------
+    ValueError
+        Not a country pycountry knows.
+
+    Examples
+    --------
+    >>> country_alpha3("MM"), country_alpha3("lao"), country_alpha3("Cambodia")
+    ('MMR', 'LAO', 'KHM')
+    """
+    v = text.strip()
+    hit = None
+    if len(v) == 3:
+        hit = pycountry.countries.get(alpha_3=v.upper())
+    elif len(v) == 2:
+        hit = pycountry.countries.get(alpha_2=v.upper())
+    if hit is None and len(v) > 3:
+        try:
+            hit = pycountry.countries.lookup(v)
+        except LookupError:
+            hit = None
+    if hit is None:
+        raise ValueError(f"unknown country code {text!r} (use ISO 3166 alpha-3, e.g. THA, MMR)")
+    return str(hit.alpha_3)
 
 
 # ------------------------------------------------------------------ dates

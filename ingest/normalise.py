@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from functools import lru_cache
 
 import pycountry
 
 from core import rules
 from core.errors import InvalidInput
-from core.rules import thai_digits_to_ascii, thai_id_check_digit
+from core.rules import clean_text, thai_digits_to_ascii, thai_id_check_digit
 
 __all__ = [
     "FieldError",
@@ -39,20 +38,6 @@ __all__ = [
 
 class FieldError(InvalidInput):
     """A value that cannot be accepted; the message says why."""
-
-
-_WS = re.compile(r"\s+")
-# zero-width characters that creep into Thai text (ZWSP, ZWNJ, ZWJ, BOM)
-_ZW = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"), None)
-
-
-def clean_text(value: str) -> str:
-    """Unicode NFC, zero-width characters removed, whitespace collapsed."""
-    if value.isascii():
-        return " ".join(value.split())
-    if not unicodedata.is_normalized("NFC", value):
-        value = unicodedata.normalize("NFC", value)
-    return _WS.sub(" ", value.translate(_ZW)).strip()
 
 
 def parse_int(value: str) -> int:
@@ -112,23 +97,13 @@ def parse_datetime(value: str) -> dt.datetime:
     return out
 
 
-@lru_cache(maxsize=512)
 def parse_country(value: str) -> str:
-    """ISO 3166-1 alpha-3 code from an alpha-2/alpha-3 code or an English name."""
-    v = value.strip()
-    hit = None
-    if len(v) == 3:
-        hit = pycountry.countries.get(alpha_3=v.upper())
-    elif len(v) == 2:
-        hit = pycountry.countries.get(alpha_2=v.upper())
-    if hit is None and len(v) > 3:
-        try:
-            hit = pycountry.countries.lookup(v)
-        except LookupError:
-            hit = None
-    if hit is None:
-        raise FieldError(f"unknown country code {value!r} (use ISO 3166 alpha-3, e.g. THA, MMR)")
-    return str(hit.alpha_3)
+    """ISO 3166-1 alpha-3 code from an alpha-2/alpha-3 code or an English name
+    (:func:`core.rules.country_alpha3`)."""
+    try:
+        return rules.country_alpha3(value)
+    except ValueError as e:
+        raise FieldError(str(e)) from None
 
 
 @lru_cache(maxsize=256)

@@ -109,3 +109,15 @@ def test_core_imports_no_other_netintel_package() -> None:
                 continue
             bad = [n for n in names if n.split(".")[0] in ours]
             assert not bad, f"{path.name} imports {bad}: core is the bottom layer"
+
+
+@pytest.mark.parametrize(("raw", "code"), [("MM", "MMR"), ("lao", "LAO"), ("Cambodia", "KHM"), ("THA", "THA")])
+def test_ingest_and_resolution_read_a_nationality_alike(raw: str, code: str) -> None:
+    assert nz.parse_country(raw) == rf.normalise_nationality(raw) == code
+    assert rf.prepare({"id": "x", "nationality": raw}).nationality == code
+
+
+def test_ingest_and_resolution_clean_names_alike() -> None:
+    raw = "  สมชาย\u200b  ใจดี "  # a zero-width space and runs of spaces, as pasted from documents
+    assert nz.clean_text(raw) == "สมชาย ใจดี"
+    assert rf.prepare({"id": "x", "full_name": raw}) == rf.prepare({"id": "x", "full_name": nz.clean_text(raw)})
