@@ -28,8 +28,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics.money import KINDS, TypologyConfig, cycles, fan_in, typologies  # noqa: E402
 from analytics.routes import corridors_from_flows  # noqa: E402
+from analytics.typologies import KINDS, TypologyConfig, cycles, fan_in, typologies  # noqa: E402
 
 DAY0 = pd.Timestamp("2020-01-01")
 
