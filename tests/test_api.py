@@ -508,7 +508,7 @@ def test_ui_login_cookie_and_pages(client: TestClient, app: Any) -> None:
 
 
 def test_ensure_demo_admin(tmp_path: Path) -> None:
-    from api.cli_api import ensure_demo_admin
+    from cli.users import ensure_demo_admin
 
     s = ApiSettings(home=tmp_path, env="development", secret_key="k" * 48)
     user, pw = ensure_demo_admin(s)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli import app
 from graph.docs import render
 from graph.model import TABLES
 

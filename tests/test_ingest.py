@@ -388,7 +388,7 @@ def test_kill_9_during_ingest_then_rerun_gives_exact_counts(db: Any, make_bundle
                            "role": "witness"} for i in range(n)]
     bundle = make_bundle(t)
     env = dict(os.environ)
-    cmd = [sys.executable, "-m", "api.cli", "ingest", str(bundle), "--rejects", str(tmp_path / "r.csv"),
+    cmd = [sys.executable, "-m", "cli", "ingest", str(bundle), "--rejects", str(tmp_path / "r.csv"),
            "--batch-size", "500", "--json"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli import app
 from graph.server import Neo4jServer
 from graph.settings import get_settings
 

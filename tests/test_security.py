@@ -521,7 +521,7 @@ def test_tamper_is_detected_by_the_cli(tmp_path: Path, monkeypatch: pytest.Monke
     from typer.testing import CliRunner
 
     from api.audit import AuditLog
-    from api.cli import app as cli
+    from cli import app as cli
 
     monkeypatch.setenv("NETINTEL_HOME", str(tmp_path))
     log = AuditLog(tmp_path / "audit.sqlite")

@@ -1,0 +1,54 @@
+"""The ``netintel`` command line: one command per stage of the pipeline.
+
+A top-level package over the same views as the API (:mod:`views`): every
+command that reads the graph builds one :class:`graph.scope.Scope` for the
+call (``--as USER`` for a user's scope, else an explicit operator scope,
+both audited; see :mod:`cli._common`) and calls the view the API route
+calls.
+
+Layout: :mod:`cli.neo4j` (the managed server), :mod:`cli.data` (generate,
+ingest, stats, db), :mod:`cli.users` (users, demo-admin), :mod:`cli.server`
+(serve, audit), :mod:`cli.analyse` (the analytics), :mod:`cli.output`
+(table / CSV / JSON).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ._common import err
+from .analyse import analyse_app
+from .data import db_app, generate, ingest, stats
+from .neo4j import neo4j_app
+from .server import audit_app, serve
+from .users import demo_admin, users_app
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="netintel",
+    help="Network intelligence for counter-trafficking: Neo4j store, ingest, analytics, API.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(neo4j_app, name="neo4j")
+app.command("generate")(generate)
+app.command("ingest")(ingest)
+app.command("stats")(stats)
+app.add_typer(db_app, name="db")
+app.command("serve")(serve)
+app.add_typer(users_app, name="users")
+app.command("demo-admin")(demo_admin)
+app.add_typer(audit_app, name="audit")
+app.add_typer(analyse_app, name="analyse")
+
+
+def main() -> None:
+    """The ``netintel`` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,5 @@
+"""``python -m cli …`` is ``netintel …``."""
+
+from cli import main
+
+main()

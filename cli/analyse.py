@@ -1,0 +1,324 @@
+"""``netintel analyse …``: the analytics, on the database or on plain CSV files.
+
+On the database, each command builds the call's one scope (``--as USER`` or
+an operator's) and calls the view the API route calls (:mod:`views.analytics`,
+:mod:`views.routes`, :mod:`views.money`, :mod:`views.resolution`): the same
+checks, compartments, caching and audit.  Heavy work is waited for
+(``budget=None``), never turned into a job.
+
+With ``--csv`` (and friends) a command runs the pure function of
+:mod:`analytics` on the files: no database, no scope.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import networkx as nx
+import pandas as pd
+import typer
+
+from ._common import AsOpt, err, fail, scoped
+from .output import Format, FormatOpt, emit, frame
+
+__all__ = ["analyse_app"]
+
+analyse_app = typer.Typer(help="Brokers, communities, key players, routes, hubs, money trails, typologies, "
+                               "duplicates.", no_args_is_help=True)
+
+CasesOpt = Annotated[str | None, typer.Option("--cases", help="comma-separated case ids (default: all)")]
+YearsOpt = Annotated[str | None, typer.Option(help="years: 2020, 2018-2024 or 2019,2021")]
+NationalityOpt = Annotated[str | None, typer.Option(help="victims' nationality (ISO3, comma separated)")]
+ExploitationOpt = Annotated[str | None, typer.Option(help="e.g. fishing, sexual (comma separated)")]
+SexOpt = Annotated[str | None, typer.Option(help="M, F or X (comma separated)")]
+AgeOpt = Annotated[str | None, typer.Option(help="victims' age: 18-30, -17 or 60-")]
+LevelOpt = Annotated[str, typer.Option(help="country or province")]
+
+BROKER_COLUMNS = ["rank", "node", "name", "score", "role", "groups_bridged", "reason"]
+ROUTE_COLUMNS = ["person_id", "case_id", "source", "transit", "destination", "complete"]
+TRACE_COLUMNS = ["path", "hop", "txn_id", "source", "target", "amount", "currency", "at", "carried"]
+TYPOLOGY_COLUMNS = ["kind", "accounts", "amount", "start", "end", "reason"]
+
+
+# ----------------------------------------------------------- CSV inputs
+def _graph_from_csv(edges: Path, nodes: Path | None) -> nx.Graph:
+    e = pd.read_csv(edges, dtype=str)
+    cols = list(e.columns)
+    src, dst = ("source", "target") if {"source", "target"} <= set(cols) else (cols[0], cols[1])
+    G = nx.Graph()
+    G.add_edges_from(zip(e[src], e[dst], strict=True))
+    if nodes is not None:
+        n = pd.read_csv(nodes, dtype=str)
+        key = "id" if "id" in n.columns else n.columns[0]
+        for r in n.to_dict(orient="records"):
+            G.add_node(r[key], **{k: v for k, v in r.items() if k != key})
+    return G
+
+
+def _transfers_csv(path: Path) -> pd.DataFrame:
+    df = pd.read_csv(path, dtype={"txn_id": str, "source": str, "target": str})
+    df["at"] = pd.to_datetime(df["at"], utc=True, format="mixed")
+    return df
+
+
+def _route_filters(q: Any) -> dict[str, Any]:
+    """The checked filters of a :class:`views.routes.RouteQuery`, for the pure functions (``--csv``)."""
+    return {"years": list(q.years) if q.years else None, "nationality": list(q.nationality) if q.nationality
+            else None, "exploitation_type": list(q.exploitation_type) if q.exploitation_type else None,
+            "sex": list(q.sex) if q.sex else None, "age": q.age}
+
+
+def _parse_routes(**kw: Any) -> Any:
+    from core.errors import InvalidInput
+    from views.routes import RouteQuery
+
+    try:
+        return RouteQuery.parse(**kw)
+    except InvalidInput as exc:
+        fail(exc.message, 2)
+
+
+# ------------------------------------------------------- person network
+@analyse_app.command("brokers")
+def brokers(
+    cases: CasesOpt = None,
+    group: Annotated[str, typer.Option(help="node attribute defining groups (nationality, sex, role)")]
+    = "nationality",
+    top: Annotated[int, typer.Option(help="rows to show")] = 20,
+    edges: Annotated[Path | None, typer.Option("--csv", help="edge list CSV (source,target) instead of Neo4j")]
+    = None,
+    nodes: Annotated[Path | None, typer.Option("--nodes", help="node CSV (id + attributes) for --csv")] = None,
+    fmt: FormatOpt = Format.table,
+    as_user: AsOpt = None,
+) -> None:
+    """Rank brokers: Gould–Fernandez roles, betweenness, constraint, with a reason per person."""
+    if edges is not None:
+        from analytics.brokers import rank_brokers
+
+        emit(rank_brokers(_graph_from_csv(edges, nodes), group=group).head(top), fmt, "Brokers", BROKER_COLUMNS)
+        return
+    from views.analytics import brokers as view
+    from views.models import BrokerRow
+
+    with scoped("analyse brokers", as_user) as scope:
+        res = view(scope, cases, group=group, top=top, budget=None)
+    emit(frame(res.data, BrokerRow), fmt, "Brokers", BROKER_COLUMNS)
+
+
+@analyse_app.command("communities")
+def communities(
+    cases: CasesOpt = None,
+    method: Annotated[str, typer.Option(help="louvain or leiden")] = "louvain",
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    edges: Annotated[Path | None, typer.Option("--csv", help="edge list CSV instead of Neo4j")] = None,
+    fmt: FormatOpt = Format.table,
+    as_user: AsOpt = None,
+) -> None:
+    """Communities of the person network (Louvain or Leiden)."""
+    if edges is not None:
+        from analytics.communities import communities as run
+
+        emit(run(_graph_from_csv(edges, None), method=method, seed=seed), fmt, "Communities")
+        return
+    from views.analytics import communities as view
+    from views.models import CommunityRow
+
+    with scoped("analyse communities", as_user) as scope:
+        res = view(scope, cases, method=method, seed=seed, budget=None)
+    emit(frame(res.data, CommunityRow), fmt,
+         f"Communities ({res.meta.get('method')}, modularity {res.meta.get('modularity') or 0:.2f})")
+
+
+@analyse_app.command("keyplayers")
+def keyplayers(
+    k: Annotated[int, typer.Option(help="how many people to remove")] = 5,
+    cases: CasesOpt = None,
+    edges: Annotated[Path | None, typer.Option("--csv", help="edge list CSV instead of Neo4j")] = None,
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    fmt: FormatOpt = Format.table,
+    as_user: AsOpt = None,
+) -> None:
+    """The k people whose removal fragments the network most (Borgatti's KPP-Neg)."""
+    if edges is not None:
+        from analytics.keyplayers import fragmentation
+
+        emit(fragmentation(_graph_from_csv(edges, None), k, seed=seed), fmt, "Key players")
+        return
+    from views.analytics import keyplayers as view
+    from views.models import KeyPlayerRow
+
+    with scoped("analyse keyplayers", as_user) as scope:
+        res = view(scope, cases, k=k, seed=seed, budget=None)
+    emit(frame(res.data, KeyPlayerRow), fmt, f"Key players (k = {k})")
+
+
+# --------------------------------------------------------------- routes
+@analyse_app.command("routes")
+def routes_cmd(
+    level: LevelOpt = "country",
+    corridors_only: Annotated[bool, typer.Option("--corridors", help="aggregate into corridors")] = False,
+    cases: CasesOpt = None,
+    years: YearsOpt = None,
+    nationality: NationalityOpt = None,
+    exploitation_type: ExploitationOpt = None,
+    sex: SexOpt = None,
+    age: AgeOpt = None,
+    pair: Annotated[str | None, typer.Option(help="corridors of one source-destination pair, e.g. MMR-THA")]
+    = None,
+    journeys_csv: Annotated[Path | None, typer.Option("--csv", help="journeys CSV instead of Neo4j")] = None,
+    flows_csv: Annotated[Path | None, typer.Option("--flows", help="aggregate flows CSV: origin,destination,count")]
+    = None,
+    fmt: FormatOpt = Format.table,
+    as_user: AsOpt = None,
+) -> None:
+    """Source → transit → destination routes per journey, or corridors (--corridors)."""
+    from analytics import routes as R
+
+    if flows_csv is not None:
+        emit(R.corridors_from_flows(pd.read_csv(flows_csv)), fmt, "Corridors")
+        return
+    q = _parse_routes(level=level, cases=cases, years=years, nationality=nationality,
+                      exploitation_type=exploitation_type, sex=sex, age=age, pair=pair)
+    if journeys_csv is not None:
+        df = R.routes(pd.read_csv(journeys_csv), level=q.level)
+        if corridors_only:
+            out = R.corridors(df, **_route_filters(q))
+            if q.pair:
+                out = out[(out["source"] == q.pair[0]) & (out["destination"] == q.pair[1])].reset_index(drop=True)
+            emit(out, fmt, "Corridors")
+        else:
+            emit(R.filter_routes(df, **_route_filters(q)), fmt, "Routes", ROUTE_COLUMNS)
+        return
+    from views import routes as v
+    from views.models import CorridorRow, RouteRow
+
+    name = "analyse routes --corridors" if corridors_only else "analyse routes"
+    with scoped(name, as_user) as scope:
+        if corridors_only:
+            emit(frame(v.corridors(scope, q).data, CorridorRow), fmt, "Corridors")
+        else:
+            emit(frame(v.routes(scope, q).data, RouteRow), fmt, "Routes", ROUTE_COLUMNS)
+
+
+@analyse_app.command("hubs")
+def hubs_cmd(
+    level: LevelOpt = "country",
+    cases: CasesOpt = None,
+    years: YearsOpt = None,
+    nationality: NationalityOpt = None,
+    exploitation_type: ExploitationOpt = None,
+    sex: SexOpt = None,
+    age: AgeOpt = None,
+    journeys_csv: Annotated[Path | None, typer.Option("--csv", help="journeys CSV instead of Neo4j")] = None,
+    fmt: FormatOpt = Format.table,
+    as_user: AsOpt = None,
+) -> None:
+    """Transit hubs: places the victims' routes pass through, busiest first."""
+    from analytics import routes as R
+
+    q = _parse_routes(level=level, cases=cases, years=years, nationality=nationality,
+                      exploitation_type=exploitation_type, sex=sex, age=age)
+    if journeys_csv is not None:
+        df = R.routes(pd.read_csv(journeys_csv), level=q.level)
+        emit(R.transit_hubs(R.filter_routes(df, **_route_filters(q))), fmt, "Transit hubs")
+        return
+    from views.models import HubRow
+    from views.routes import hubs as view
+
+    with scoped("analyse hubs", as_user) as scope:
+        res = view(scope, q)
+    emit(frame(res.data, HubRow), fmt, "Transit hubs")
+
+
+# ---------------------------------------------------------------- money
+@analyse_app.command("trace")
+def trace_cmd(
+    account: Annotated[str, typer.Argument(help="account id to trace from")],
+    direction: Annotated[str, typer.Option(help="forward or backward")] = "forward",
+    max_hops: Annotated[int, typer.Option(help="longest path")] = 4,
+    window_days: Annotated[float, typer.Option("--window-days", help="time window in days")] = 7.0,
+    min_amount: Annotated[float, typer.Option(help="ignore smaller transfers")] = 0.0,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="transfers CSV instead of Neo4j")] = None,
+    fmt: FormatOpt = Format.table,
+    as_user: AsOpt = None,
+) -> None:
+    """Follow money forward or backward in time from an account."""
+    title = f"Money trail {direction} from {account}"
+    if csv_path is not None:
+        from analytics.money import trace
+
+        df = trace(_transfers_csv(csv_path), account, direction=direction, max_hops=max_hops,
+                   window=pd.Timedelta(days=window_days), min_amount=min_amount)
+        emit(df, fmt, title, TRACE_COLUMNS)
+        return
+    from views.models import TraceRow
+    from views.money import trace as view
+
+    with scoped("analyse trace", as_user) as scope:
+        res = view(scope, account, direction=direction, max_hops=max_hops, window_hours=window_days * 24,
+                   min_amount=min_amount)
+    emit(frame(res.data, TraceRow), fmt, title, TRACE_COLUMNS)
+
+
+@analyse_app.command("typologies")
+def typologies_cmd(
+    threshold: Annotated[float, typer.Option(help="reporting threshold (THB)")] = 2_000_000,
+    account: Annotated[str | None, typer.Option(help="only patterns involving this account")] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="transfers CSV instead of Neo4j")] = None,
+    fmt: FormatOpt = Format.table,
+    as_user: AsOpt = None,
+) -> None:
+    """Fan-in, fan-out, scatter-gather, gather-scatter, cycles, pass-through, structuring."""
+    if csv_path is not None:
+        from analytics.money import typologies
+
+        df = typologies(_transfers_csv(csv_path), threshold=threshold)
+        if account and len(df):
+            df = df[[account in list(a) for a in df["accounts"]]].reset_index(drop=True)
+        emit(df, fmt, "Typologies", TYPOLOGY_COLUMNS)
+        return
+    from views.models import TypologyRow
+    from views.money import typologies as view
+
+    with scoped("analyse typologies", as_user) as scope:
+        res = view(scope, account=account, threshold=threshold)
+    emit(frame(res.data, TypologyRow), fmt, "Typologies", TYPOLOGY_COLUMNS)
+
+
+# ----------------------------------------------------------- resolution
+@analyse_app.command("duplicates")
+def duplicates_cmd(
+    write: Annotated[bool, typer.Option("--write", help="score the person records and store the matches in Neo4j "
+                                                         "as pending SAME_AS candidates")] = False,
+    judgement: Annotated[str | None, typer.Option(help="only candidates judged pending, accepted or rejected")]
+    = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="person records CSV instead of Neo4j")] = None,
+    fmt: FormatOpt = Format.table,
+    as_user: AsOpt = None,
+) -> None:
+    """Same person recorded by different agencies (Thai/Latin names, dates, IDs, phones).
+
+    On the database: ``--write`` scores the records and stores the matches as pending
+    candidates; then (with or without it) the stored candidates are listed."""
+    if csv_path is not None:
+        from analytics.resolution import find_duplicates
+
+        df = find_duplicates(pd.read_csv(csv_path, dtype=str))
+        emit(df[df["is_match"]] if fmt is Format.table else df, fmt, "Duplicate candidates",
+             ["id_left", "id_right", "score", "reasons"])
+        return
+    from views import resolution as v
+    from views.models import CandidateRow
+
+    with scoped("analyse duplicates --write" if write else "analyse duplicates", as_user) as scope:
+        if write:
+            run = v.run(scope)
+            err.print(f"{run.candidates:,} pairs scored; {run.stored:,} SAME_AS candidates stored as pending",
+                      highlight=False)
+        res = v.candidates(scope, judgement)
+    if not res.count and not write:
+        err.print("no stored candidates: `netintel analyse duplicates --write` scores the person records "
+                  "and stores the matches", highlight=False)
+    emit(frame(res.data, CandidateRow), fmt, "Duplicate candidates",
+         ["id_left", "name_left", "id_right", "name_right", "score", "judgement"])

@@ -1,0 +1,114 @@
+"""``netintel users …`` and ``netintel demo-admin``: the API's users (``NETINTEL_HOME/users.sqlite``)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Annotated
+
+import typer
+
+from api.security import ROLES, ApiSettings, UserStore, get_api_settings
+
+from ._common import err, fail
+
+__all__ = ["users_app", "demo_admin", "ensure_demo_admin"]
+
+users_app = typer.Typer(help="Manage API users (stored in NETINTEL_HOME/users.sqlite).", no_args_is_help=True)
+
+
+def _store() -> UserStore:
+    return UserStore(get_api_settings().users_db)
+
+
+def _password(password: str | None) -> str:
+    if password:
+        return password
+    pw = typer.prompt("Password (≥ 12 characters)", hide_input=True, confirmation_prompt=True)
+    return str(pw)
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Option(help=f"one of {', '.join(ROLES)}")] = "viewer",
+    password: Annotated[str | None, typer.Option(help="(prompted when omitted)")] = None,
+) -> None:
+    """Add a user."""
+    try:
+        _store().add(username, _password(password), role)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    err.print(f"user {username} added ({role})", highlight=False)
+
+
+@users_app.command("disable")
+def users_disable(username: Annotated[str, typer.Argument()]) -> None:
+    """Disable a user (their API tokens are revoked)."""
+    try:
+        _store().set_disabled(username, True)
+    except KeyError:
+        fail(f"no user {username!r}", 2)
+    err.print(f"user {username} disabled", highlight=False)
+
+
+@users_app.command("reset")
+def users_reset(
+    username: Annotated[str, typer.Argument()],
+    password: Annotated[str | None, typer.Option(help="(prompted when omitted)")] = None,
+) -> None:
+    """Set a new password (older login tokens stop working)."""
+    try:
+        _store().reset_password(username, _password(password))
+    except KeyError:
+        fail(f"no user {username!r}", 2)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    err.print(f"password of {username} reset", highlight=False)
+
+
+@users_app.command("list")
+def users_list(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+    """List users, roles and units."""
+    users = _store().list()
+    if as_json:
+        print(json.dumps([{"username": u.username, "role": u.role, "disabled": u.disabled,
+                           "created_at": u.created_at, "units": list(u.units)} for u in users]))
+        return
+    for u in users:
+        print(f"{u.username:20} {u.role:13} {'disabled' if u.disabled else 'active':9} {u.created_at}"
+              + (f"  units: {', '.join(u.units)}" if u.units else ""))
+
+
+def ensure_demo_admin(settings: ApiSettings | None = None) -> tuple[str, str]:
+    """Create (once) an ``admin`` user with a random password written to
+    ``NETINTEL_HOME/admin-password`` (mode 0600); return ``(user, password)``.
+
+    When the user exists already the stored password file is read back.
+    """
+    from api.security import _write_private
+
+    s = settings or get_api_settings()
+    store = UserStore(s.users_db)
+    path = s.admin_password_file
+    if store.get("admin") is not None:
+        if path.exists():
+            return "admin", path.read_text(encoding="utf-8").strip()
+        raise RuntimeError(f"user admin exists but {path} is missing; reset it with `netintel users reset admin`")
+    password = secrets.token_urlsafe(18)
+    store.add("admin", password, "admin")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    _write_private(path, password + "\n")
+    return "admin", password
+
+
+def demo_admin() -> None:
+    """Create (once) the demo `admin` user and print how to log in."""
+    try:
+        user, password = ensure_demo_admin()
+    except RuntimeError as exc:
+        fail(str(exc))
+    print(f"Log in at http://127.0.0.1:8000/ui/ as {user!r} with password {password!r} "
+          f"(stored in {get_api_settings().admin_password_file}, mode 0600)")
