@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 import networkx as nx
 import numpy as np
@@ -141,6 +141,7 @@ def fragmentation(
     restarts: int = 10,
     pair_start_max_n: int = 1000,
     max_passes: int = 50,
+    progress: Callable[[float], None] | None = None,
 ) -> pd.DataFrame:
     """The k nodes whose removal fragments the network most (KPP-Neg).
 
@@ -167,6 +168,9 @@ def fragmentation(
         Up to this many nodes, one more start begins from the exact best
         pair (n depth-first searches), completed greedily.
     max_passes : int, default 50
+    progress : callable, optional
+        Called with the fraction of the search done (0..1) after each start;
+        long runs report through it (and a job runner may stop them there).
 
     Returns
     -------
@@ -240,11 +244,21 @@ def fragmentation(
             current = _frag(chosen)
         return chosen, current
 
+    starts = 1 + (1 if 2 <= k < n and n <= pair_start_max_n else 0) + (restarts if 0 < k < n else 0)
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done / starts)
+
     greedy: list[int] = []
     for _ in range(k):
         _, vs = best_additions(greedy)
         greedy.append(vs[int(rng.integers(len(vs)))])
     chosen, current = swap_search(greedy) if k else ([], before)
+    step()
     if 2 <= k < n and n <= pair_start_max_n:
         # second start: the exact best pair (one low-link DFS per first node), completed greedily;
         # escapes the plateaus where no single removal disconnects anything
@@ -265,11 +279,13 @@ def fragmentation(
             s_set, s_f = swap_search(start)
             if s_f > current + 1e-12:
                 chosen, current = s_set, s_f
+        step()
     for _ in range(restarts if 0 < k < n else 0):
         start = [int(v) for v in rng.choice(n, size=k, replace=False)]
         s_set, s_f = swap_search(start)
         if s_f > current + 1e-12:
             chosen, current = s_set, s_f
+        step()
 
     # order the final set greedily, for reading
     ordered: list[int] = []

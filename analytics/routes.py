@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "filter_routes",
     "routes",
     "corridors",
     "corridors_from_flows",
@@ -333,6 +334,26 @@ def _filter(
         if hi is not None:
             mask &= a <= hi
     return df[mask]
+
+
+def filter_routes(
+    routes_df: pd.DataFrame,
+    *,
+    years: int | Iterable[int] | None = None,
+    nationality: str | Iterable[str] | None = None,
+    exploitation_type: str | Iterable[str] | None = None,
+    sex: str | Iterable[str] | None = None,
+    age: tuple[float | None, float | None] | None = None,
+) -> pd.DataFrame:
+    """The routes kept by the filters (the same rule :func:`corridors` applies).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"year": [2019, 2021], "sex": ["F", "M"]})
+    >>> filter_routes(r, years=[2021]).year.tolist()
+    [2021]
+    """
+    return _filter(routes_df, years, nationality, exploitation_type, sex, age)
 
 
 def _weights(df: pd.DataFrame) -> pd.Series:

@@ -147,6 +147,14 @@ class SizeLimits:
                 raise
 
 
+def _configure_views(ns: Any) -> None:
+    """Size the view cache and the job workers from the settings."""
+    from views import cache, jobs
+
+    cache.configure(int(getattr(ns, "cache_entries", 256)))
+    jobs.configure(int(getattr(ns, "job_workers", 1)))
+
+
 def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = None, driver: Any = None) -> FastAPI:
     """Build the API.
 
@@ -209,11 +217,24 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
     install_handlers(app)
     _docs_routes(app)
 
-    from .routers import admin, analytics, auth, entities, money, resolution, routes, search, system, ui
+    from .routers import admin, analytics, auth, entities, jobs, money, resolution, routes, search, system, ui
 
     for r in (system.router, auth.router, search.router, entities.router, analytics.router, routes.router,
-              money.router, resolution.router, admin.router, ui.router):
+              money.router, resolution.router, jobs.router, admin.router, ui.router):
         app.include_router(r)
+    _configure_views(ns)
+
+    from views.jobs import JobAccepted
+
+    @app.exception_handler(JobAccepted)
+    async def _accepted(request: Request, exc: JobAccepted) -> Response:
+        from fastapi.responses import JSONResponse
+
+        job = exc.job
+        if job.request_url is None:  # asked again once done, the same request answers at once from the cache
+            job.request_url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return JSONResponse({"job": job.public(), "message": exc.message}, status_code=202,
+                            headers={"Location": job.url, "Retry-After": "2"})
     ui.install(app)
 
     @app.middleware("http")

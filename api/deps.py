@@ -26,6 +26,8 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from neo4j import Driver
 
+from graph.scope import Scope
+
 from .audit import AuditLog
 from .errors import Forbidden, Unauthorized, Unavailable
 from .security import TOKEN_PREFIX, ApiSettings, User, UserStore, decode_access_token, role_allows
@@ -45,9 +47,13 @@ __all__ = [
     "Admin",
     "Auditor",
     "AuditDep",
-    "visibility",
     "GuardedDriver",
     "client_of",
+    "scope_of",
+    "ViewerScope",
+    "InvestigatorScope",
+    "AnalystScope",
+    "AdminScope",
 ]
 
 SESSION_COOKIE = "netintel_session"
@@ -185,12 +191,6 @@ Analyst = Annotated[User, Depends(require("analyst"))]
 Admin = Annotated[User, Depends(require("admin"))]
 
 
-def visibility(user: User) -> tuple[str, ...] | None:
-    """The ``user`` argument of :mod:`graph.explore`: the user's principals (name
-    and units), or None for admins, who see every compartment."""
-    return None if user.role == "admin" else user.principals
-
-
 def client_of(request: Request) -> str:
     return request.client.host if request.client else ""
 
@@ -213,3 +213,37 @@ def _auditor(request: Request) -> Auditor:
 
 
 AuditDep = Annotated[Auditor, Depends(_auditor)]
+
+
+def scope_of(request: Request, user: User, driver: Any, via: str | None = None) -> Scope:
+    """The request's :class:`graph.scope.Scope`: who asks, their role and units, and an
+    auditor that records the request's path, channel and client address with each entry."""
+    log: AuditLog = request.app.state.audit
+    path, client = request.url.path, client_of(request)
+    via = via or user.via
+
+    def auditor(username: str, action: str, target: str, details: dict[str, Any]) -> None:
+        details.setdefault("path", path)
+        details.setdefault("via", via)
+        log.record(username, action, target, details, client)
+
+    scope = Scope.for_user(driver, user.username, user.role, tuple(user.units or ()), auditor)
+    request.state.scope = scope
+    return scope
+
+
+def _scope_dep(role: str) -> Callable[..., Scope]:
+    needed = require(role)
+
+    def _dep(request: Request, user: User = Depends(needed), driver: Driver = Depends(get_driver)) -> Scope:  # noqa: B008
+        return scope_of(request, user, driver)
+
+    _dep.__name__ = f"scope_{role}"
+    return _dep
+
+
+#: the scope of the request's user, who must have at least that role (built once per request)
+ViewerScope = Annotated[Scope, Depends(_scope_dep("viewer"))]
+InvestigatorScope = Annotated[Scope, Depends(_scope_dep("investigator"))]
+AnalystScope = Annotated[Scope, Depends(_scope_dep("analyst"))]
+AdminScope = Annotated[Scope, Depends(_scope_dep("admin"))]

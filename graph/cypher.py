@@ -24,7 +24,6 @@ __all__ = [
     "RECORD_RUN",
     "RESTRICTED_LABEL",
     "MARK_RESTRICTED_CASES",
-    "FULLTEXT_SEARCH",
     "DELETE_ALL_BATCH",
 ]
 
@@ -205,16 +204,8 @@ MERGE (r:IngestRun {id: $id})
 SET r += $props
 """
 
-FULLTEXT_SEARCH = f"""
-CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query, {{limit: $limit}})
-YIELD node, score
-RETURN node.id AS id, labels(node)[0] AS label, score,
-       coalesce(node.full_name, node.name, node.full_name_latin, node.name_latin) AS name
-ORDER BY score DESC
-"""
-
 DELETE_ALL_BATCH = """
-MATCH (n) WITH n LIMIT $limit
+MATCH (n) WHERE NOT n:NetintelMeta WITH n LIMIT $limit
 DETACH DELETE n
 RETURN count(*) AS deleted
 """

@@ -1,21 +1,29 @@
 """Connections and the read/write functions the rest of netintel calls.
 
-Reads go through ``execute_read`` and writes through ``execute_write``
-(managed transactions, retried by the driver on transient errors); every
+Reads go through :func:`read`, which takes a :class:`graph.scope.Scope` (who
+is asking) and refuses to run without one: there is no unscoped read outside
+this package.  Writes go through functions marked :func:`writes`, which bump
+the store's data version (every cache keyed by it is then stale).  Both use
+managed transactions, retried by the driver on transient errors; every
 transaction function consumes its result and returns plain data, so it is
 safe to retry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, ParamSpec, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 
 from . import cypher
 from .model import NODE_LABELS, REL_TYPES
+from .scope import Scope, forget_data_version
 from .settings import Settings, get_settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 __all__ = [
     "connect",
@@ -23,12 +31,49 @@ __all__ = [
     "write_batch",
     "run_autocommit",
     "read",
+    "writes",
+    "bump_data_version",
     "existing_ids",
     "stats",
-    "search_names",
     "record_run",
     "clear_database",
 ]
+
+_BUMP = """
+MERGE (m:NetintelMeta {id: 'data'})
+ON CREATE SET m.epoch = randomUUID()
+SET m.version = coalesce(m.version, 0) + 1, m.changed_at = datetime()
+"""
+
+
+def _bump(driver: Any) -> None:
+    with driver.session() as session:
+        session.execute_write(_write, _BUMP, {})
+    forget_data_version(driver)
+
+
+def writes(bump: bool = True) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Mark a function of :mod:`graph` as a write (its first argument is the driver).
+
+    With ``bump`` (the default) the store's data version is bumped after the
+    write, so caches keyed by it recompute; bulk writers (``write_batch``)
+    leave that to the run that calls them (:func:`record_run`).
+    """
+
+    def deco(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                if bump and args:
+                    _bump(args[0])
+
+        wrapper.__netintel_write__ = True  # type: ignore[attr-defined]
+        return wrapper
+
+    return deco
+
 
 
 def connect(settings: Settings | None = None) -> Driver:
@@ -48,6 +93,12 @@ def connect(settings: Settings | None = None) -> Driver:
     return drv
 
 
+@writes()
+def bump_data_version(driver: Driver) -> None:
+    """Bump the data version (after a write made outside these functions)."""
+
+
+@writes()
 def ensure_schema(driver: Driver) -> None:
     """Create every constraint and index of the model (idempotent) and wait for them."""
     for stmt in cypher.schema_statements():
@@ -60,12 +111,14 @@ def _write(tx: ManagedTransaction, query: str, params: dict[str, Any]) -> None:
     tx.run(query, params).consume()
 
 
+@writes(bump=False)
 def write_batch(driver: Driver, query: str, rows: Sequence[dict[str, Any]]) -> None:
     """Run one batched write (``UNWIND $rows``) in a managed transaction."""
     with driver.session() as session:
         session.execute_write(_write, query, {"rows": list(rows)})
 
 
+@writes()
 def run_autocommit(driver: Driver, cypher_query: str, /, **params: Any) -> None:
     """Run a query in an implicit (auto-commit) transaction, as ``CALL … IN TRANSACTIONS`` needs."""
     with driver.session() as session:
@@ -76,38 +129,45 @@ def _read(tx: ManagedTransaction, query: str, params: dict[str, Any]) -> list[di
     return [r.data() for r in tx.run(query, params)]
 
 
-def read(driver: Driver, cypher_query: str, /, **params: Any) -> list[dict[str, Any]]:
-    """Run a read query in a managed (retried) transaction; rows as dicts."""
-    with driver.session() as session:
-        return session.execute_read(_read, cypher_query, params)
+def read(scope: Scope, cypher_query: str, /, **params: Any) -> list[dict[str, Any]]:
+    """Run a read query for ``scope`` in a managed (retried) transaction; rows as dicts.
+
+    The one door: a read without a :class:`~graph.scope.Scope` is refused.
+    Filtering what the scope may not see is the caller's query's job (the
+    readers of :mod:`graph` all take the scope's compartment parameters).
+    """
+    if not isinstance(scope, Scope):
+        raise TypeError(f"graph reads need a Scope (who is asking), not {type(scope).__name__}")
+    with scope.driver.session() as session:
+        return session.execute_read(_read, cypher_query, params)  # type: ignore[no-any-return]
 
 
-def existing_ids(driver: Driver, node_label: str, ids: Iterable[str], batch: int = 20000) -> set[str]:
-    """The subset of ``ids`` present in the database with ``node_label``."""
+def existing_ids(scope: Scope, node_label: str, ids: Iterable[str], batch: int = 20000) -> set[str]:
+    """The subset of ``ids`` present in the database with ``node_label`` (all of them:
+    an operator's question, e.g. an ingest checking references)."""
     ids = list(ids)
     found: set[str] = set()
     q = cypher.existing_ids(node_label)
     for i in range(0, len(ids), batch):
-        found.update(r["id"] for r in read(driver, q, ids=ids[i : i + batch]))
+        found.update(r["id"] for r in read(scope, q, ids=ids[i : i + batch]))
     return found
 
 
-def stats(driver: Driver) -> dict[str, dict[str, int]]:
-    """``{"nodes": {label: count}, "relationships": {type: count}}`` for the model's labels/types."""
-    nodes = {lab: read(driver, cypher.count_label(lab))[0]["c"] for lab in NODE_LABELS}
-    rels = {t: read(driver, cypher.count_rel_type(t))[0]["c"] for t in REL_TYPES}
+def stats(scope: Scope) -> dict[str, dict[str, int]]:
+    """``{"nodes": {label: count}, "relationships": {type: count}}`` for the model's
+    labels/types, whole store (see :func:`graph.explore.visible_stats` for a user's view)."""
+    nodes = {lab: read(scope, cypher.count_label(lab))[0]["c"] for lab in NODE_LABELS}
+    rels = {t: read(scope, cypher.count_rel_type(t))[0]["c"] for t in REL_TYPES}
     return {"nodes": nodes, "relationships": rels}
 
 
-def search_names(driver: Driver, query: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Full-text search over person and organisation names (Thai or Latin)."""
-    return read(driver, cypher.FULLTEXT_SEARCH, query=query, limit=limit)
-
-
+@writes()
 def record_run(driver: Driver, run_id: str, props: dict[str, Any]) -> None:
+    """Log an ingest run (start and end); bumps the data version."""
     driver.execute_query(cypher.RECORD_RUN, id=run_id, props=props)
 
 
+@writes()
 def clear_database(driver: Driver, batch: int = 10000) -> None:
     """Delete every node and relationship (used by tests and `netintel reset`)."""
     while True:

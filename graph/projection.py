@@ -1,8 +1,11 @@
 """Projections of the store into the shapes the analytics take.
 
-Each function runs parameterised reads and returns a NetworkX graph or a
-pandas DataFrame; the analytics never see Cypher.  Writes of analytic
-results (``SAME_AS`` candidates and their judgements) live here too.
+Each read takes the :class:`graph.scope.Scope` of who is asking, runs
+parameterised reads and returns a NetworkX graph or a pandas DataFrame
+without what the scope may not see (hidden persons, cases, accounts and
+journey legs, and the roles and ties only hidden cases support); the
+analytics never see Cypher or compartments.  Writes of analytic results
+(``SAME_AS`` candidates and their judgements) live here too.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import networkx as nx
 import pandas as pd
 from neo4j import Driver
 
-from .db import read
+from .db import read, writes
+from .scope import Compartment, Scope
 
 __all__ = [
     "person_network",
@@ -125,7 +129,7 @@ def _cases(case_ids: Sequence[str] | None) -> list[str] | None:
     return list(case_ids) if case_ids else None
 
 
-def person_network(driver: Driver, case_ids: Sequence[str] | None = None) -> nx.Graph:
+def person_network(scope: Scope, case_ids: Sequence[str] | None = None) -> nx.Graph:
     """Undirected person graph: ASSOCIATED_WITH ties plus co-offending (two
     non-victim, non-witness persons in the same case).
 
@@ -135,22 +139,64 @@ def person_network(driver: Driver, case_ids: Sequence[str] | None = None) -> nx.
     """
     cases = _cases(case_ids)
     G = nx.Graph()
-    persons = read(driver, _PERSONS, cases=cases)
+    comp = scope.compartment()
+    persons = [p for p in read(scope, _PERSONS, cases=cases) if not comp.hides("Person", p["id"])]
     for p in persons:
         roles = [r for r in p["roles"] if r]
         G.add_node(p["id"], label="Person", name=p["name"] or p["id"], name_latin=p["name_latin"],
                    nationality=p["nationality"] or "UNK", sex=p["sex"], roles=roles, role=_main_role(roles),
                    cases=p["cases"], sources=p["sources"], source_record_ids=p["source_record_ids"])
     ids = list(G.nodes)
-    for r in read(driver, _ASSOCIATIONS, cases=cases, ids=ids):
+    for r in read(scope, _ASSOCIATIONS, cases=cases, ids=ids):
         if r["a"] in G and r["b"] in G and r["a"] != r["b"]:
             G.add_edge(r["a"], r["b"], type="ASSOCIATED_WITH", kind=r["kind"], calls=r["calls"],
                        source=r["source"], source_record_id=r["source_record_id"])
-    for r in read(driver, _CO_OFFENDERS, cases=cases):
+    for r in read(scope, _CO_OFFENDERS, cases=cases):
+        if r["a"] not in G or r["b"] not in G:
+            continue  # a hidden person
         if G.has_edge(r["a"], r["b"]):
             G.edges[r["a"], r["b"]]["cases"] = r["cases"]
         else:
             G.add_edge(r["a"], r["b"], type="CO_OFFENDING", kind="co-offending", cases=r["cases"])
+    return _restrict_network(scope, G, comp)
+
+
+_VISIBLE_ROLES = """
+UNWIND $ids AS id
+MATCH (p:Person {id: id})-[i:INVOLVED_IN]->(c:Case)
+WHERE NOT c.id IN $hidden_cases
+RETURN p.id AS id, collect(DISTINCT i.role) AS roles
+"""
+
+
+def _restrict_network(scope: Scope, G: nx.Graph, comp: Compartment) -> nx.Graph:
+    """Hidden case ids leave node and edge ``cases``; co-offending ties only hidden
+    cases support go; ``roles``/``role`` are recomputed from visible cases."""
+    if comp.empty:
+        return G
+    hc = comp.hidden_cases
+    touched = []
+    for n, d in G.nodes(data=True):
+        cs = d.get("cases")
+        if cs and any(c in hc for c in cs):
+            d["cases"] = [c for c in cs if c not in hc]
+            touched.append(n)
+    if touched:
+        roles = {r["id"]: [x for x in r["roles"] if x]
+                 for r in read(scope, _VISIBLE_ROLES, ids=touched, hidden_cases=sorted(hc))}
+        for n in touched:
+            rs = roles.get(n, [])
+            G.nodes[n]["roles"] = rs
+            G.nodes[n]["role"] = _main_role(rs)
+    drop = []
+    for a, b, d in G.edges(data=True):
+        cs = d.get("cases")
+        if cs:
+            kept = [c for c in cs if c not in hc]
+            d["cases"] = kept
+            if not kept and d.get("type") == "CO_OFFENDING":
+                drop.append((a, b))
+    G.remove_edges_from(drop)
     return G
 
 
@@ -175,13 +221,16 @@ def _age(birth: Any, when: Any) -> float | None:
     return (w - b).days // 365 if isinstance(b, dt.date) and isinstance(w, dt.date) else None
 
 
-def journeys(driver: Driver, case_ids: Sequence[str] | None = None) -> pd.DataFrame:
+def journeys(scope: Scope, case_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Journey rows ``person_id, case_id, leg, location, stage`` (leg 0 = place of
     recruitment) plus per-journey ``year, nationality, sex, age, exploitation_type``."""
     out: list[dict[str, Any]] = []
+    comp = scope.compartment()
     # one row per journey (person and case looked up once, not once per leg)
-    for r in read(driver, _JOURNEYS, cases=_cases(case_ids)):
+    for r in read(scope, _JOURNEYS, cases=_cases(case_ids)):
         pid, cid = r["person_id"], r["case_id"]
+        if cid in comp.hidden_cases or comp.hides("Person", pid):
+            continue
         legs = sorted(r["legs"], key=lambda x: x["leg"])
         first = legs[0]
         when = first["at"] or r["opened_on"]
@@ -202,23 +251,26 @@ def journeys(driver: Driver, case_ids: Sequence[str] | None = None) -> pd.DataFr
     return pd.DataFrame(out, columns=cols)
 
 
-def location_table(driver: Driver) -> pd.DataFrame:
+def location_table(scope: Scope) -> pd.DataFrame:
     """Every Location: ``id, name, name_th, kind, iso3, lat, lon, parent_id``."""
-    return pd.DataFrame(read(driver, _LOCATIONS),
+    return pd.DataFrame(read(scope, _LOCATIONS),
                         columns=["id", "name", "name_th", "kind", "iso3", "lat", "lon", "parent_id"])
 
 
-def location_hierarchy(driver: Driver) -> tuple[dict[str, str], dict[str, str]]:
+def location_hierarchy(scope: Scope) -> tuple[dict[str, str], dict[str, str]]:
     """``(child → parent, location → kind)`` for :func:`analytics.routes.routes`."""
-    rows = read(driver, _LOCATIONS)
+    rows = read(scope, _LOCATIONS)
     parents = {r["id"]: r["parent_id"] for r in rows if r["parent_id"]}
     levels = {r["id"]: r["kind"] for r in rows if r["kind"]}
     return parents, levels
 
 
-def transfers(driver: Driver, accounts: Sequence[str] | None = None) -> pd.DataFrame:
-    """Transfers ``txn_id, source, target, amount, currency, at`` (at as UTC timestamps)."""
-    rows = read(driver, _TRANSFERS, accounts=list(accounts) if accounts else None)
+def transfers(scope: Scope, accounts: Sequence[str] | None = None) -> pd.DataFrame:
+    """Transfers ``txn_id, source, target, amount, currency, at`` (at as UTC timestamps)
+    between accounts the scope may see."""
+    comp = scope.compartment()
+    rows = [r for r in read(scope, _TRANSFERS, accounts=list(accounts) if accounts else None)
+            if not (comp.hides("BankAccount", r["source"]) or comp.hides("BankAccount", r["target"]))]
     df = pd.DataFrame(rows, columns=["txn_id", "source", "target", "amount", "currency", "at", "agency"])
     if len(df):
         df["at"] = pd.to_datetime([a.to_native() if hasattr(a, "to_native") else a for a in df["at"]], utc=True)
@@ -227,9 +279,10 @@ def transfers(driver: Driver, accounts: Sequence[str] | None = None) -> pd.DataF
     return df
 
 
-def person_records(driver: Driver) -> pd.DataFrame:
-    """Person records in the canonical resolution columns."""
-    rows = read(driver, _PERSON_RECORDS)
+def person_records(scope: Scope) -> pd.DataFrame:
+    """Person records the scope may see, in the canonical resolution columns."""
+    comp = scope.compartment()
+    rows = [r for r in read(scope, _PERSON_RECORDS) if not comp.hides("Person", r["id"])]
     for r in rows:
         if r["birth_date"] is not None and hasattr(r["birth_date"], "to_native"):
             r["birth_date"] = r["birth_date"].to_native().isoformat()
@@ -238,6 +291,7 @@ def person_records(driver: Driver) -> pd.DataFrame:
                                        "source"])
 
 
+@writes()
 def write_same_as(driver: Driver, candidates: pd.DataFrame, method: str, batch: int = 5000) -> int:
     """MERGE ``SAME_AS`` candidates (``id_left, id_right, score``) as pending judgements.
 
@@ -251,6 +305,7 @@ def write_same_as(driver: Driver, candidates: pd.DataFrame, method: str, batch: 
     return len(rows)
 
 
+@writes()
 def judge_same_as(driver: Driver, id_left: str, id_right: str, judgement: str, by: str) -> dict[str, Any] | None:
     """Record a person's judgement (accepted / rejected / pending) of a candidate pair, with who and when."""
     if judgement not in ("accepted", "rejected", "pending"):
@@ -260,7 +315,11 @@ def judge_same_as(driver: Driver, id_left: str, id_right: str, judgement: str, b
     return recs[0].data() if recs else None
 
 
-def same_as_candidates(driver: Driver, judgement: str | None = None) -> pd.DataFrame:
-    return pd.DataFrame(read(driver, _SAME_AS, judgement=judgement),
+def same_as_candidates(scope: Scope, judgement: str | None = None) -> pd.DataFrame:
+    """``SAME_AS`` candidate pairs (best score first) of which the scope may see both persons."""
+    comp = scope.compartment()
+    rows = [r for r in read(scope, _SAME_AS, judgement=judgement)
+            if not (comp.hides("Person", r["id_left"]) or comp.hides("Person", r["id_right"]))]
+    return pd.DataFrame(rows,
                         columns=["id_left", "id_right", "score", "method", "judgement", "by", "at",
                                  "name_left", "name_right"])

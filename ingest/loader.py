@@ -33,6 +33,7 @@ from neo4j import Driver
 
 from graph import cypher
 from graph import db as gdb
+from graph.scope import Scope
 from graph.model import NODES, RelSpec, node_spec, rel_specs_for_table
 
 from .read import RawRow, find_tables, read_table
@@ -132,6 +133,8 @@ class _Loader:
     def __init__(self, driver: Driver, bundle: Path, rejects: RejectWriter, summary: IngestSummary,
                  batch_size: int, progress: Progress | None, writers: int = DEFAULT_WRITERS) -> None:
         self.driver = driver
+        # reference checks see every record (an operator's read, not a user's)
+        self.scope = Scope.operator(driver, "ingest: reference check")
         self.bundle = bundle
         self.rejects = rejects
         self.summary = summary
@@ -254,7 +257,7 @@ class _Loader:
                 todo = unknown - self.db_known[lab] - self.db_missing[lab]
                 if not todo:
                     continue
-                found = gdb.existing_ids(self.driver, lab, todo)
+                found = gdb.existing_ids(self.scope, lab, todo)
                 self.db_known[lab] |= found
                 self.db_missing[lab] |= todo - found
 

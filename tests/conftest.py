@@ -77,3 +77,10 @@ def make_bundle(tmp_path: Path) -> Callable[..., Path]:
         return d
 
     return _make
+
+
+def op(driver: Any) -> Any:
+    """An explicit operator scope for a test's own checks of the store (sees everything)."""
+    from graph.scope import Scope
+
+    return Scope.operator(driver, "test")

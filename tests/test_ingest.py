@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from graph import db as gdb
+from graph import explore
 from ingest import loader as loader_mod
 from ingest.loader import ingest_bundle
+from tests.conftest import op
 
 pytestmark = pytest.mark.neo4j
 
@@ -109,7 +111,7 @@ EXPECTED_RELS = {
 
 
 def _stats(driver: Any) -> dict[str, dict[str, int]]:
-    return gdb.stats(driver)
+    return gdb.stats(op(driver))
 
 
 def _rejects(path: Path) -> list[dict[str, str]]:
@@ -125,7 +127,7 @@ def test_round_trip_every_kind_with_thai_text(db: Any, make_bundle: Any, tmp_pat
     assert st["nodes"] == EXPECTED_NODES
     assert st["relationships"] == EXPECTED_RELS
 
-    p1 = gdb.read(db, "MATCH (p:Person {id: 'P1'}) RETURN p")[0]["p"]
+    p1 = gdb.read(op(db), "MATCH (p:Person {id: 'P1'}) RETURN p")[0]["p"]
     assert p1["full_name"] == "สมชาย ใจดี"
     assert p1["full_name_latin"] == "Somchai Jaidee"
     assert str(p1["birth_date"]) == "1987-05-12"  # Thai digits + Buddhist era converted
@@ -135,42 +137,42 @@ def test_round_trip_every_kind_with_thai_text(db: Any, make_bundle: Any, tmp_pat
     assert p1["address"] == "สมุทรสาคร"
     assert p1["sources"] == ["DSI"] and p1["source_record_ids"] == ["DSI:D-1"]
     assert str(p1["first_seen"]) == "2024-02-01"
-    p2 = gdb.read(db, "MATCH (p:Person {id: 'P2'}) RETURN p")[0]["p"]
+    p2 = gdb.read(op(db), "MATCH (p:Person {id: 'P2'}) RETURN p")[0]["p"]
     assert p2["nationality"] == "MMR" and p2["full_name"] == "အောင်ကျော်"
-    assert gdb.read(db, "MATCH (v:Vehicle) RETURN v.plate AS p")[0]["p"] == "1กข1234"
-    case = gdb.read(db, "MATCH (c:Case)-[:OCCURRED_AT]->(l) RETURN c, l.name_th AS where")[0]
+    assert gdb.read(op(db), "MATCH (v:Vehicle) RETURN v.plate AS p")[0]["p"] == "1กข1234"
+    case = gdb.read(op(db), "MATCH (c:Case)-[:OCCURRED_AT]->(l) RETURN c, l.name_th AS where")[0]
     assert str(case["c"]["opened_on"]) == "2024-01-15" and case["where"] == "สมุทรสาคร"
     assert case["c"]["agency"] == "DSI"
-    tx = gdb.read(db, "MATCH (:BankAccount {id:'A2'})-[t:TRANSFERRED]->(:BankAccount {id:'A1'}) "
+    tx = gdb.read(op(db), "MATCH (:BankAccount {id:'A2'})-[t:TRANSFERRED]->(:BankAccount {id:'A1'}) "
                  "RETURN properties(t) AS t")[0]["t"]
     assert tx["amount"] == 1950000.0 and tx["currency"] == "THB" and tx["txn_id"] == "TX1"
     assert tx["source"] == "AMLO" and tx["source_record_id"] == "t-1"
     assert tx["at"].iso_format().startswith("2024-01-05T10:30:00")
-    assoc = gdb.read(db, "MATCH ()-[r:ASSOCIATED_WITH]->() RETURN properties(r) AS r")[0]["r"]
+    assoc = gdb.read(op(db), "MATCH ()-[r:ASSOCIATED_WITH]->() RETURN properties(r) AS r")[0]["r"]
     assert assoc["call_count"] == 12
-    legs = gdb.read(db, "MATCH (a)-[m:MOVED]->(b) RETURN a.id AS a, b.id AS b, m.leg AS leg, m.stage AS stage "
+    legs = gdb.read(op(db), "MATCH (a)-[m:MOVED]->(b) RETURN a.id AS a, b.id AS b, m.leg AS leg, m.stage AS stage "
                         "ORDER BY leg")
     assert [(r["a"], r["b"], r["stage"]) for r in legs] == [("MMR", "BC-MAESOT", "transit"),
                                                             ("BC-MAESOT", "TH-74", "exploitation")]
     # every relationship keeps its provenance
-    missing = gdb.read(db, "MATCH ()-[r]->() WHERE r.source IS NULL OR r.source_record_id IS NULL RETURN count(r) AS c")
+    missing = gdb.read(op(db), "MATCH ()-[r]->() WHERE r.source IS NULL OR r.source_record_id IS NULL RETURN count(r) AS c")
     assert missing[0]["c"] == 0
 
 
 def test_full_text_search_finds_thai_and_latin_names(db: Any, make_bundle: Any, tmp_path: Path) -> None:
     ingest_bundle(db, make_bundle(full_tables()), rejects_path=tmp_path / "rej.csv")
     db.execute_query("CALL db.awaitIndexes(60)")
-    hits_th = gdb.search_names(db, "สมชาย")
+    hits_th = explore.search_names(op(db), "สมชาย")
     assert hits_th and hits_th[0]["id"] == "P1"
-    hits_lat = gdb.search_names(db, "somchai")
+    hits_lat = explore.search_names(op(db), "somchai")
     assert hits_lat and hits_lat[0]["id"] == "P1"
-    hits_org = gdb.search_names(db, "ประมง*")
+    hits_org = explore.search_names(op(db), "ประมง*")
     assert any(h["id"] == "O1" for h in hits_org)
 
 
 def _snapshot(driver: Any) -> list[Any]:
-    nodes = gdb.read(driver, "MATCH (n) WHERE NOT n:IngestRun RETURN n.id AS id, properties(n) AS p ORDER BY id")
-    rels = gdb.read(driver, "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p "
+    nodes = gdb.read(op(driver), "MATCH (n) WHERE NOT n:IngestRun AND NOT n:NetintelMeta RETURN n.id AS id, properties(n) AS p ORDER BY id")
+    rels = gdb.read(op(driver), "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p "
                             "ORDER BY a, t, b, r.source_record_id")
     return [(r["id"], sorted(r["p"].items())) for r in nodes] + [
         (r["a"], r["t"], r["b"], sorted(r["p"].items())) for r in rels]
@@ -191,7 +193,7 @@ def test_same_entity_from_two_agencies_merges_with_both_provenances(db: Any, mak
     t["persons"].append({"id": "P1", "source": "RTP", "source_record_id": "R-55", "full_name": "สมชาย ใจดี",
                          "recorded_at": "2023-06-01"})
     ingest_bundle(db, make_bundle(t), rejects_path=tmp_path / "r.csv")
-    p = gdb.read(db, "MATCH (p:Person {id:'P1'}) RETURN p")[0]["p"]
+    p = gdb.read(op(db), "MATCH (p:Person {id:'P1'}) RETURN p")[0]["p"]
     assert p["sources"] == ["DSI", "RTP"]
     assert p["source_record_ids"] == ["DSI:D-1", "RTP:R-55"]
     assert str(p["first_seen"]) == "2023-06-01" and str(p["last_seen"]) == "2024-02-01"
@@ -297,7 +299,7 @@ def test_wrong_encoding_rows_are_rejected_not_garbled(db: Any, tmp_path: Path) -
     got = _rejects(rej)
     assert len(got) == 1 and got[0]["line"] == "3" and "UTF-8" in got[0]["reason"]
     assert s.rejected == 1
-    names = {r["n"] for r in gdb.read(db, "MATCH (p:Person) RETURN p.full_name AS n")}
+    names = {r["n"] for r in gdb.read(op(db), "MATCH (p:Person) RETURN p.full_name AS n")}
     assert names == {"สมหญิง รักไทย", "Mali"}
 
 
@@ -342,7 +344,7 @@ def test_jsonl_and_xlsx_tables_load_like_csv(db: Any, tmp_path: Path) -> None:
     st = _stats(db)
     assert st["nodes"]["Person"] == 2 and st["nodes"]["Location"] == 4
     assert st["relationships"]["LIVES_AT"] == 1 and st["relationships"]["LOCATED_IN"] == 2
-    lat = gdb.read(db, "MATCH (l:Location {id:'TH-74'}) RETURN l.lat AS lat")[0]["lat"]
+    lat = gdb.read(op(db), "MATCH (l:Location {id:'TH-74'}) RETURN l.lat AS lat")[0]["lat"]
     assert lat == pytest.approx(13.55)
 
 
@@ -394,7 +396,7 @@ def test_kill_9_during_ingest_then_rerun_gives_exact_counts(db: Any, make_bundle
     deadline = time.monotonic() + 120
     killed_at = None
     while time.monotonic() < deadline and proc.poll() is None:
-        c = gdb.read(db, "MATCH (p:Person) RETURN count(p) AS c")[0]["c"]
+        c = gdb.read(op(db), "MATCH (p:Person) RETURN count(p) AS c")[0]["c"]
         if c > 1000:
             os.kill(proc.pid, signal.SIGKILL)
             killed_at = c

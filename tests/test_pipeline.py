@@ -19,6 +19,7 @@ from graph import db as gdb
 from graph import projection as P
 from ingest.generate import generate_bundle
 from ingest.loader import ingest_bundle
+from tests.conftest import op
 
 pytestmark = pytest.mark.neo4j
 
@@ -34,7 +35,7 @@ def pipeline(driver: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
 
 def test_loaded_counts_equal_truth(pipeline: dict[str, Any]) -> None:
     assert pipeline["summary"].rejected == 0
-    assert gdb.stats(pipeline["driver"]) == pipeline["truth"]["counts"]
+    assert gdb.stats(op(pipeline["driver"])) == pipeline["truth"]["counts"]
     on_disk = json.loads((Path(pipeline["bundle"]) / "truth.json").read_text())
     assert on_disk["counts"] == pipeline["truth"]["counts"]
 

@@ -19,6 +19,7 @@ from api.app import create_app
 from api.security import ROLES, ApiSettings, create_access_token
 from graph import db as gdb
 from ingest.loader import ingest_bundle
+from tests.conftest import op as op_scope
 from tests.test_ingest import full_tables
 
 pytestmark = pytest.mark.neo4j
@@ -162,16 +163,15 @@ OUTSIDERS = ("viewer1", "investigator1", "analyst1")
 
 
 def test_compartment_membership_in_process(loaded: Any) -> None:
-    from graph.explore import compartment
+    from graph.scope import Scope
 
-    comp = compartment(loaded, ("analyst1",))
-    assert comp is not None
+    comp = Scope.for_user(loaded, "analyst1", "analyst").compartment()
     assert {k: set(v) for k, v in comp.hidden.items()} == HIDDEN
     assert comp.hidden_cases == {SECRET_CASE}
-    for who in (("cleared", "unit-secret"), ("sgt.named",)):
-        c = compartment(loaded, who)
-        assert c is not None and c.empty
-    assert compartment(loaded, None) is None
+    for user, units in (("cleared", ("unit-secret",)), ("sgt.named", ())):
+        assert Scope.for_user(loaded, user, "investigator", units).compartment().empty
+    assert Scope.for_user(loaded, "boss", "admin").compartment().empty  # admins see every compartment
+    assert Scope.operator(loaded, "test").compartment().empty
 
 
 def test_stats_counts_leave_out_the_compartment(client: TestClient, app: Any) -> None:
@@ -238,15 +238,15 @@ def test_entities_networks_and_paths_hide_the_compartment(client: TestClient, ap
 
 
 def test_analytics_networks_hide_the_compartment(client: TestClient, app: Any, loaded: Any) -> None:
-    from graph.explore import restrict_network
     from graph.projection import person_network
+    from graph.scope import Scope
 
-    G = restrict_network(loaded, person_network(loaded), ("analyst1",))
+    G = person_network(Scope.for_user(loaded, "analyst1", "analyst"))
     assert set(G.nodes) == {"P1", "P2", "P4"}
     assert not G.has_edge("P1", "P4")  # they co-offend only in the hidden case
     assert G.nodes["P1"]["cases"] == ["C1"] and "broker" not in G.nodes["P1"]["roles"]
     assert G.nodes["P1"]["role"] == "recruiter"
-    full = person_network(loaded)
+    full = person_network(op_scope(loaded))
     assert full.has_edge("P1", "P4") and full.nodes["P1"]["role"] == "broker"  # the unrestricted graph has them
 
     h = hdr(app, "analyst1")
@@ -385,6 +385,9 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("GET", "/api/analytics/communities", "/api/analytics/communities?cases=C1", "investigator", None, 200),
         ("GET", "/api/analytics/keyplayers", "/api/analytics/keyplayers?cases=C1&k=1", "investigator", None, 200),
         ("GET", "/api/routes", "/api/routes", "investigator", None, 200),
+        ("GET", "/api/jobs", "/api/jobs", "investigator", None, 200),
+        ("GET", "/api/jobs/{job_id}", "/api/jobs/no-such-job", "investigator", None, 404),
+        ("DELETE", "/api/jobs/{job_id}", "/api/jobs/no-such-job", "investigator", None, 404),
         ("GET", "/api/money/trace/{account}", "/api/money/trace/A2", "analyst", None, 200),
         ("GET", "/api/money/typologies", "/api/money/typologies", "analyst", None, 200),
         ("GET", "/api/resolution/candidates", "/api/resolution/candidates", "analyst", None, 200),
@@ -545,7 +548,7 @@ def _defaults(path: str) -> dict[str, str]:
 
 
 def test_injection_and_xss_in_every_text_parameter(client: TestClient, app: Any, loaded: Any) -> None:
-    before = gdb.stats(loaded)
+    before = gdb.stats(op_scope(loaded))
     h = role_hdr(app, "admin")
     spec = app.openapi()["paths"]
     tried = 0
@@ -601,7 +604,7 @@ def test_injection_and_xss_in_every_text_parameter(client: TestClient, app: Any,
     # the audit log view shows the stored XSS token name escaped
     page = client.get("/api/admin/audit", params={"format": "html", "limit": 1000}, headers=h).text
     assert XSS not in page and "&lt;script&gt;" in page
-    assert gdb.stats(loaded) == before  # nothing was written or deleted
+    assert gdb.stats(op_scope(loaded)) == before  # nothing was written or deleted
 
 
 # ============================================================ size limits

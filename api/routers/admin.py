@@ -8,11 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from views.models import Table
+
 from ..audit import verify_audit
 from ..deps import Admin, AuditDep, DriverDep, client_of
 from ..errors import BadRequest, Conflict, NotFound
 from ..security import ROLES
-from ._common import Format, FormatQ, TableOut, html_table
+from ._common import Format, FormatQ, html_table
 from .auth import UserPublic
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
@@ -124,7 +126,19 @@ def set_units(request: Request, username: str, body: UnitsIn, user: Admin, audit
     return out
 
 
-@router.get("/audit", response_model=TableOut, summary="The audit log, newest first (admin)")
+class AuditEntryOut(BaseModel):
+    seq: int
+    at: str
+    username: str
+    action: str
+    target: str
+    details: dict[str, Any]
+    client: str
+    prev_hash: str
+    hash: str
+
+
+@router.get("/audit", response_model=Table[AuditEntryOut], summary="The audit log, newest first (admin)")
 def audit_log(request: Request, user: Admin,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
               username: Annotated[str | None, Query(max_length=64)] = None,
@@ -137,7 +151,8 @@ def audit_log(request: Request, user: Admin,
                                     "path": request.url.path, "via": user.via}, client_of(request))
     if format is Format.html:
         return html_table("Audit log", entries, user=user, note="append-only; hash-chained")
-    return TableOut(data=entries, count=len(entries), meta={"total": request.app.state.audit.count()})
+    return Table[AuditEntryOut](data=[AuditEntryOut.model_validate(e) for e in entries], count=len(entries),
+                                meta={"total": request.app.state.audit.count()})
 
 
 @router.get("/audit/verify", response_model=VerifyOut, summary="Verify the audit hash chain (admin)")

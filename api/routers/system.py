@@ -7,7 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from ..deps import DriverDep, Viewer, get_driver, visibility
+from views import explore as v
+from views.models import Stats
+
+from ..deps import ViewerScope, get_driver
 from ..errors import Unavailable
 
 router = APIRouter(tags=["system"])
@@ -15,11 +18,6 @@ router = APIRouter(tags=["system"])
 
 class Health(BaseModel):
     status: str
-
-
-class Stats(BaseModel):
-    nodes: dict[str, int]
-    relationships: dict[str, int]
 
 
 @router.get("/health", response_model=Health, summary="The process is up")
@@ -40,7 +38,5 @@ def ready(request: Request) -> Health:
 
 @router.get("/api/stats", response_model=Stats, tags=["system"],
             summary="Node and relationship counts (without what is hidden from you) (viewer)")
-def stats(driver: DriverDep, user: Viewer) -> Any:
-    from graph.explore import visible_stats
-
-    return visible_stats(driver, visibility(user))
+def stats(scope: ViewerScope) -> Any:
+    return v.stats(scope)

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..deps import SESSION_COOKIE, DriverDep, authenticate_request, client_of
-from ..errors import ApiError
+from ..deps import SESSION_COOKIE, DriverDep, authenticate_request, client_of, scope_of
+from ..errors import ApiError, NotFound
 from ..security import User, create_access_token, role_allows
 from ._common import render
 
@@ -83,39 +83,35 @@ def home(user: UiUser) -> HTMLResponse:
 def search(request: Request, driver: DriverDep, user: UiUser,
            by: Annotated[str, Query(pattern="^(q|id|phone|plate|account)$")] = "q",
            value: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
-    from .search import run_search
+    from views.explore import search as run_search
 
     if not role_allows(user.role, "investigator"):
         return render("home.html", status_code=403, title="Search", user=user, hits=None, by=by, value=value,
                       error="Your role cannot search for persons.")
     try:
-        hits, crit = run_search(driver, user, **{by: value})
+        res = run_search(scope_of(request, user, driver, via="ui"), **{by: value})
     except ApiError as exc:
         return render("home.html", status_code=exc.status, title="Search", user=user, hits=None, by=by,
                       value=value, error=exc.message)
-    request.app.state.audit.record(user.username, "read_personal", "search",
-                                   {"criterion": crit, "results": len(hits), "via": "ui"}, client_of(request))
+    hits = [h.model_dump() for h in res.data]
     return render("home.html", title="Search", user=user, hits=hits, by=by, value=value, error=None)
 
 
 @router.get("/entity/{entity_id}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_id: str, driver: DriverDep, user: UiUser,
                 label: Annotated[str | None, Query(max_length=40)] = None) -> Response:
-    from graph.explore import entity
     from graph.model import NODE_LABELS
-
-    from ..deps import visibility
+    from views.explore import entity
 
     if not role_allows(user.role, "investigator"):
         return render("table.html", status_code=403, title="Not allowed", rows=[], cols=[], links={}, user=user,
                       note="Your role cannot see persons or entities.", extra_links=[])
-    node = entity(driver, entity_id, label if label in NODE_LABELS else None, visibility(user))
-    if node is None:
+    try:
+        node = entity(scope_of(request, user, driver, via="ui"), entity_id, label if label in NODE_LABELS else None)
+    except NotFound:
         return render("table.html", status_code=404, title="Not found", rows=[], cols=[], links={}, user=user,
                       note=f"No entity with id {entity_id}.", extra_links=[])
-    request.app.state.audit.record(user.username, "read_personal", entity_id, {"view": "entity", "via": "ui"},
-                                   client_of(request))
-    return render("entity.html", title=str(node["name"]), entity=node, user=user)
+    return render("entity.html", title=str(node.name), entity=node.model_dump(exclude_none=True), user=user)
 
 
 @router.get("/routes", response_class=HTMLResponse)

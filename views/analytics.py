@@ -1,0 +1,132 @@
+"""Brokers, communities and key players, for a set of cases or everything.
+
+The person network behind them is a whole-database projection, cached per
+(data version, compartment, cases).  The analytics themselves are bounded:
+each runs as a job process and the request waits at most the time budget
+(``NETINTEL_BUDGET_SECONDS``); longer work answers with the job (202), and
+work whose estimated size is beyond what a job may take answers at once
+with :class:`core.errors.OverBudget` (422) naming what to narrow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import networkx as nx
+import pandas as pd
+
+from core.errors import InvalidInput, OverBudget
+from graph.scope import Scope
+
+from ._common import budget_seconds, cached, check_cases, table
+from .cache import cache
+from .jobs import run_bounded
+from .models import BrokerRow, CommunityRow, KeyPlayerRow, Table
+
+__all__ = ["person_network", "brokers", "broker_view", "communities", "keyplayers", "KEYPLAYER_MAX_SECONDS",
+           "keyplayer_estimate", "GROUPS"]
+
+GROUPS = ("nationality", "sex", "role")
+_SAMPLE_ABOVE = 3000  # exact betweenness below, 500 sampled pivots above
+#: key-player searches estimated to take longer than this are refused (narrow them) rather than queued
+KEYPLAYER_MAX_SECONDS = 900.0
+#: node visits per second of the key-player search's depth-first searches (measured on this machine class)
+_DFS_VISITS_PER_SECOND = 2.0e6
+
+
+def person_network(scope: Scope, cases: str | Sequence[str] | None = None) -> tuple[nx.Graph, list[str] | None]:
+    """The person network the scope may see (for ``cases``, or everything), cached."""
+    from graph.projection import person_network as project
+
+    ids = check_cases(scope, cases)
+    G = cached(scope, "person_network", tuple(ids or ()), lambda: project(scope, ids))
+    return G, ids
+
+
+def _bounded(scope: Scope, kind: str, key: tuple[Any, ...], target: str, args: tuple[Any, ...],
+             params: dict[str, Any], budget: float | None) -> pd.DataFrame:
+    ckey = (kind, *scope.cache_key(), *key)
+    hit, value = cache.peek(ckey)
+    if hit:
+        return value  # type: ignore[no-any-return]
+    result: pd.DataFrame = run_bounded(scope.user, kind, ckey, target, args, budget=budget, params=params,
+                                       on_result=lambda r: cache.put(ckey, r))
+    return result
+
+
+def _budget(budget: float | None) -> float | None:
+    return budget_seconds() if budget == -1 else budget
+
+
+def brokers(scope: Scope, cases: str | Sequence[str] | None = None, *, group: str = "nationality",
+            top: int = 50, budget: float | None = -1) -> Table[BrokerRow]:
+    """Rank brokers: Gould–Fernandez roles, betweenness, constraint and a plain-language reason."""
+    scope.require("investigator")
+    if group not in GROUPS:
+        raise InvalidInput(f"group must be one of {', '.join(GROUPS)}")
+    G, ids = person_network(scope, cases)
+    k = 500 if G.number_of_nodes() > _SAMPLE_ABOVE else None
+    params = {"cases": ids, "group": group, "top": top}
+    df = _bounded(scope, "brokers", (tuple(ids or ()), group, top), "views._work:brokers",
+                  (G, group, top, k, 0 if k else None), params, _budget(budget))
+    scope.audit("read_personal", ",".join(ids or ["*"]), view="brokers", rows=len(df))
+    return Table[BrokerRow].model_validate(table(BrokerRow, df, cases=ids, group=group, sampled_pivots=k,
+                                                 persons=G.number_of_nodes()))
+
+
+def broker_view(scope: Scope, cases: str | Sequence[str] | None = None, *, group: str = "nationality",
+                top: int = 50, budget: float | None = -1) -> tuple[nx.Graph, pd.DataFrame, list[str] | None]:
+    """The broker subgraph and ranking for the broker page."""
+    from analytics.brokers import broker_subgraph
+
+    res = brokers(scope, cases, group=group, top=top, budget=budget)
+    G, ids = person_network(scope, cases)
+    df = pd.DataFrame([r.model_dump() for r in res.data])
+    H = broker_subgraph(G, df, top=min(top, 20)) if len(df) else G
+    return H, df, ids
+
+
+def communities(scope: Scope, cases: str | Sequence[str] | None = None, *, method: str = "louvain",
+                seed: int = 0, budget: float | None = -1) -> Table[CommunityRow]:
+    """Communities of the person network (Louvain or Leiden)."""
+    scope.require("investigator")
+    if method not in ("louvain", "leiden"):
+        raise InvalidInput("method must be louvain or leiden")
+    G, ids = person_network(scope, cases)
+    df = _bounded(scope, "communities", (tuple(ids or ()), method, seed), "views._work:communities",
+                  (G, method, seed), {"cases": ids, "method": method, "seed": seed}, _budget(budget))
+    scope.audit("read_personal", ",".join(ids or ["*"]), view="communities", rows=len(df))
+    return Table[CommunityRow].model_validate(table(CommunityRow, df, cases=ids,
+                                                    method=df.attrs.get("method", method),
+                                                    modularity=df.attrs.get("modularity")))
+
+
+def keyplayer_estimate(G: nx.Graph, k: int, restarts: int = 10) -> float:
+    """Estimated seconds of :func:`analytics.keyplayers.fragmentation` (worst case:
+    ``restarts + 2`` starts × about ``k`` passes × ``k`` depth-first searches)."""
+    size = G.number_of_nodes() + G.number_of_edges()
+    return (restarts + 2) * k * k * size / _DFS_VISITS_PER_SECOND
+
+
+def keyplayers(scope: Scope, cases: str | Sequence[str] | None = None, *, k: int = 5, seed: int = 0,
+               budget: float | None = -1) -> Table[KeyPlayerRow]:
+    """The k persons whose removal fragments the network most (KPP-Neg)."""
+    scope.require("investigator")
+    if not 1 <= k <= 50:
+        raise InvalidInput("k must be 1..50")
+    G, ids = person_network(scope, cases)
+    est = keyplayer_estimate(G, k)
+    if est > KEYPLAYER_MAX_SECONDS:
+        # the largest k that fits, for the message
+        fit = max(1, int((KEYPLAYER_MAX_SECONDS * _DFS_VISITS_PER_SECOND
+                          / (12 * max(1, G.number_of_nodes() + G.number_of_edges()))) ** 0.5))
+        raise OverBudget(
+            f"key players for k={k} on {G.number_of_nodes():,} persons would take about {est / 60:.0f} minutes; "
+            f"narrow it: choose cases (cases=...) or k ≤ {fit}",
+            {"narrow": ["cases", "k"], "persons": G.number_of_nodes(), "relationships": G.number_of_edges(),
+             "estimated_seconds": round(est), "limit_seconds": KEYPLAYER_MAX_SECONDS, "largest_k": fit})
+    df = _bounded(scope, "keyplayers", (tuple(ids or ()), k, seed), "views._work:keyplayers", (G, k, seed),
+                  {"cases": ids, "k": k, "seed": seed, "estimated_seconds": round(est)}, _budget(budget))
+    scope.audit("read_personal", ",".join(ids or ["*"]), view="keyplayers", rows=len(df))
+    return Table[KeyPlayerRow].model_validate(table(KeyPlayerRow, df, cases=ids, k=k))

@@ -1,0 +1,151 @@
+"""Search, entity, neighbourhood, shortest path and counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from core.errors import InvalidInput, NotFound
+from graph import explore as gx
+from graph.model import NODE_LABELS, REL_TYPES
+from graph.scope import Scope
+
+from ._common import cached, split_list
+from .models import GraphOut, Hit, HitList, NodeOut, Stats
+
+__all__ = ["search", "entity", "neighbourhood", "shortest_path", "stats", "check_label", "check_labels",
+           "check_types", "SEARCH_KINDS"]
+
+SEARCH_KINDS = ("q", "id", "phone", "plate", "account")
+
+
+def check_label(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if value not in NODE_LABELS:
+        raise InvalidInput(f"unknown label {value!r}", {"allowed": list(NODE_LABELS)})
+    return value
+
+
+def check_labels(value: str | Sequence[str] | None) -> list[str] | None:
+    items = split_list(value, "label")
+    for x in items or []:
+        check_label(x)
+    return items
+
+
+def check_types(value: str | Sequence[str] | None) -> list[str] | None:
+    items = split_list(value, "type")
+    for t in items or []:
+        if t not in REL_TYPES:
+            raise InvalidInput(f"unknown relationship type {t!r}", {"allowed": list(REL_TYPES)})
+    return items
+
+
+def search(scope: Scope, *, q: str | None = None, id: str | None = None, phone: str | None = None,
+           plate: str | None = None, account: str | None = None, limit: int = 20) -> HitList:
+    """Find entities by exactly one criterion: a name (Thai or Latin, fuzzy), an id,
+    a phone, a plate or an account number."""
+    scope.require("investigator")
+    given = {k: v for k, v in {"q": q, "id": id, "phone": phone, "plate": plate, "account": account}.items()
+             if v is not None and v.strip()}
+    if len(given) != 1:
+        raise InvalidInput("give exactly one of q, id, phone, plate, account", {"given": sorted(given)})
+    (kind, value), = given.items()
+    value = value.strip()
+    limit = max(1, min(int(limit), 200))
+    if kind == "q":
+        hits = gx.search_names(scope, value, limit)
+    elif kind == "id":
+        hits = [{**{k: v for k, v in n.items() if k in ("id", "label", "name")}, "score": 1.0, "match": "id"}
+                for n in gx.find_by_id(scope, value, None)]
+    elif kind == "phone":
+        from ingest.normalise import parse_phone
+
+        try:
+            norm = parse_phone(value)
+        except ValueError as exc:
+            raise InvalidInput(f"not a phone number: {value!r}") from exc
+        hits = gx.find_by_phone(scope, norm, limit)
+    elif kind == "plate":
+        from ingest.normalise import parse_plate
+
+        try:
+            norm = parse_plate(value)
+        except ValueError as exc:
+            raise InvalidInput(f"not a vehicle plate: {value!r}") from exc
+        hits = gx.find_by_plate(scope, norm, limit)
+    else:
+        hits = gx.find_by_account(scope, value, limit)
+    crit = {kind: value}
+    scope.audit("read_personal", "search", criterion=crit, results=len(hits))
+    return HitList(data=[Hit(**{k: h.get(k) for k in ("id", "label", "name", "score", "match")}) for h in hits],
+                   count=len(hits), query=crit)
+
+
+def entity(scope: Scope, entity_id: str, label: str | None = None) -> NodeOut:
+    """One entity with its properties and provenance; 404 when missing or hidden."""
+    scope.require("investigator")
+    node = gx.entity(scope, entity_id, check_label(label))
+    if node is None:
+        raise NotFound(f"no entity with id {entity_id!r}" + (f" and label {label}" if label else ""))
+    scope.audit("read_personal", entity_id, view="entity", label=node["label"])
+    return NodeOut.model_validate(node)
+
+
+def _iso(d: dt.date | str | None) -> str | None:
+    if d is None or isinstance(d, str):
+        return d or None
+    return d.isoformat()
+
+
+def neighbourhood(scope: Scope, entity_id: str, *, label: str | None = None, depth: int = 1,
+                  labels: str | Sequence[str] | None = None, types: str | Sequence[str] | None = None,
+                  since: dt.date | str | None = None, until: dt.date | str | None = None,
+                  agency: str | None = None, limit: int = gx.MAX_NODES, expand: str | Sequence[str] | None = None,
+                  hub_degree: int | None = None) -> GraphOut:
+    """The entity and its neighbourhood to depth 1–3: filtered, capped, dense hubs collapsed
+    (``expand`` names the hubs whose neighbours you want)."""
+    scope.require("investigator")
+    if since and until and str(since) > str(until):
+        raise InvalidInput("since is after until")
+    try:
+        data = gx.neighbourhood(scope, entity_id, depth=depth, node_label=check_label(label),
+                                labels=check_labels(labels), rel_types=check_types(types), since=_iso(since),
+                                until=_iso(until), agency=agency, limit=limit,
+                                expand=split_list(expand, "expanded id") or (),
+                                hub_degree=hub_degree or _hub_degree())
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    if data is None:
+        raise NotFound(f"no entity with id {entity_id!r}" + (f" and label {label}" if label else ""))
+    scope.audit("read_personal", entity_id, view="neighbourhood", depth=depth, nodes=len(data["nodes"]))
+    return GraphOut.model_validate(data)
+
+
+def _hub_degree() -> int:
+    from graph.settings import get_settings
+
+    return int(getattr(get_settings(), "hub_degree", gx.HUB_DEGREE))
+
+
+def shortest_path(scope: Scope, from_id: str, to_id: str, *, max_length: int = 6,
+                  types: str | Sequence[str] | None = None) -> GraphOut:
+    """One shortest path between two entities through what the scope may see."""
+    scope.require("investigator")
+    try:
+        data = gx.shortest_path(scope, from_id, to_id, max_length=max_length, rel_types=check_types(types))
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    if data is None:
+        raise NotFound("one of the two entities does not exist", {"from_id": from_id, "to_id": to_id})
+    scope.audit("read_personal", f"{from_id}..{to_id}", view="shortest_path", length=data["length"])
+    return GraphOut.model_validate(data)
+
+
+def stats(scope: Scope) -> Stats:
+    """Node and relationship counts without what is hidden from the scope (cached per data version)."""
+    scope.require("viewer")
+    data: dict[str, Any] = cached(scope, "stats", (), lambda: gx.visible_stats(scope))
+    return Stats.model_validate(data)

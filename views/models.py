@@ -1,0 +1,215 @@
+"""Typed results of the views (their fields are the columns the OpenAPI schema documents)."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Table",
+    "Hit",
+    "HitList",
+    "NodeOut",
+    "EdgeOut",
+    "GraphOut",
+    "Stats",
+    "BrokerRow",
+    "CommunityRow",
+    "KeyPlayerRow",
+    "RouteRow",
+    "CorridorRow",
+    "HubRow",
+    "TraceRow",
+    "TypologyRow",
+    "CandidateRow",
+    "JudgementOut",
+    "RunOut",
+    "JobOut",
+]
+
+RowT = TypeVar("RowT", bound=BaseModel)
+
+
+class Table(BaseModel, Generic[RowT]):
+    """A result table: ``data`` rows, their ``count`` and what produced them (``meta``)."""
+
+    data: list[RowT]
+    count: int
+    meta: dict[str, Any] = {}
+
+
+class Hit(BaseModel):
+    id: str | None
+    label: str = Field(description="node label of the model")
+    name: Any = None
+    score: float = Field(description="relevance (1 for exact id, phone, plate or account matches)")
+    match: str = Field(description="what matched: name, id, phone, plate or account")
+
+
+class HitList(BaseModel):
+    data: list[Hit]
+    count: int
+    query: dict[str, str]
+
+
+class NodeOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str | None
+    label: str
+    name: Any = None
+    collapsed: bool | None = Field(None, description="a dense hub returned without its neighbours")
+    degree: int | None = Field(None, description="visible relationships of a collapsed hub")
+
+
+class EdgeOut(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    from_: str | None = Field(alias="from")
+    to: str | None
+    type: str
+
+
+class GraphOut(BaseModel):
+    nodes: list[NodeOut]
+    edges: list[EdgeOut]
+    truncated: bool
+    length: int | None = None
+    collapsed: list[str] = Field([], description="ids of hubs returned collapsed (expand them explicitly)")
+
+
+class Stats(BaseModel):
+    nodes: dict[str, int]
+    relationships: dict[str, int]
+
+
+class BrokerRow(BaseModel):
+    node: str = Field(description="person id")
+    name: str | None = None
+    rank: int
+    score: float = Field(description="broker score, 0..1 (betweenness, brokerage and low constraint)")
+    role: str | None = Field(None, description="main Gould–Fernandez role")
+    roles: list[str] = []
+    groups_bridged: list[str] = []
+    betweenness: float
+    betweenness_rank: int
+    constraint: float | None = None
+    brokerage_total: int
+    coordinator: int
+    itinerant: int
+    representative: int
+    gatekeeper: int
+    liaison: int
+    reason: str = Field(description="why, in plain language")
+
+
+class CommunityRow(BaseModel):
+    node: str
+    name: str | None = None
+    community: int
+
+
+class KeyPlayerRow(BaseModel):
+    node: str
+    name: str | None = None
+    order: int = Field(description="1 = removing this person alone fragments most")
+    degree: int
+    fragmentation_cumulative: float = Field(description="F after removing persons 1..order")
+    fragmentation_before: float
+    fragmentation_after: float
+
+
+class RouteRow(BaseModel):
+    person_id: str
+    case_id: str
+    source: str | None = None
+    transit: list[str] = []
+    destination: str | None = None
+    complete: bool
+    missing: list[str] = []
+    cross_border: bool | None = None
+    year: int | None = None
+    nationality: str | None = None
+    sex: str | None = None
+    age: int | None = None
+    exploitation_type: str | None = None
+
+
+class CorridorRow(BaseModel):
+    source: str
+    transit: list[str] = []
+    destination: str
+    victims: int | None = Field(description="distinct victims (None: suppressed for your role)")
+    cases: int | None = Field(description="distinct cases (None: suppressed for your role)")
+    cross_border: bool | None = None
+    suppressed: bool = False
+
+
+class HubRow(BaseModel):
+    location: str
+    victims: int | None
+    routes: int | None
+    cases: int | None
+    corridors: int | None = None
+    suppressed: bool = False
+
+
+class TraceRow(BaseModel):
+    path: int
+    hop: int
+    txn_id: str
+    source: str
+    target: str
+    amount: float
+    currency: str | None = None
+    at: str = Field(description="ISO 8601, UTC")
+    carried: float = Field(description="amount that can have come along the path up to this hop")
+
+
+class TypologyRow(BaseModel):
+    kind: str = Field(description="fan_in, fan_out, scatter_gather, gather_scatter, cycle, pass_through, structuring")
+    accounts: list[str]
+    transfers: list[str]
+    amount: float
+    start: str | None = None
+    end: str | None = None
+    reason: str
+
+
+class CandidateRow(BaseModel):
+    id_left: str
+    id_right: str
+    score: float | None = None
+    method: str | None = None
+    judgement: str | None = None
+    by: str | None = None
+    at: str | None = None
+    name_left: str | None = None
+    name_right: str | None = None
+
+
+class JudgementOut(BaseModel):
+    id_left: str
+    id_right: str
+    judgement: str
+    by: str
+    at: str
+    score: float | None = None
+
+
+class RunOut(BaseModel):
+    candidates: int
+    stored: int
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    status: str = Field(description="queued, running, done, failed or cancelled")
+    progress: float
+    params: dict[str, Any] = {}
+    created_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    error: str | None = None
+    url: str
+    result_url: str | None = None
