@@ -209,7 +209,7 @@ def _good_person(i: int) -> dict[str, str]:
     ("table", "bad_row", "field", "reason_part"),
     [
         ("persons", {"id": "B1", "source": "RTP", "source_record_id": "b1", "full_name": "x",
-                     "birth_date": "31/02/1990"}, "birth_date", "not a date"),
+                     "birth_date": "31/02/1990"}, "birth_date", "not a calendar date"),
         ("persons", {"id": "B1", "source": "RTP", "source_record_id": "b1", "full_name": "x",
                      "national_id": "1101700203451"}, "national_id", "checksum"),
         ("persons", {"id": "B1", "source": "XYZ", "source_record_id": "b1", "full_name": "x"},

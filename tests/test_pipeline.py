@@ -43,7 +43,7 @@ def test_loaded_counts_equal_truth(pipeline: dict[str, Any]) -> None:
 def test_planted_brokers_rank_on_top(pipeline: dict[str, Any]) -> None:
     from analytics.brokers import rank_brokers
 
-    G = P.person_network(pipeline["driver"])
+    G = P.person_network(op(pipeline["driver"]))
     ranked = rank_brokers(G, group="nationality")
     s = E.score_brokers(ranked, pipeline["truth"]["brokers"])
     assert s["recall"] >= 0.9, s
@@ -52,8 +52,8 @@ def test_planted_brokers_rank_on_top(pipeline: dict[str, Any]) -> None:
 def test_routes_and_corridors_are_exact(pipeline: dict[str, Any]) -> None:
     from analytics.routes import corridors, routes
 
-    parents, levels = P.location_hierarchy(pipeline["driver"])
-    r = routes(P.journeys(pipeline["driver"]), level="country", hierarchy=parents, levels=levels)
+    parents, levels = P.location_hierarchy(op(pipeline["driver"]))
+    r = routes(P.journeys(op(pipeline["driver"])), level="country", hierarchy=parents, levels=levels)
     s = E.score_routes(r, pipeline["truth"]["routes"])
     assert s["accuracy"] == 1.0, s
     c = E.score_corridors(corridors(r), pipeline["truth"]["corridors"])
@@ -63,17 +63,17 @@ def test_routes_and_corridors_are_exact(pipeline: dict[str, Any]) -> None:
 def test_cross_agency_duplicates_are_found(pipeline: dict[str, Any]) -> None:
     from analytics.resolution import find_duplicates
 
-    pairs = find_duplicates(P.person_records(pipeline["driver"]))
+    pairs = find_duplicates(P.person_records(op(pipeline["driver"])))
     s = E.score_duplicates(pairs, pipeline["truth"]["duplicates"])
     assert s["recall"] >= 0.85 and s["precision"] >= 0.8, s
     n = P.write_same_as(pipeline["driver"], pairs[pairs["is_match"]], method="test")
-    assert len(P.same_as_candidates(pipeline["driver"], judgement="pending")) == n
+    assert len(P.same_as_candidates(op(pipeline["driver"]), judgement="pending")) == n
 
 
 def test_planted_laundering_patterns_are_found(pipeline: dict[str, Any]) -> None:
     from analytics.money import typologies
 
-    found = typologies(P.transfers(pipeline["driver"]))
+    found = typologies(P.transfers(op(pipeline["driver"])))
     s = E.score_typologies(found, pipeline["truth"]["laundering"])
     planted_kinds = {p["kind"] for p in pipeline["truth"]["laundering"]}
     assert planted_kinds == {"fan_in", "fan_out", "scatter_gather", "gather_scatter", "cycle", "pass_through",

@@ -10,6 +10,7 @@ import pytest
 
 from graph import projection as P
 from ingest.loader import ingest_bundle
+from tests.conftest import op
 from tests.test_ingest import full_tables
 
 pytestmark = pytest.mark.neo4j
@@ -28,7 +29,7 @@ def loaded(db: Any, make_bundle: Any, tmp_path: Path) -> Any:
 
 
 def test_person_network(loaded: Any) -> None:
-    G = P.person_network(loaded)
+    G = P.person_network(op(loaded))
     assert set(G.nodes) == {"P1", "P2", "P3"}
     assert G.nodes["P1"]["nationality"] == "THA" and G.nodes["P1"]["role"] == "recruiter"
     assert G.nodes["P2"]["role"] == "victim"
@@ -36,27 +37,27 @@ def test_person_network(loaded: Any) -> None:
     assert G.edges["P1", "P2"]["type"] == "ASSOCIATED_WITH"
     assert G.edges["P1", "P3"]["type"] == "CO_OFFENDING" and G.edges["P1", "P3"]["cases"] == ["C1"]
     assert G.number_of_edges() == 2
-    assert set(P.person_network(loaded, ["NO-SUCH-CASE"]).nodes) == set()
+    assert set(P.person_network(op(loaded), ["NO-SUCH-CASE"]).nodes) == set()
 
 
 def test_journeys_and_hierarchy(loaded: Any) -> None:
-    j = P.journeys(loaded)
+    j = P.journeys(op(loaded))
     assert list(j["location"]) == ["MMR", "BC-MAESOT", "TH-74"]
     assert list(j["stage"]) == ["recruitment", "transit", "exploitation"]
     assert list(j["leg"]) == [0, 1, 2]
     assert set(j["nationality"]) == {"MMR"} and set(j["exploitation_type"]) == {"fishing"}
     assert set(j["year"]) == {2023} and set(j["age"]) == {22}
-    parents, levels = P.location_hierarchy(loaded)
+    parents, levels = P.location_hierarchy(op(loaded))
     assert parents == {"TH-74": "THA", "BC-MAESOT": "THA"}
     assert levels["MMR"] == "country" and levels["BC-MAESOT"] == "border_crossing"
 
 
 def test_transfers_and_records(loaded: Any) -> None:
-    t = P.transfers(loaded)
+    t = P.transfers(op(loaded))
     assert list(t[["txn_id", "source", "target", "amount"]].itertuples(index=False, name=None)) == [
         ("TX1", "A2", "A1", 1950000.0)]
     assert t["at"].iloc[0] == pd.Timestamp("2024-01-05T03:30:00Z")
-    r = P.person_records(loaded).set_index("id")
+    r = P.person_records(op(loaded)).set_index("id")
     assert r.loc["P1", "id_number"] == "1101700203450"
     assert r.loc["P1", "phone"] == "+66812345678"
     assert r.loc["P2", "id_number"] == "MA123456"
@@ -67,13 +68,13 @@ def test_same_as_candidates_and_judgements(loaded: Any) -> None:
     cands = pd.DataFrame([{"id_left": "P1", "id_right": "P3", "score": 0.93}])
     assert P.write_same_as(loaded, cands, method="test") == 1
     assert P.write_same_as(loaded, cands, method="test") == 1  # idempotent
-    got = P.same_as_candidates(loaded)
+    got = P.same_as_candidates(op(loaded))
     assert len(got) == 1 and got.iloc[0]["judgement"] == "pending" and got.iloc[0]["score"] == pytest.approx(0.93)
     j = P.judge_same_as(loaded, "P3", "P1", "accepted", by="analyst1")
     assert j is not None and j["judgement"] == "accepted" and j["by"] == "analyst1"
     # re-scoring keeps the human judgement
     P.write_same_as(loaded, cands.assign(score=0.5), method="test")
-    again = P.same_as_candidates(loaded, judgement="accepted")
+    again = P.same_as_candidates(op(loaded), judgement="accepted")
     assert len(again) == 1 and again.iloc[0]["score"] == pytest.approx(0.5)
     with pytest.raises(ValueError):
         P.judge_same_as(loaded, "P1", "P3", "maybe", by="x")
