@@ -49,7 +49,7 @@ neo4j-stop:
 	-$(TEST_ENV) $(NETINTEL) neo4j stop
 
 lint: install
-	$(VENV)/bin/ruff check ingest graph analytics api cli viz tests bench
+	$(VENV)/bin/ruff check core ingest graph analytics views api cli viz tests bench scripts
 	$(VENV)/bin/mypy
 
 bench: install

@@ -35,7 +35,7 @@ _SWAGGER_FILES = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.
 
 def _swagger_dir() -> Path | None:
     try:
-        import swagger_ui_bundle  # type: ignore[import-untyped]
+        import swagger_ui_bundle
     except ImportError:
         return None
     p = Path(swagger_ui_bundle.swagger_ui_path)

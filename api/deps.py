@@ -116,7 +116,7 @@ def get_driver(request: Request) -> Driver:
     state = request.app.state
     drv = getattr(state, "driver", None)
     if drv is not None:
-        return _guard(request, drv)  # type: ignore[no-any-return]
+        return _guard(request, drv)
     with _driver_lock:
         if state.driver is None:
             from graph.db import connect
@@ -126,7 +126,7 @@ def get_driver(request: Request) -> Driver:
             except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
                 raise Unavailable("the graph database is not reachable; retry later",
                                   {"uri": state.neo4j_settings.uri}) from exc
-        return _guard(request, state.driver)  # type: ignore[no-any-return]
+        return _guard(request, state.driver)
 
 
 DriverDep = Annotated[Driver, Depends(get_driver)]

@@ -122,7 +122,7 @@ def write_batch(driver: Driver, query: str, rows: Sequence[dict[str, Any]]) -> N
 def run_autocommit(driver: Driver, cypher_query: str, /, **params: Any) -> None:
     """Run a query in an implicit (auto-commit) transaction, as ``CALL … IN TRANSACTIONS`` needs."""
     with driver.session() as session:
-        session.run(cypher_query, params).consume()  # type: ignore[arg-type]
+        session.run(cypher_query, params).consume()
 
 
 def _read(tx: ManagedTransaction, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -139,7 +139,7 @@ def read(scope: Scope, cypher_query: str, /, **params: Any) -> list[dict[str, An
     if not isinstance(scope, Scope):
         raise TypeError(f"graph reads need a Scope (who is asking), not {type(scope).__name__}")
     with scope.driver.session() as session:
-        return session.execute_read(_read, cypher_query, params)  # type: ignore[no-any-return]
+        return session.execute_read(_read, cypher_query, params)
 
 
 def existing_ids(scope: Scope, node_label: str, ids: Iterable[str], batch: int = 20000) -> set[str]:

@@ -86,7 +86,7 @@ def _raw_read(driver: Any, query: str, params: dict[str, Any]) -> list[dict[str,
         return [r.data() for r in tx.run(query, params)]
 
     with driver.session() as session:
-        return session.execute_read(work)  # type: ignore[no-any-return]
+        return session.execute_read(work)
 
 
 def _driver_key(driver: Any) -> int:

@@ -33,8 +33,8 @@ from neo4j import Driver
 
 from graph import cypher
 from graph import db as gdb
-from graph.scope import Scope
 from graph.model import NODES, RelSpec, node_spec, rel_specs_for_table
+from graph.scope import Scope
 
 from .read import RawRow, find_tables, read_table
 from .validate import Record, missing_columns, validate_row

@@ -49,7 +49,7 @@ def _bounded(scope: Scope, kind: str, key: tuple[Any, ...], target: str, args: t
     ckey = (kind, *scope.cache_key(), *key)
     hit, value = cache.peek(ckey)
     if hit:
-        return value  # type: ignore[no-any-return]
+        return value
     result: pd.DataFrame = run_bounded(scope.user, kind, ckey, target, args, budget=budget, params=params,
                                        on_result=lambda r: cache.put(ckey, r))
     return result

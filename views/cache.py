@@ -74,7 +74,7 @@ class Cache:
             if key in self._data:
                 self._data.move_to_end(key)
                 self.stats.hits += 1
-                return self._data[key]  # type: ignore[no-any-return]
+                return self._data[key]
             flight = self._flights.get(key)
             mine = flight is None
             if flight is None:
@@ -86,12 +86,12 @@ class Cache:
             flight.done.wait()
             if flight.error is not None:
                 raise flight.error
-            return flight.value  # type: ignore[no-any-return]
+            return flight.value
         try:
             flight.value = compute()
             with self._lock:
                 self._put(key, flight.value)
-            return flight.value  # type: ignore[no-any-return]
+            return flight.value
         except BaseException as exc:
             flight.error = exc
             raise

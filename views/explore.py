@@ -80,7 +80,8 @@ def search(scope: Scope, *, q: str | None = None, id: str | None = None, phone: 
         hits = gx.find_by_account(scope, value, limit)
     crit = {kind: value}
     scope.audit("read_personal", "search", criterion=crit, results=len(hits))
-    return HitList(data=[Hit(**{k: h.get(k) for k in ("id", "label", "name", "score", "match")}) for h in hits],
+    return HitList(data=[Hit.model_validate({k: h.get(k) for k in ("id", "label", "name", "score", "match")})
+                         for h in hits],
                    count=len(hits), query=crit)
 
 

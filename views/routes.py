@@ -155,7 +155,8 @@ def _routes(scope: Scope, q: RouteQuery) -> pd.DataFrame:
     ids = check_cases(scope, list(q.cases) if q.cases else None)
 
     def run() -> pd.DataFrame:
-        hierarchy, levels = cached(scope, "location_hierarchy", (), lambda: location_hierarchy(scope))
+        hl: Any = cached(scope, "location_hierarchy", (), lambda: location_hierarchy(scope))
+        hierarchy, levels = hl
         j = cached(scope, "journeys", tuple(ids or ()), lambda: journeys(scope, ids))
         return compute(j, level=q.level, hierarchy=hierarchy, levels=levels)
 

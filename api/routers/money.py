@@ -26,7 +26,8 @@ def trace(account: str, scope: AnalystScope,
     kw: dict[str, Any] = {"direction": direction, "max_hops": max_hops, "window_hours": window_hours,
                           "min_amount": min_amount}
     if format is Format.html:
-        df, accs = v.trace_view(scope, account, **kw)
+        df, accounts = v.trace_view(scope, account, **kw)
+        accs: Any = accounts
         if not len(df):
             return html_table(f"Money trail {direction} from {account}", [], user=scope,
                               note="no transfers match the parameters")

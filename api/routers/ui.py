@@ -89,7 +89,8 @@ def search(request: Request, driver: DriverDep, user: UiUser,
         return render("home.html", status_code=403, title="Search", user=user, hits=None, by=by, value=value,
                       error="Your role cannot search for persons.")
     try:
-        res = run_search(scope_of(request, user, driver, via="ui"), **{by: value})
+        criterion: dict[str, Any] = {by: value}
+        res = run_search(scope_of(request, user, driver, via="ui"), **criterion)
     except ApiError as exc:
         return render("home.html", status_code=exc.status, title="Search", user=user, hits=None, by=by,
                       value=value, error=exc.message)
