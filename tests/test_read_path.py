@@ -16,11 +16,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.security import ROLES, ApiSettings, create_access_token
+from api.security import ROLES, ApiSettings
 from graph import db as gdb
 from ingest.loader import ingest_bundle
 from tests.conftest import op, write_csv
-from tests.test_security import _tables
+from tests.test_security import _tables, hdr
 
 PASSWORD = "read-path-password-1"
 
@@ -90,13 +90,6 @@ def app(loaded: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFacto
 def client(app: Any) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
-
-
-def hdr(app: Any, username: str) -> dict[str, str]:
-    u = app.state.users.get(username)
-    tok = create_access_token(app.state.api_settings, u.username, u.role,
-                              password_changed_at=app.state.users.password_changed_at(username))
-    return {"Authorization": f"Bearer {tok}"}
 
 
 # ----------------------------------------------------------------- the door
