@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import numbers
@@ -19,6 +18,8 @@ import numpy as np
 import pandas as pd
 import typer
 from pydantic import BaseModel
+
+from views._common import jsonable  # the one conversion to plain JSON values
 
 __all__ = ["Format", "FormatOpt", "emit", "frame", "cell", "jsonable"]
 
@@ -33,23 +34,6 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format
 
 #: integer columns that are labels rather than quantities (no thousands separator)
 _PLAIN_INTS = frozenset({"year", "path", "hop", "leg", "community", "order", "rank", "betweenness_rank"})
-
-
-def jsonable(v: Any) -> Any:
-    """Plain JSON values (ISO dates, None for NaN, lists for tuples)."""
-    if isinstance(v, dict):
-        return {str(k): jsonable(x) for k, x in v.items()}
-    if isinstance(v, tuple | list | set | frozenset):
-        return [jsonable(x) for x in v]
-    if isinstance(v, dt.datetime | dt.date | pd.Timestamp):
-        return v.isoformat()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if v is pd.NA or v is pd.NaT:
-        return None
-    if hasattr(v, "item") and not isinstance(v, str | bytes):
-        return v.item()
-    return v
 
 
 def frame(rows: Sequence[BaseModel], row_type: type[BaseModel]) -> pd.DataFrame:
