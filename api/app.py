@@ -151,8 +151,8 @@ def _configure_views(ns: Any) -> None:
     """Size the view cache and the job workers from the settings."""
     from views import cache, jobs
 
-    cache.configure(int(getattr(ns, "cache_entries", 256)))
-    jobs.configure(int(getattr(ns, "job_workers", 1)))
+    cache.configure(ns.cache_entries)
+    jobs.configure(ns.job_workers)
 
 
 def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = None, driver: Any = None) -> FastAPI:

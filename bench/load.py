@@ -447,26 +447,10 @@ RETURN node.id AS id, labels(node) AS labels, score,
        node.full_name_latin AS name_latin, node.nationality AS nationality
 ORDER BY score DESC LIMIT $limit
 """
-#: graph/projection.py ``_JOURNEYS`` (one row per journey) with ``$cases`` = null: every journey
-_JOURNEYS = """
-MATCH (f:Location)-[m:MOVED]->(t:Location)
-WHERE $cases IS NULL OR m.case_id IN $cases
-WITH m.person_id AS person_id, m.case_id AS case_id,
-     collect({leg: m.leg, from_location: f.id, to_location: t.id, stage: m.stage, at: m.at}) AS legs
-OPTIONAL MATCH (p:Person {id: person_id})
-OPTIONAL MATCH (c:Case {id: case_id})
-RETURN person_id, case_id, legs, p.nationality AS nationality, p.sex AS sex, p.birth_date AS birth_date,
-       c.exploitation_type AS exploitation_type, c.opened_on AS opened_on
-ORDER BY person_id, case_id
-"""
-#: graph/projection.py ``_LOCATIONS``: the location hierarchy routes are rolled up with
-_LOCATIONS = """
-MATCH (l:Location)
-OPTIONAL MATCH (l)-[:LOCATED_IN]->(p:Location)
-RETURN l.id AS id, l.name AS name, l.name_th AS name_th, l.kind AS kind, l.iso3 AS iso3,
-       l.lat AS lat, l.lon AS lon, head(collect(p.id)) AS parent_id
-ORDER BY id
-"""
+#: the journeys projection (one row per journey; ``$cases`` = null: every journey) and the location
+#: hierarchy routes are rolled up with: the very queries of graph/projection.py, run raw
+from graph.projection import _JOURNEYS, _LOCATIONS  # noqa: E402
+
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
 
 

@@ -88,4 +88,4 @@ def budget_seconds() -> float:
     """Seconds a synchronous analytics request may take before it becomes a job."""
     from graph.settings import get_settings
 
-    return float(getattr(get_settings(), "budget_seconds", 10.0))
+    return float(get_settings().budget_seconds)

@@ -25,9 +25,11 @@ from .jobs import run_bounded
 from .models import BrokerRow, CommunityRow, KeyPlayerRow, Table
 
 __all__ = ["person_network", "brokers", "broker_view", "communities", "keyplayers", "KEYPLAYER_MAX_SECONDS",
-           "keyplayer_estimate", "GROUPS"]
+           "keyplayer_estimate", "GROUPS", "DEFAULT_BUDGET"]
 
 GROUPS = ("nationality", "sex", "role")
+#: ``budget=DEFAULT_BUDGET``: wait ``NETINTEL_BUDGET_SECONDS``; ``None``: wait until done (the CLI)
+DEFAULT_BUDGET = -1.0
 _SAMPLE_ABOVE = 3000  # exact betweenness below, 500 sampled pivots above
 #: key-player searches estimated to take longer than this are refused (narrow them) rather than queued
 KEYPLAYER_MAX_SECONDS = 900.0
@@ -56,11 +58,11 @@ def _bounded(scope: Scope, kind: str, key: tuple[Any, ...], target: str, args: t
 
 
 def _budget(budget: float | None) -> float | None:
-    return budget_seconds() if budget == -1 else budget
+    return budget_seconds() if budget == DEFAULT_BUDGET else budget
 
 
 def brokers(scope: Scope, cases: str | Sequence[str] | None = None, *, group: str = "nationality",
-            top: int = 50, budget: float | None = -1) -> Table[BrokerRow]:
+            top: int = 50, budget: float | None = DEFAULT_BUDGET) -> Table[BrokerRow]:
     """Rank brokers: Gould–Fernandez roles, betweenness, constraint and a plain-language reason."""
     scope.require("investigator")
     if group not in GROUPS:
@@ -76,7 +78,7 @@ def brokers(scope: Scope, cases: str | Sequence[str] | None = None, *, group: st
 
 
 def broker_view(scope: Scope, cases: str | Sequence[str] | None = None, *, group: str = "nationality",
-                top: int = 50, budget: float | None = -1) -> tuple[nx.Graph, pd.DataFrame, list[str] | None]:
+                top: int = 50, budget: float | None = DEFAULT_BUDGET) -> tuple[nx.Graph, pd.DataFrame, list[str] | None]:
     """The broker subgraph and ranking for the broker page."""
     from analytics.brokers import broker_subgraph
 
@@ -88,7 +90,7 @@ def broker_view(scope: Scope, cases: str | Sequence[str] | None = None, *, group
 
 
 def communities(scope: Scope, cases: str | Sequence[str] | None = None, *, method: str = "louvain",
-                seed: int = 0, budget: float | None = -1) -> Table[CommunityRow]:
+                seed: int = 0, budget: float | None = DEFAULT_BUDGET) -> Table[CommunityRow]:
     """Communities of the person network (Louvain or Leiden)."""
     scope.require("investigator")
     if method not in ("louvain", "leiden"):
@@ -110,7 +112,7 @@ def keyplayer_estimate(G: nx.Graph, k: int, restarts: int = 10) -> float:
 
 
 def keyplayers(scope: Scope, cases: str | Sequence[str] | None = None, *, k: int = 5, seed: int = 0,
-               budget: float | None = -1) -> Table[KeyPlayerRow]:
+               budget: float | None = DEFAULT_BUDGET) -> Table[KeyPlayerRow]:
     """The k persons whose removal fragments the network most (KPP-Neg)."""
     scope.require("investigator")
     if not 1 <= k <= 50:

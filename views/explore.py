@@ -128,7 +128,7 @@ def neighbourhood(scope: Scope, entity_id: str, *, label: str | None = None, dep
 def _hub_degree() -> int:
     from graph.settings import get_settings
 
-    return int(getattr(get_settings(), "hub_degree", gx.HUB_DEGREE))
+    return int(get_settings().hub_degree)
 
 
 def shortest_path(scope: Scope, from_id: str, to_id: str, *, max_length: int = 6,
