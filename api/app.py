@@ -191,9 +191,16 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
                 app.state.driver = None
         else:
             app.state.driver = driver
+        warmer = None
+        if own:  # a served app keeps the common aggregates warm (tests drive their own driver and cache)
+            from views.warm import Warmer
+
+            warmer = Warmer(lambda: app.state.driver).start()
         try:
             yield
         finally:
+            if warmer is not None:
+                warmer.stop()
             if own and app.state.driver is not None:
                 app.state.driver.close()
             app.state.driver = None

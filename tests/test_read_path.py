@@ -305,6 +305,23 @@ def test_keyplayers_beyond_any_budget_is_refused_with_what_to_narrow(app: Any, c
     assert err["code"] == "over_budget" and "cases" in err["details"]["narrow"] and "k ≤" in err["message"]
 
 
+def test_warming_fills_the_cache_for_both_common_compartments(loaded: Any) -> None:
+    from graph.scope import Scope
+    from views import routes
+    from views.cache import cache
+    from views.warm import warm
+
+    keys = warm(loaded)
+    assert keys[0] == "all" and keys[1] != "all"  # admins, and users no restricted case names
+    misses = cache.stats.misses
+    q = routes.RouteQuery.parse()
+    for who, role in (("viewer1", "viewer"), ("investigator1", "investigator"), ("boss", "admin")):
+        scope = Scope.for_user(loaded, who, role)
+        routes.corridors(scope, q)
+        routes.hubs(scope, q)
+    assert cache.stats.misses == misses  # every one a cache hit
+
+
 # ---------------------------------------------------------------- dense hubs
 def test_dense_hubs_come_back_collapsed_unless_expanded(db: Any, tmp_path: Path) -> None:
     from graph.scope import Scope
@@ -329,3 +346,4 @@ def test_dense_hubs_come_back_collapsed_unless_expanded(db: Any, tmp_path: Path)
     assert len(g2.nodes) == 81 and not g2.collapsed
     g3 = neighbourhood(scope, "BKK", depth=1)  # the start node is always expanded, capped
     assert len(g3.nodes) == 81
+
