@@ -18,7 +18,7 @@ a restarted one is used again without restarting the API).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -129,7 +129,17 @@ def get_driver(request: Request) -> Driver:
         return _guard(request, state.driver)
 
 
-DriverDep = Annotated[Driver, Depends(get_driver)]
+async def _driver_dep(request: Request) -> Driver:
+    # on the event loop: no thread-pool hop for the common case; connecting (which may wait) goes to a thread
+    drv = getattr(request.app.state, "driver", None)
+    if drv is not None:
+        return _guard(request, drv)
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(get_driver, request)
+
+
+DriverDep = Annotated[Driver, Depends(_driver_dep)]
 
 
 def _user_from_jwt(settings: ApiSettings, store: UserStore, token: str, via: str) -> User | None:
@@ -158,7 +168,7 @@ def authenticate_request(request: Request, bearer: str | None) -> User | None:
     return None
 
 
-def current_user(request: Request, bearer: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
+async def current_user(request: Request, bearer: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
     user = authenticate_request(request, bearer)
     if user is None:
         raise Unauthorized("authentication required (log in or send a valid bearer token)")
@@ -169,10 +179,10 @@ def current_user(request: Request, bearer: Annotated[str | None, Depends(oauth2_
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def require(role: str) -> Callable[..., User]:
+def require(role: str) -> Callable[..., Coroutine[Any, Any, User]]:
     """Dependency: the current user, who must have ``role`` or a higher one (refusals are audited)."""
 
-    def _dep(request: Request, user: CurrentUser) -> User:
+    async def _dep(request: Request, user: CurrentUser) -> User:
         if not role_allows(user.role, role):
             request.app.state.audit.record(user.username, "access_denied", request.url.path,
                                            {"needed": role, "role": user.role, "method": request.method,
@@ -208,7 +218,7 @@ class Auditor:
         self.log.record(user.username, action, target, details, client_of(self.request))
 
 
-def _auditor(request: Request) -> Auditor:
+async def _auditor(request: Request) -> Auditor:
     return Auditor(request.app.state.audit, request)
 
 
@@ -232,10 +242,11 @@ def scope_of(request: Request, user: User, driver: Any, via: str | None = None) 
     return scope
 
 
-def _scope_dep(role: str) -> Callable[..., Scope]:
+def _scope_dep(role: str) -> Callable[..., Coroutine[Any, Any, Scope]]:
     needed = require(role)
 
-    def _dep(request: Request, user: User = Depends(needed), driver: Driver = Depends(get_driver)) -> Scope:  # noqa: B008
+    async def _dep(request: Request, user: User = Depends(needed),  # noqa: B008
+                   driver: Driver = Depends(_driver_dep)) -> Scope:  # noqa: B008
         return scope_of(request, user, driver)
 
     _dep.__name__ = f"scope_{role}"

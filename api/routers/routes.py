@@ -26,7 +26,7 @@ class MapFormat(StrEnum):
     csv = "csv"
 
 
-def route_query(
+async def route_query(
     level: Annotated[str, Query(pattern="^(country|province)$")] = "country",
     cases: Annotated[str | None, Query(max_length=4000, description="comma-separated case ids")] = None,
     years: Annotated[str | None, Query(max_length=40, description="2020, 2018-2024 or 2019,2021")] = None,
