@@ -19,7 +19,7 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction
 
 from . import cypher
 from .model import NODE_LABELS, REL_TYPES
-from .scope import Scope, forget_data_version
+from .scope import Scope, check_memory_only, forget_data_version
 from .settings import Settings, get_settings
 
 P = ParamSpec("P")
@@ -138,6 +138,7 @@ def read(scope: Scope, cypher_query: str, /, **params: Any) -> list[dict[str, An
     """
     if not isinstance(scope, Scope):
         raise TypeError(f"graph reads need a Scope (who is asking), not {type(scope).__name__}")
+    check_memory_only("a store read")
     with scope.driver.session() as session:
         return session.execute_read(_read, cypher_query, params)
 

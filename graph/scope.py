@@ -26,17 +26,19 @@ a counter in the store that every write bumps (:func:`graph.db.bump_data_version
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import getpass
 import hashlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
 
-from core.errors import Forbidden
+from core.errors import Forbidden, NetintelError
 
 from .model import NODE_LABELS
 
@@ -49,6 +51,9 @@ __all__ = [
     "data_version",
     "forget_data_version",
     "VERSION_POLL_SECONDS",
+    "WouldBlock",
+    "memory_only",
+    "check_memory_only",
 ]
 
 ROLES: tuple[str, ...] = ("viewer", "investigator", "analyst", "admin")
@@ -81,7 +86,35 @@ _version_lock = threading.Lock()
 _versions: dict[int, tuple[float, str]] = {}  # id(driver) → (read at, version)
 
 
+class WouldBlock(NetintelError):
+    """Raised inside :func:`memory_only` where answering needs the store or a computation."""
+
+    status, code = 503, "would_block"
+
+
+_memory_only: contextvars.ContextVar[bool] = contextvars.ContextVar("netintel_memory_only", default=False)
+
+
+@contextlib.contextmanager
+def memory_only() -> Iterator[None]:
+    """Within this block, any store read (and any cache miss) raises :class:`WouldBlock`:
+    what can be answered from memory is, at once; the caller runs the rest where it may wait."""
+    token = _memory_only.set(True)
+    try:
+        yield
+    finally:
+        _memory_only.reset(token)
+
+
+def check_memory_only(what: str) -> None:
+    """Raise :class:`WouldBlock` inside :func:`memory_only` (called before I/O or a computation)."""
+    if _memory_only.get():
+        raise WouldBlock(f"{what} needs more than memory")
+
+
 def _raw_read(driver: Any, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    check_memory_only("a store read")
+
     def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
         return [r.data() for r in tx.run(query, params)]
 

@@ -322,6 +322,29 @@ def test_warming_fills_the_cache_for_both_common_compartments(loaded: Any) -> No
     assert cache.stats.misses == misses  # every one a cache hit
 
 
+def test_memory_only_answers_warm_aggregates_and_refuses_io(loaded: Any,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.scope as gs
+    from views import routes
+    from views.cache import Cache
+    from views.warm import warm
+
+    monkeypatch.setattr(gs, "VERSION_POLL_SECONDS", 600.0)  # the version read by warm() stays trusted
+    warm(loaded)
+    viewer = gs.Scope.for_user(loaded, "viewer1", "viewer")
+    with gs.memory_only():
+        res = routes.corridors(viewer, routes.RouteQuery.parse())  # warm: answered from memory
+        with pytest.raises(gs.WouldBlock):
+            gdb.read(op(loaded), "RETURN 1 AS x")
+        with pytest.raises(gs.WouldBlock):
+            routes.corridors(viewer, routes.RouteQuery.parse(years="2019"))  # not computed yet
+        c = Cache(4)
+        with pytest.raises(gs.WouldBlock):
+            c.get("k", lambda: 1)
+    assert res.count >= 1 and c.get("k", lambda: 1) == 1  # no flight was left behind
+    assert routes.corridors(viewer, routes.RouteQuery.parse(years="2019")).meta["filters"]["years"] == "2019"
+
+
 # ---------------------------------------------------------------- dense hubs
 def test_dense_hubs_come_back_collapsed_unless_expanded(db: Any, tmp_path: Path) -> None:
     from graph.scope import Scope

@@ -15,6 +15,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from graph.scope import check_memory_only
+
 __all__ = ["Cache", "CacheStats", "cache", "configure"]
 
 T = TypeVar("T")
@@ -75,6 +77,7 @@ class Cache:
                 self._data.move_to_end(key)
                 self.stats.hits += 1
                 return self._data[key]
+            check_memory_only(f"computing {key!r}")  # a miss: not answerable from memory
             flight = self._flights.get(key)
             mine = flight is None
             if flight is None:

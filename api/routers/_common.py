@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
 from fastapi.responses import HTMLResponse
 
+from graph.scope import WouldBlock, memory_only
 from views._common import jsonable, records, split_list
 from views.models import EdgeOut, GraphOut, NodeOut
+
+T = TypeVar("T")
 
 __all__ = [
     "Format",
@@ -24,6 +28,7 @@ __all__ = [
     "html_table",
     "split_list",
     "ACCEPTED",
+    "answer",
     "graph_to_nx",
 ]
 
@@ -85,3 +90,16 @@ def graph_to_nx(data: dict[str, Any]) -> Any:
         attrs = {k: v for k, v in e.items() if k not in ("from", "to")}
         G.add_edge(str(e["from"]), str(e["to"]), **attrs)
     return G
+
+
+async def answer(view: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call ``view``: on the event loop when it can answer from memory (a warm cached
+    aggregate: no queue behind slower requests), otherwise in a worker thread, where it
+    may read the store and compute."""
+    try:
+        with memory_only():
+            return view(*args, **kwargs)
+    except WouldBlock:
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(view, *args, **kwargs)

@@ -13,7 +13,7 @@ from views import routes as v
 from views.models import CorridorRow, HubRow, RouteRow, Table
 
 from ..deps import InvestigatorScope, ViewerScope
-from ._common import Format, FormatQ, html_table
+from ._common import Format, FormatQ, answer, html_table
 
 router = APIRouter(prefix="/api/routes", tags=["routes"])
 
@@ -56,8 +56,8 @@ def list_routes(scope: InvestigatorScope, q: QueryDep, format: FormatQ = Format.
 
 @router.get("/corridors", response_model=Table[CorridorRow],
             summary="Corridors: aggregated routes (viewer; counts below 5 suppressed for viewers)")
-def list_corridors(scope: ViewerScope, q: QueryDep, format: FormatQ = Format.json) -> Any:
-    res = v.corridors(scope, q)
+async def list_corridors(scope: ViewerScope, q: QueryDep, format: FormatQ = Format.json) -> Any:
+    res = await answer(v.corridors, scope, q)
     if format is Format.html:
         return html_table("Corridors", [r.model_dump() for r in res.data], user=scope, note=f"filters: {q.raw}")
     return res
@@ -65,8 +65,8 @@ def list_corridors(scope: ViewerScope, q: QueryDep, format: FormatQ = Format.jso
 
 @router.get("/hubs", response_model=Table[HubRow],
             summary="Transit hubs (viewer; counts below 5 suppressed for viewers)")
-def list_hubs(scope: ViewerScope, q: QueryDep, format: FormatQ = Format.json) -> Any:
-    res = v.hubs(scope, q)
+async def list_hubs(scope: ViewerScope, q: QueryDep, format: FormatQ = Format.json) -> Any:
+    res = await answer(v.hubs, scope, q)
     if format is Format.html:
         return html_table("Transit hubs", [r.model_dump() for r in res.data], user=scope, note=f"filters: {q.raw}")
     return res

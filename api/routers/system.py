@@ -12,6 +12,7 @@ from views.models import Stats
 
 from ..deps import ViewerScope, get_driver
 from ..errors import Unavailable
+from ._common import answer
 
 router = APIRouter(tags=["system"])
 
@@ -38,5 +39,5 @@ def ready(request: Request) -> Health:
 
 @router.get("/api/stats", response_model=Stats, tags=["system"],
             summary="Node and relationship counts (without what is hidden from you) (viewer)")
-def stats(scope: ViewerScope) -> Any:
-    return v.stats(scope)
+async def stats(scope: ViewerScope) -> Any:
+    return await answer(v.stats, scope)
