@@ -18,7 +18,7 @@ from graph.settings import get_settings
 
 from . import normalise as nz
 
-__all__ = ["Record", "validate_row", "missing_columns", "MAX_FIELD_CHARS", "known_agencies"]
+__all__ = ["Record", "validate_row", "validate_columns", "missing_columns", "MAX_FIELD_CHARS", "known_agencies"]
 
 #: Longest accepted value of a plain field / a free-text field, in characters.
 MAX_FIELD_CHARS = 1000
@@ -178,3 +178,121 @@ def validate_row(table: str, values: dict[str, str]) -> tuple[Record | None, lis
                     rec.refs[f.name] = clean[f.name]
                 rec.props[f.name] = clean[f.name]
     return rec, []
+
+
+# ---------------------------------------------------------------- by column
+_MISSING = object()
+
+
+def _parse_column(f: Field, values: list[str]) -> tuple[list[Any], dict[int, str]]:
+    """Parse one column: each distinct raw value once; ``(clean values, {row: reason})``.
+
+    Empty cells come back as ``_MISSING``.  Columns of agency files repeat
+    few values (codes, dates, countries, enums), so parsing each distinct
+    value once does most of the work of a row-by-row parse in a fraction of
+    the calls; the reasons are exactly :func:`validate_row`'s.
+    """
+    parsed: dict[str, Any] = {}
+    errors: dict[int, str] = {}
+    out: list[Any] = [_MISSING] * len(values)
+    for i, raw in enumerate(values):
+        if raw is None or raw == "":
+            continue
+        got = parsed.get(raw, _MISSING)
+        if got is _MISSING:
+            if not raw.strip():
+                got = parsed[raw] = _MISSING
+            else:
+                try:
+                    got = _parse_field(f, raw)
+                except nz.FieldError as exc:
+                    got = nz.FieldError(str(exc))
+                parsed[raw] = got
+        if isinstance(got, nz.FieldError):
+            errors[i] = str(got)
+        else:
+            out[i] = got
+    return out, errors
+
+
+def validate_columns(table: str, columns: dict[str, list[str]], n: int
+                     ) -> tuple[list[Record | None], list[list[tuple[str, str]]]]:
+    """Validate ``n`` rows given column by column (``{column: [raw value per row]}``).
+
+    Returns ``(records, problems)`` aligned with the rows: a :class:`Record`
+    and ``[]`` for a good row, ``None`` and its ``(field, reason)`` list
+    (in the order of :func:`validate_row`) for a bad one.  Same results as
+    :func:`validate_row` on each row, computed one column at a time.
+    """
+    fields = _fields(table)
+    problems: list[list[tuple[str, str]]] = [[] for _ in range(n)]
+    clean: dict[str, list[Any]] = {}
+    for f in fields:
+        raw_vals = columns.get(f.name)
+        if raw_vals is None:
+            if f.required:
+                for p in problems:
+                    p.append((f.name, "required value is missing"))
+            continue
+        out, errs = _parse_column(f, raw_vals)
+        if f.required:
+            for i, v in enumerate(out):
+                if v is _MISSING and i not in errs:
+                    problems[i].append((f.name, "required value is missing"))
+        for i, reason in errs.items():
+            problems[i].append((f.name, reason))
+        clean[f.name] = out
+    # problems were appended field by field: rows keep validate_row's field order
+    spec = node_spec(table)
+    label = spec.label if spec is not None else None
+
+    def col(name: str) -> list[Any]:
+        return clean.get(name) or [_MISSING] * n
+
+    if label == "Person":
+        names = [col(k) for k in ("full_name", "given_name", "family_name", "full_name_latin")]
+        for i in range(n):
+            if not problems[i] and not any(c[i] is not _MISSING and c[i] for c in names):
+                problems[i].append(("full_name", "a person needs at least one name"))
+    elif label == "Case":
+        op, cl = col("opened_on"), col("closed_on")
+        for i in range(n):
+            if op[i] is not _MISSING and cl[i] is not _MISSING and cl[i] < op[i]:
+                problems[i].append(("closed_on", "closed before it was opened"))
+    elif label == "Location":
+        lat, lon = col("lat"), col("lon")
+        for i in range(n):
+            if lat[i] is not _MISSING and not -90 <= lat[i] <= 90:
+                problems[i].append(("lat", f"latitude out of range: {lat[i]}"))
+            if lon[i] is not _MISSING and not -180 <= lon[i] <= 180:
+                problems[i].append(("lon", f"longitude out of range: {lon[i]}"))
+
+    records: list[Record | None] = [None] * n
+    names_ = list(clean)
+    cols_ = [clean[k] for k in names_]
+    if spec is not None:
+        store = {f.name for f in spec.fields if f.store and f.name != "id"}
+        embedded = [r.to_field for r in rel_specs_for_table(table) if r.embedded]
+    else:
+        r0 = rel_specs_for_table(table)[0]
+        refs_ = {r0.from_field, r0.to_field} | {f.name for f in r0.fields if f.kind == "ref"}
+        rel_props = {f.name for f in r0.fields}
+    for i, row in enumerate(zip(*cols_, strict=True)):
+        if problems[i]:
+            continue
+        vals = {k: v for k, v in zip(names_, row, strict=True) if v is not _MISSING}
+        source, srid = vals["source"], vals["source_record_id"]
+        rec = Record(table=table, line=0, id=None, source=source, source_record_id=srid,
+                     seen=vals.get("recorded_at"))
+        if spec is not None:
+            rec.id = vals.get("id") or f"{source}:{srid}"
+            rec.props = {k: v for k, v in vals.items() if k in store}
+            if label == "Case" and "agency" not in rec.props:
+                rec.props["agency"] = source
+            rec.refs = {k: vals[k] for k in embedded if vals.get(k)}
+        else:
+            rec.refs = {k: vals[k] for k in refs_ if k in vals}
+            rec.rel_type = vals.get("type", r0.type)
+            rec.props = {k: v for k, v in vals.items() if k in rel_props}
+        records[i] = rec
+    return records, problems
