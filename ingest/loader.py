@@ -43,7 +43,7 @@ from .validate import Record, missing_columns, validate_columns
 
 __all__ = ["ingest_bundle", "IngestSummary", "RejectWriter", "DEFAULT_BATCH"]
 
-DEFAULT_BATCH = 5000
+DEFAULT_BATCH = 10000
 DEFAULT_WRITERS = 2
 Progress = Callable[[str, int], None]
 
@@ -70,6 +70,10 @@ class IngestSummary:
     rel_seconds: float = 0.0
     method: str = "loader"  # or "bulk" (neo4j-admin database import)
     import_seconds: float = 0.0  # the bulk path: the offline importer's own time
+    mapping: str = ""  # an agency file loaded through a mapping: its name
+    unmapped_columns: list[str] = field(default_factory=list)
+    rejected_read: int = 0  # agency rows that could not be read at all (mapped files)
+    agency_rows: int = 0  # rows of the agency file (mapped files)
 
     @property
     def rows(self) -> int:
@@ -77,7 +81,7 @@ class IngestSummary:
 
     @property
     def rejected(self) -> int:
-        return sum(f.rejected for f in self.files.values())
+        return sum(f.rejected for f in self.files.values()) + self.rejected_read
 
     def as_dict(self) -> dict[str, Any]:
         n_nodes = sum(self.nodes.values())
@@ -101,6 +105,8 @@ class IngestSummary:
             "rows_per_s": round((self.rows - self.rejected) / secs, 1),
             "method": self.method,
             **({"import_seconds": round(self.import_seconds, 3)} if self.method == "bulk" else {}),
+            **({"mapping": self.mapping, "agency_rows": self.agency_rows,
+                "unmapped_columns": self.unmapped_columns} if self.mapping else {}),
         }
 
 
@@ -172,7 +178,8 @@ class _Spill:
 
 class _Loader:
     def __init__(self, driver: Driver, bundle: Path, rejects: RejectWriter, summary: IngestSummary,
-                 batch_size: int, progress: Progress | None, writers: int = DEFAULT_WRITERS) -> None:
+                 batch_size: int, progress: Progress | None, writers: int = DEFAULT_WRITERS,
+                 rel_writers: int = 1) -> None:
         self.driver = driver
         # reference checks see every record (an operator's read, not a user's)
         self.scope = Scope.operator(driver, "ingest: reference check")
@@ -187,6 +194,7 @@ class _Loader:
         self.writers = max(1, writers)
         self.pool = ThreadPoolExecutor(max_workers=self.writers, thread_name_prefix="neo4j-writer")
         self.pending: list[Future[None]] = []
+        self.rel_inflight = max(1, rel_writers) - 1  # relationship batches waiting besides the one written
         # labels and types with nothing in the store when the run began: every id or
         # relationship record of this run is then new, and is CREATEd without a look-up
         self.empty_labels, self.empty_types = self._empty()
@@ -197,9 +205,10 @@ class _Loader:
                 {k for k, v in st["relationships"].items() if v == 0})
 
     # ------------------------------------------------------------ writing
-    def _submit(self, query: str, rows: list[dict[str, Any]]) -> None:
+    def _submit(self, query: str, rows: list[dict[str, Any]], writers: int | None = None) -> None:
         # a bounded number of batches in flight: bounded memory, validation overlapped with writes
-        while len(self.pending) > self.writers:
+        limit = self.writers if writers is None else writers
+        while len(self.pending) > limit:
             self.pending.pop(0).result()
         self.pending.append(self.pool.submit(loader_write, self.driver, query, rows))
 
@@ -393,13 +402,17 @@ class _Loader:
         self._write_rels(groups)
 
     def _write_rels(self, groups: dict[tuple[str, str, str], list[dict[str, Any]]]) -> None:
+        # one relationship batch written at a time (the next one validated meanwhile): concurrent
+        # CREATEs on shared, dense end nodes (border crossings, hubs) wait on each other's node
+        # locks and deadlock, and the driver's retries cost more than the parallelism gains
         for (rtype, flab, tlab), rows in groups.items():
             if rtype in self.empty_types:
                 # nothing of this type existed and a run never repeats a record: create
                 self._submit(cypher.create_rels(rtype, flab, tlab),
-                             [{"from": r["from"], "to": r["to"], "p": _rel_props(r)} for r in rows])
+                             [{"from": r["from"], "to": r["to"], "p": _rel_props(r)} for r in rows],
+                             writers=self.rel_inflight)
             else:
-                self._submit(cypher.upsert_rels(rtype, flab, tlab), rows)
+                self._submit(cypher.upsert_rels(rtype, flab, tlab), rows, writers=self.rel_inflight)
 
     def load_embedded(self, table: str, spill: _Spill) -> None:
         fs = self.summary.files[next(n for n, f in self.summary.files.items() if f.table == table)]
@@ -480,11 +493,13 @@ def ingest_bundle(
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
     writers: int = DEFAULT_WRITERS,
+    rejects_writer: RejectWriter | None = None,
+    rel_writers: int = 1,
 ) -> IngestSummary:
     """Validate and load every table of ``bundle`` (a folder, or one table file).
 
     Returns an :class:`IngestSummary`; rejected rows are in ``rejects_path``
-    (default ``rejects/<bundle name>.rejects.csv``).
+    (default ``rejects/<bundle name>.rejects.csv``), or go to ``rejects_writer``.
     """
     bundle = Path(bundle)
     if not bundle.exists():
@@ -492,7 +507,7 @@ def ingest_bundle(
     tables, unknown = find_tables(bundle)
     if rejects_path is None:
         rejects_path = Path("rejects") / f"{bundle.name}.rejects.csv"
-    rejects_path = Path(rejects_path)
+    rejects_path = Path(rejects_writer.path if rejects_writer is not None else rejects_path)
     started = time.perf_counter()
     run_id = _bundle_hash(tables.values())
     summary = IngestSummary(bundle=str(bundle), run_id=run_id, rejects_file=str(rejects_path),
@@ -501,8 +516,8 @@ def ingest_bundle(
     started_at = datetime.now(UTC)
     gdb.record_run(driver, run_id, {"bundle": str(bundle.resolve()), "status": "running",
                                     "started_at": started_at})
-    rejects = RejectWriter(rejects_path)
-    loader = _Loader(driver, bundle, rejects, summary, batch_size, progress, writers)
+    rejects = rejects_writer if rejects_writer is not None else RejectWriter(rejects_path)
+    loader = _Loader(driver, bundle, rejects, summary, batch_size, progress, writers, rel_writers)
     try:
         node_tables = [n.table for n in NODES if n.table in tables]
         spills = {t: _Spill() for t in node_tables}

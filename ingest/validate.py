@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from graph.model import AGENCIES, Field, node_spec, rel_specs_for_table, table_fields
 from graph.settings import get_settings
 
@@ -187,31 +190,31 @@ _MISSING = object()
 def _parse_column(f: Field, values: list[str]) -> tuple[list[Any], dict[int, str]]:
     """Parse one column: each distinct raw value once; ``(clean values, {row: reason})``.
 
-    Empty cells come back as ``_MISSING``.  Columns of agency files repeat
-    few values (codes, dates, countries, enums), so parsing each distinct
-    value once does most of the work of a row-by-row parse in a fraction of
-    the calls; the reasons are exactly :func:`validate_row`'s.
+    Empty cells come back as ``_MISSING``.  The column is factorised with
+    pandas (codes + distinct values); only the distinct values are parsed and
+    the results taken back by code, so a column of agency codes, dates,
+    countries or enums costs one parse per distinct value; the reasons are
+    exactly :func:`validate_row`'s.
     """
-    parsed: dict[str, Any] = {}
-    errors: dict[int, str] = {}
-    out: list[Any] = [_MISSING] * len(values)
-    for i, raw in enumerate(values):
-        if raw is None or raw == "":
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    parsed = np.empty(len(uniques) + 1, dtype=object)
+    parsed[-1] = _MISSING  # code -1 (no value)
+    bad: dict[int, str] = {}
+    for j, raw in enumerate(uniques):
+        if raw is None or not str(raw).strip():
+            parsed[j] = _MISSING
             continue
-        got = parsed.get(raw, _MISSING)
-        if got is _MISSING:
-            if not raw.strip():
-                got = parsed[raw] = _MISSING
-            else:
-                try:
-                    got = _parse_field(f, raw)
-                except nz.FieldError as exc:
-                    got = nz.FieldError(str(exc))
-                parsed[raw] = got
-        if isinstance(got, nz.FieldError):
-            errors[i] = str(got)
-        else:
-            out[i] = got
+        try:
+            parsed[j] = _parse_field(f, str(raw))
+        except nz.FieldError as exc:
+            parsed[j] = _MISSING
+            bad[j] = str(exc)
+    out: list[Any] = parsed[codes].tolist()
+    errors: dict[int, str] = {}
+    if bad:
+        for j, reason in bad.items():
+            for i in np.flatnonzero(codes == j).tolist():
+                errors[i] = reason
     return out, errors
 
 
@@ -268,31 +271,38 @@ def validate_columns(table: str, columns: dict[str, list[str]], n: int
                 problems[i].append(("lon", f"longitude out of range: {lon[i]}"))
 
     records: list[Record | None] = [None] * n
-    names_ = list(clean)
-    cols_ = [clean[k] for k in names_]
+    M = _MISSING
     if spec is not None:
         store = {f.name for f in spec.fields if f.store and f.name != "id"}
-        embedded = [r.to_field for r in rel_specs_for_table(table) if r.embedded]
+        ref_names = {r.to_field for r in rel_specs_for_table(table) if r.embedded}
+        rtype = None
     else:
         r0 = rel_specs_for_table(table)[0]
-        refs_ = {r0.from_field, r0.to_field} | {f.name for f in r0.fields if f.kind == "ref"}
-        rel_props = {f.name for f in r0.fields}
-    for i, row in enumerate(zip(*cols_, strict=True)):
+        store = {f.name for f in r0.fields}
+        ref_names = {r0.from_field, r0.to_field} | {f.name for f in r0.fields if f.kind == "ref"}
+        rtype = r0.type
+    # the columns each part of a record is made of, taken once per chunk
+    prop_names = [k for k in clean if k in store]
+    ref_cols = [k for k in clean if k in ref_names]
+    props_t = zip(*[clean[k] for k in prop_names], strict=True) if prop_names else iter([()] * n)
+    refs_t = zip(*[clean[k] for k in ref_cols], strict=True) if ref_cols else iter([()] * n)
+    src, srid_c, seen_c = clean["source"], clean["source_record_id"], col("recorded_at")
+    id_c = col("id")
+    type_c = col("type") if spec is None else None
+    for i, (pv, rv) in enumerate(zip(props_t, refs_t, strict=True)):
         if problems[i]:
             continue
-        vals = {k: v for k, v in zip(names_, row, strict=True) if v is not _MISSING}
-        source, srid = vals["source"], vals["source_record_id"]
-        rec = Record(table=table, line=0, id=None, source=source, source_record_id=srid,
-                     seen=vals.get("recorded_at"))
+        source, srid = src[i], srid_c[i]
+        seen = seen_c[i]
+        rec = Record(table, 0, None, source, srid, None if seen is M else seen,
+                     {k: v for k, v in zip(prop_names, pv, strict=True) if v is not M},
+                     {k: v for k, v in zip(ref_cols, rv, strict=True) if v is not M and v})
         if spec is not None:
-            rec.id = vals.get("id") or f"{source}:{srid}"
-            rec.props = {k: v for k, v in vals.items() if k in store}
+            rec.id = id_c[i] if id_c[i] is not M and id_c[i] else f"{source}:{srid}"
             if label == "Case" and "agency" not in rec.props:
                 rec.props["agency"] = source
-            rec.refs = {k: vals[k] for k in embedded if vals.get(k)}
         else:
-            rec.refs = {k: vals[k] for k in refs_ if k in vals}
-            rec.rel_type = vals.get("type", r0.type)
-            rec.props = {k: v for k, v in vals.items() if k in rel_props}
+            assert type_c is not None
+            rec.rel_type = rtype if type_c[i] is M else type_c[i]
         records[i] = rec
     return records, problems
