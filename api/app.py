@@ -27,9 +27,6 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("netintel.api")
 
-#: pages are self-contained: inline scripts/styles, nothing from another origin
-_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'self'; form-action 'self'")
 _SWAGGER_FILES = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "text/css"}
 
 
@@ -53,10 +50,18 @@ def _docs_routes(app: FastAPI) -> None:
         if sdir is not None:
             from fastapi.openapi.docs import get_swagger_ui_html
 
-            return get_swagger_ui_html(openapi_url="/openapi.json", title="netintel API",
+            from viz.pages import current_page_security
+
+            page = get_swagger_ui_html(openapi_url="/openapi.json", title="netintel API",
                                        swagger_js_url="/docs/assets/swagger-ui-bundle.js",
                                        swagger_css_url="/docs/assets/swagger-ui.css",
                                        swagger_favicon_url="data:,")
+            sec = current_page_security()
+            if sec is None:
+                return page
+            # its one inline script gets this response's CSP nonce (api.websec)
+            text = bytes(page.body).decode("utf-8").replace("<script>", f'<script nonce="{sec.csp_nonce}">')
+            return HTMLResponse(text)
         spec = app.openapi()
         rows = []
         for path, ops in sorted(spec.get("paths", {}).items()):
@@ -248,13 +253,18 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
     async def _headers(request: Request, call_next: Any) -> Response:
         resp: Response = await call_next(request)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our own forms,
+        # which the CSRF origin check (api.websec) must refuse; other origins still get no referrer
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        resp.headers.setdefault("Content-Security-Policy", _CSP)
         if request.url.path.startswith("/api/") or request.url.path.startswith("/ui"):
             resp.headers.setdefault("Cache-Control", "no-store")
         return resp
 
+    from .websec import WebSecurity
+
+    # CSP nonce per response, CSRF + Origin checks, session renewal (inside the size limits)
+    app.add_middleware(WebSecurity, settings=s)
     app.add_middleware(SizeLimits, max_body=s.max_body_bytes, max_query=s.max_query_chars)
 
     @app.get("/", include_in_schema=False)
