@@ -176,11 +176,12 @@ def test_pages_run_under_the_nonce_csp_and_logout_ends_the_session(site: tuple[s
     _login(page, url, "admin1")
     # the framed check in base.html ran (nonce'd inline script): the header is visible at top level
     assert page.locator("#site-header").is_visible()
-    page.fill("input[name=value]", "สมชาย")
+    page.fill("#search-form input[name=q]", "สมชาย")
     page.click("#search-form button")
     page.wait_for_selector("#hits a.hit")
-    page.locator("#hits a.hit").first.click()
+    page.locator("#hits a.hit").first.click()  # the person's profile (workspace page)
     page.wait_for_load_state("load")
+    page.screenshot(path=str(tmp_path / "profile-under-csp.png"))
     # open the network of the entity (vis-network inline, nonce'd) and wait for its canvas
     page.goto(url + "/api/analytics/brokers?format=html")
     page.wait_for_selector("#ni-network canvas", timeout=20000)
