@@ -39,7 +39,7 @@ def account_risk(
       of the finding, half for the other accounts it names), combined as a
       noisy-or ``1 - Π(1 - w)``; a hit at both scales counts as corroboration;
       a (kind, scale) that names more than ``rare_share`` (1 %) of all
-      accounts is down-weighted in proportion — where ordinary customers
+      accounts (and more than 3) is down-weighted in proportion — where ordinary customers
       show the same pattern, one hit separates little;
     * **amounts**: repeated same-day transfers of near-equal amounts to one
       counterparty (payments split into pieces), weighted by ``split_weight``;
@@ -95,12 +95,19 @@ def account_risk(
     for row in f.itertuples(index=False):
         centres.setdefault((str(row.kind), str(getattr(row, "scale", "fast") or "fast")), set()).update(
             str(a) for a in row.accounts)
-    rarity = {k: min(1.0, rare_share * n / max(len(v), 1)) for k, v in centres.items()}
+    allowed = max(rare_share * n, 3.0)
+    rarity = {k: min(1.0, allowed / max(len(v), 1)) for k, v in centres.items()}
     keep_not = np.ones(n)  # Π(1 - w)
     hits: list[dict[tuple[str, str], int]] = [{} for _ in range(n)]
     moved = np.zeros(n)
+    judged: list[dict[str, int]] = [{} for _ in range(n)]
     for row in f.itertuples(index=False):
         status = getattr(row, "status", None)
+        if status in ("dismissed", "escalated"):
+            for acc in row.accounts:
+                i = code.get(str(acc))
+                if i is not None:
+                    judged[i][str(status)] = judged[i].get(str(status), 0) + 1
         if status == "dismissed":
             continue
         scale = str(getattr(row, "scale", "fast") or "fast")
@@ -153,6 +160,12 @@ def account_risk(
         if splits[i] > 0:
             parts.append(f"{int(splits[i])} repeated same-day payment{'s' if splits[i] > 1 else ''} "
                          "split into near-equal pieces")
+        if judged[i].get("escalated"):
+            c = judged[i]["escalated"]
+            parts.append(f"{c} escalated alert{'s' if c > 1 else ''} (counted 1.5 times)")
+        if judged[i].get("dismissed"):
+            c = judged[i]["dismissed"]
+            parts.append(f"{c} dismissed alert{'s' if c > 1 else ''} (not counted)")
         if nb[i] >= 0.05:
             parts.append(f"counterparties' risk {nb[i]:.2f}")
         reasons.append("; ".join(parts))
