@@ -296,7 +296,10 @@ def page(server: str) -> Iterator[Any]:
 
 def test_browser_trace_from_a_persons_account_with_a_date_range(server: str, page: Any, tmp_path: Path) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(server + "/ui/trace?holder=MP1")
+    # from the person's profile to the trace workspace, then their account
+    page.goto(server + "/ui/entity/MP1")
+    page.click("#trace-holder")
+    page.wait_for_selector("#holder-accounts")
     page.click("#holder-accounts a[data-account=MA1]")
     page.wait_for_selector("#trace-form")
     page.fill("#f-since", "2024-03-01")

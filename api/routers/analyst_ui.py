@@ -41,10 +41,6 @@ def _refused(user: Any, title: str) -> HTMLResponse:
                   note="Your role cannot see money trails or alerts (analysts only).", extra_links=[])
 
 
-def _csrf(request: Request) -> str:
-    return str(getattr(request.state, "csrf_token", "") or "")
-
-
 def _parse(q: dict[str, str]) -> dict[str, Any]:
     """The page's settings as typed values (raises ValueError with a plain message)."""
     try:
@@ -142,14 +138,14 @@ def alerts_page(request: Request, driver: DriverDep, user: UiUser, message: str 
         every = v.queue(scope, store_of(request))
     except (NetintelError, ApiError) as exc:
         return render("alerts.html", status_code=400, title="Alerts", user=user, rows=[], status=None, counts={},
-                      message=getattr(exc, "message", str(exc)), csrf_token=_csrf(request))
+                      message=getattr(exc, "message", str(exc)))
     counts: dict[str, int] = {}
     for r in every.data:
         counts[r.status] = counts.get(r.status, 0) + 1
     rows = [r.model_dump() for r in every.data if status in (None, r.status)]
     msg = request.query_params.get("msg")
     return render("alerts.html", title="Alerts", user=user, rows=rows, status=status, counts=counts,
-                  message=msg[:200] if msg else None, csrf_token=_csrf(request))
+                  message=msg[:200] if msg else None)
 
 
 @router.post("/alerts/run")
@@ -184,7 +180,7 @@ def alert_page(alert_id: str, request: Request, driver: DriverDep, user: UiUser)
             "filename": a.id}
     msg = request.query_params.get("msg")
     return render("alert.html", title=f"Alert {a.id}", user=user, a=a.model_dump(), data=data, statuses=STATUSES,
-                  moneyflow_js=_moneyflow_js(), watermark=_watermark(user), csrf_token=_csrf(request),
+                  moneyflow_js=_moneyflow_js(), watermark=_watermark(user),
                   message=msg[:200] if msg else None)
 
 
