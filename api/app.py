@@ -227,10 +227,24 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
     install_handlers(app)
     _docs_routes(app)
 
-    from .routers import admin, analytics, auth, entities, jobs, money, resolution, routes, search, system, ui
+    from .routers import (
+        admin,
+        alerts,
+        analyst_ui,
+        analytics,
+        auth,
+        entities,
+        jobs,
+        money,
+        resolution,
+        routes,
+        search,
+        system,
+        ui,
+    )
 
     for r in (system.router, auth.router, search.router, entities.router, analytics.router, routes.router,
-              money.router, resolution.router, jobs.router, admin.router, ui.router):
+              money.router, alerts.router, resolution.router, jobs.router, admin.router, ui.router, analyst_ui.router):
         app.include_router(r)
     from .routers import profile as workspace  # entity profiles, case workspaces, timelines, the search page
 
