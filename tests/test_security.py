@@ -299,6 +299,18 @@ def test_money_and_resolution_hide_the_compartment(client: TestClient, app: Any)
         assert_no_leak(client.get("/api/money/typologies", params={"format": fmt}, headers=h).text, "typologies")
         assert_no_leak(client.get("/api/money/trace/A1", params={"direction": "backward", "format": fmt},
                                   headers=h).text, "trace")
+    # the trace workspace, paths, account risk and alerts hide the compartment too
+    trail = client.get("/api/money/trail/A1", params={"direction": "backward"}, headers=h)
+    assert [t["txn_id"] for t in trail.json()["transfers"]] == ["TX1"]
+    assert_no_leak(trail.text, "trail")
+    for fmt in ("csv", "xlsx"):
+        assert b"SEC-A1" not in client.get("/api/money/trail/A1", params={"direction": "backward", "format": fmt},
+                                           headers=h).content
+    assert_error(client.get("/api/money/paths", params={"source": "SEC-A1", "target": "A1"}, headers=h), 404)
+    assert_no_leak(client.get("/api/money/risk", headers=h).text, "risk")
+    assert_no_leak(client.get("/api/alerts", headers=h).text, "alerts")
+    cleared = client.get("/api/money/trail/A1", params={"direction": "backward"}, headers=hdr(app, "cleared"))
+    assert {t["txn_id"] for t in cleared.json()["transfers"]} == {"TX1", "SEC-TX1"}
     cands = client.get("/api/resolution/candidates", headers=h)
     assert {(x["id_left"], x["id_right"]) for x in cands.json()["data"]} == {("P1", "P2")}
     assert_no_leak(cands.text, "candidates")
@@ -401,6 +413,8 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("GET", "/api/stats", "/api/stats", "viewer", None, 200),
         ("GET", "/api/auth/me", "/api/auth/me", "viewer", None, 200),
         ("POST", "/api/auth/api-tokens", "/api/auth/api-tokens", "viewer", {"name": "t"}, 201),
+        ("GET", "/api/auth/api-tokens", "/api/auth/api-tokens", "viewer", None, 200),
+        ("DELETE", "/api/auth/api-tokens/{token_id}", "/api/auth/api-tokens/0123456789abcdef", "viewer", None, 404),
         ("GET", "/api/routes/corridors", "/api/routes/corridors", "viewer", None, 200),
         ("GET", "/api/routes/hubs", "/api/routes/hubs", "viewer", None, 200),
         ("GET", "/api/routes/map", "/api/routes/map?format=csv", "viewer", None, 200),
@@ -424,6 +438,13 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("DELETE", "/api/jobs/{job_id}", "/api/jobs/no-such-job", "investigator", None, 404),
         ("GET", "/api/money/trace/{account}", "/api/money/trace/A2", "analyst", None, 200),
         ("GET", "/api/money/typologies", "/api/money/typologies", "analyst", None, 200),
+        ("GET", "/api/money/trail/{account}", "/api/money/trail/A2?since=2024-01-01", "analyst", None, 200),
+        ("GET", "/api/money/paths", "/api/money/paths?source=A2&target=A1", "analyst", None, 200),
+        ("GET", "/api/money/risk", "/api/money/risk", "analyst", None, 200),
+        ("GET", "/api/alerts", "/api/alerts", "analyst", None, 200),
+        ("POST", "/api/alerts/run", "/api/alerts/run", "analyst", None, 200),
+        ("GET", "/api/alerts/{alert_id}", "/api/alerts/AL-no-such-alert", "analyst", None, 404),
+        ("POST", "/api/alerts/{alert_id}", "/api/alerts/AL-no-such-alert", "analyst", {"note": "x"}, 404),
         ("GET", "/api/resolution/candidates", "/api/resolution/candidates", "analyst", None, 200),
         ("POST", "/api/resolution/judgements", "/api/resolution/judgements", "analyst",
          {"id_left": "P1", "id_right": "P2", "judgement": "pending"}, 200),
@@ -439,6 +460,8 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
          {"role": "investigator"}, 200),
         ("POST", "/api/admin/users/{username}/units", "/api/admin/users/target-viewer/units", "admin",
          {"units": ["unit-a"]}, 200),
+        ("GET", "/api/admin/api-tokens", "/api/admin/api-tokens", "admin", None, 200),
+        ("DELETE", "/api/admin/api-tokens/{token_id}", "/api/admin/api-tokens/0123456789abcdef", "admin", None, 404),
         ("GET", "/api/admin/audit", "/api/admin/audit", "admin", None, 200),
         ("GET", "/api/admin/audit/verify", "/api/admin/audit/verify", "admin", None, 200),
         ("POST", "/api/admin/ingest", "/api/admin/ingest", "admin", "BUNDLE", 200),
