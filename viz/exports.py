@@ -9,7 +9,8 @@ Network views (a :class:`views.models.GraphOut` as a dict: ``nodes`` with
 * ``csv``: ``nodes.csv`` and ``edges.csv`` in a zip;
 * ``graphml`` and ``gexf`` (networkx writers): read by networkx, igraph and
   Gephi; the display name is the ``label`` attribute (what Gephi shows), the
-  model label is ``kind``, every property is an attribute;
+  model label is ``kind``, a relationship's type is ``relationship`` (and its
+  ``label``), every property is an attribute;
 * ``anx``: i2 Analyst's Notebook exchange XML (``Chart`` →
   ``ChartItemCollection`` → one ``ChartItem`` per entity, with ``End`` /
   ``Entity``, and one per link, with ``Link`` / ``LinkStyle``); entity types
@@ -151,7 +152,8 @@ def _typed_attrs(items: Sequence[Mapping[str, Any]], skip: Iterable[str]) -> lis
 
 def to_networkx(g: Mapping[str, Any]) -> nx.MultiDiGraph:
     """The view as a MultiDiGraph: one node per node (``label`` = display name, ``kind`` = model label),
-    one edge per relationship (key = its id; ``type`` and the properties as attributes)."""
+    one edge per relationship (key = its id; ``relationship`` and ``label`` = its type, and the properties
+    as attributes)."""
     nodes, edges = _nodes(g), _edges(g)
     G = nx.MultiDiGraph()
     for n, attrs in zip(nodes, _typed_attrs(nodes, _SKIP_NODE), strict=True):
@@ -159,8 +161,10 @@ def to_networkx(g: Mapping[str, Any]) -> nx.MultiDiGraph:
         G.add_node(str(n["id"]), label=_text(name) if name not in (None, "") else str(n["id"]),
                    kind=str(n.get("label", "")), **{k: v for k, v in attrs.items() if k not in ("kind",)})
     for e, attrs in zip(edges, _typed_attrs(edges, _SKIP_EDGE), strict=True):
-        G.add_edge(str(e["from"]), str(e["to"]), key=str(e["id"]), type=str(e.get("type", "")),
-                   label=str(e.get("type", "")), **{k: v for k, v in attrs.items() if k not in ("label",)})
+        # "type" is GEXF's own edge attribute (directed/undirected): the relationship type is "relationship"
+        G.add_edge(str(e["from"]), str(e["to"]), key=str(e["id"]), relationship=str(e.get("type", "")),
+                   label=str(e.get("type", "")),
+                   **{k: v for k, v in attrs.items() if k not in ("label", "relationship", "type")})
     return G
 
 
@@ -293,6 +297,15 @@ def font_families() -> list[str]:
     from matplotlib import font_manager
 
     have = {f.name for f in font_manager.fontManager.ttflist}
+    if not any("CJK" in n for n in have):
+        # matplotlib's font cache skips the OpenType collections Debian installs CJK fonts as: add them
+        for path in font_manager.findSystemFonts(fontext="otf") + font_manager.findSystemFonts(fontext="ttf"):
+            if "NotoSansCJK" in path and "Regular" in path:
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        have = {f.name for f in font_manager.fontManager.ttflist}
     prefs = ["Noto Sans", "DejaVu Sans", "Noto Sans Thai", "Noto Sans Lao", "Noto Sans Myanmar",
              "Noto Sans Khmer", "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "WenQuanYi Zen Hei"]
     return [f for f in prefs if f in have] or ["sans-serif"]
@@ -320,7 +333,7 @@ def graph_image(g: Mapping[str, Any], fmt: str, *, title: str, user: str | None 
         for u, v, d in G.edges(data=True):
             (x0, y0), (x1, y1) = pos[u], pos[v]
             ax.plot([x0, x1], [y0, y1], color="#b0b0b0", lw=0.8, zorder=1,
-                    ls="--" if d.get("type") == "SAME_AS" else "-")
+                    ls="--" if d.get("relationship") == "SAME_AS" else "-")
         kinds: dict[str, str] = {}
         many = G.number_of_nodes() > 120
         for nid, d in G.nodes(data=True):
