@@ -299,7 +299,7 @@ def font_families() -> list[str]:
     have = {f.name for f in font_manager.fontManager.ttflist}
     if not any("CJK" in n for n in have):
         # matplotlib's font cache skips the OpenType collections Debian installs CJK fonts as: add them
-        for path in font_manager.findSystemFonts(fontext="otf") + font_manager.findSystemFonts(fontext="ttf"):
+        for path in font_manager.findSystemFonts(fontext="ttf"):  # "ttf" lists .ttf, .otf and .ttc
             if "NotoSansCJK" in path and "Regular" in path:
                 try:
                     font_manager.fontManager.addfont(path)

@@ -94,7 +94,7 @@
       settled();
     });
   } else {
-    settled();
+    setTimeout(settled, 0);  // after the rest of this script has set up the legend
   }
 
   /* ---- legend: follows what is shown (DOM, text only) ---- */
@@ -513,7 +513,7 @@
       clearTimeout(timer);
       if (v.length < 2) return;
       timer = setTimeout(function () {
-        api("GET", W.searchUrl + "?" + new URLSearchParams({ q: v, limit: "10" }).toString()).then(function (res) {
+        api("GET", W.searchUrl + "?" + new URLSearchParams({ q: v, limit: "20" }).toString()).then(function (res) {
           list.textContent = "";
           hits = {};
           (res.data || []).forEach(function (h) {
