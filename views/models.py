@@ -49,14 +49,35 @@ class Hit(BaseModel):
     id: str | None
     label: str = Field(description="node label of the model")
     name: Any = None
-    score: float = Field(description="relevance (1 for exact id, phone, plate or account matches)")
-    match: str = Field(description="what matched: name, id, phone, plate or account")
+    score: float = Field(description="relevance 0..1: 1 for exact matches (id, identity number, phone, plate, "
+                                     "account, whole case number or place name); name matches relative to the "
+                                     "best name match")
+    match: str = Field(description="what matched: name, case_number, place, identity, id, phone, plate or account")
+    name_latin: str | None = Field(default=None, description="romanised name")
+    nationality: str | None = None
+    birth_date: str | None = None
+    sex: str | None = None
+    agencies: list[str] = Field(default=[], description="agencies whose records make up the entity")
+    records: list[str] = Field(default=[], description="their record ids (AGENCY:record)")
+    cases: int | None = Field(default=None, description="visible cases the entity is involved in (or used in)")
+    roles: list[str] = Field(default=[], description="roles held in those cases")
+    detail: dict[str, Any] = Field(default={}, description="label-specific context: case status and opening date, "
+                                                           "place kind, plate province, bank ...")
 
 
 class HitList(BaseModel):
     data: list[Hit]
-    count: int
+    count: int = Field(description="hits on this page")
     query: dict[str, str]
+    total: int = Field(default=0, description="all hits matching the query and filters")
+    page: int = 1
+    page_size: int = 20
+    pages: int = 0
+    capped: bool = Field(default=False, description="a matcher had more matches than it reads: total is a lower "
+                                                    "bound; narrow the query or the filters")
+    facets: dict[str, dict[str, int]] = Field(default={}, description="counts of all hits (before the filters of the "
+                                                                      "same facet) by label, agency and nationality")
+    filters: dict[str, str] = {}
 
 
 class NodeOut(BaseModel):
