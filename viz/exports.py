@@ -33,7 +33,6 @@ import json
 import math
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -291,24 +290,12 @@ def _attributes(item: ET.Element, d: Mapping[str, Any], skip: Iterable[str]) -> 
 
 
 # ---------------------------------------------------------------- pictures
-@lru_cache(maxsize=1)
 def font_families() -> list[str]:
-    """Installed fonts, in fallback order, for Latin, Thai, Lao, Myanmar, Khmer and Chinese names."""
-    from matplotlib import font_manager
+    """Installed fonts, in fallback order, for Latin, Thai, Lao, Myanmar, Khmer and Chinese names
+    (:func:`viz.fonts.matplotlib_families`)."""
+    from viz.fonts import matplotlib_families
 
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    if not any("CJK" in n for n in have):
-        # matplotlib's font cache skips the OpenType collections Debian installs CJK fonts as: add them
-        for path in font_manager.findSystemFonts(fontext="ttf"):  # "ttf" lists .ttf, .otf and .ttc
-            if "NotoSansCJK" in path and "Regular" in path:
-                try:
-                    font_manager.fontManager.addfont(path)
-                except (OSError, RuntimeError, ValueError):
-                    continue
-        have = {f.name for f in font_manager.fontManager.ttflist}
-    prefs = ["Noto Sans", "DejaVu Sans", "Noto Sans Thai", "Noto Sans Lao", "Noto Sans Myanmar",
-             "Noto Sans Khmer", "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "WenQuanYi Zen Hei"]
-    return [f for f in prefs if f in have] or ["sans-serif"]
+    return list(matplotlib_families())
 
 
 def graph_image(g: Mapping[str, Any], fmt: str, *, title: str, user: str | None = None,

@@ -26,6 +26,7 @@ from pyvis.edge import Edge
 from pyvis.node import Node
 
 from graph.model import NODES, ROLES
+from viz.fonts import CSS_FONT_STACK
 from viz.pages import network_assets, render_page
 
 __all__ = [
@@ -245,8 +246,9 @@ def network_payload(
     options: dict[str, Any] = {
         "autoResize": True,
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n > 150},
-        "nodes": {"font": {"size": 12}, "borderWidth": 1},
-        "edges": {"font": {"size": 10, "align": "top"}, "smooth": False if fixed else {"type": "continuous"},
+        # labels are drawn on the canvas: name the Noto families, or Myanmar/Khmer/Chinese fall back to boxes
+        "nodes": {"font": {"size": 12, "face": CSS_FONT_STACK}, "borderWidth": 1},
+        "edges": {"font": {"size": 10, "align": "top", "face": CSS_FONT_STACK}, "smooth": False if fixed else {"type": "continuous"},
                   "selectionWidth": 2},
     }
     if fixed or (positions and n and all(str(k) in positions for k in G.nodes)):

@@ -338,7 +338,7 @@
                                        borderWidth: 1, shapeProperties: { borderDashes: false } }));
         }
         var msg = "+" + newNodes.length + " nodes, +" + newEdges.length + " edges";
-        if (n0 && n0._degree && (opts.hub || n0._collapsed)) {
+        if (n0 && n0._degree && (opts.hub || (n0._collapsed && !opts.type))) {
           msg += " \u00b7 hub: " + num(Math.min(n0._degree, W ? W.hubLimit : n0._degree)) + " of " + num(n0._degree) + " relationships loaded (cap)";
         }
         if (data.truncated) msg += " \u00b7 capped";
