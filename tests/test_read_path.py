@@ -153,7 +153,8 @@ def test_the_chain_is_hidden_on_every_surface(client: TestClient, app: Any) -> N
         assert r.status_code == 200 and r.json()["count"] == 0, (params, r.text)
     missing = client.get("/api/entities/NO-SUCH-ID", headers=h).json()["error"]
     for hidden in ("SEC-P3", "SEC-P4", "SEC-A2", "SEC-A3"):
-        for url in (f"/api/entities/{hidden}", f"/api/entities/{hidden}/neighbourhood"):
+        for url in (f"/api/entities/{hidden}", f"/api/entities/{hidden}/neighbourhood",
+                    f"/api/entities/{hidden}/profile", f"/api/entities/{hidden}/timeline"):
             r = client.get(url, headers=h)
             assert r.status_code == 404, (url, r.text)
             err = r.json()["error"]  # hidden answers exactly like missing

@@ -117,6 +117,12 @@ def environment() -> Environment:
     from viz.format import FILTERS
 
     env.filters.update(FILTERS)  # num, score, money, date (Asia/Bangkok, buddhist=True for พ.ศ.)
+    from viz.fonts import CSS_FONT_STACK
+
+    env.globals["font_stack"] = inline_asset(CSS_FONT_STACK, "style")  # base.html: --ni-font
+    from viz.workspace import page_url
+
+    env.globals["page_url"] = page_url
     return env
 
 

@@ -427,11 +427,14 @@ def routemap_html(
 # ------------------------------------------------------------- matplotlib
 @lru_cache(maxsize=1)
 def _font_families() -> list[str]:
+    """Noto for every script in the data (viz.fonts), then the TLWG Thai fonts."""
     from matplotlib import font_manager
 
+    from viz.fonts import matplotlib_families
+
     have = {f.name for f in font_manager.fontManager.ttflist}
-    prefs = ["Noto Sans", "DejaVu Sans", "Noto Sans Thai", "Loma", "Garuda", "Norasi", "Kinnari", "Tlwg Typo"]
-    fams = [f for f in prefs if f in have]
+    extra = [f for f in ("Loma", "Garuda", "Norasi", "Kinnari", "Tlwg Typo") if f in have]
+    fams = [f for f in matplotlib_families() if f != "sans-serif"] + extra
     return fams or ["sans-serif"]
 
 

@@ -1,5 +1,6 @@
-"""HTML pages: log in, search, entity page, routes; the other views are the
-API routes with ``?format=html`` (network, brokers, trails, tables)."""
+"""HTML pages: log in, home, routes; the workspace pages (search, entity, case) are in
+:mod:`api.routers.profile`; the other views are the API routes with ``?format=html``
+(network, brokers, trails, tables)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..deps import SESSION_COOKIE, DriverDep, authenticate_request, client_of, scope_of
-from ..errors import ApiError, NotFound
-from ..security import User, create_access_token, role_allows
+from ..deps import SESSION_COOKIE, authenticate_request, client_of
+from ..security import User, create_access_token
 from ._common import render
 
 router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
@@ -76,43 +76,8 @@ def logout() -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def home(user: UiUser) -> HTMLResponse:
-    return render("home.html", title="Search", user=user, hits=None, by="q", value="", error=None)
-
-
-@router.get("/search", response_class=HTMLResponse)
-def search(request: Request, driver: DriverDep, user: UiUser,
-           by: Annotated[str, Query(pattern="^(q|id|phone|plate|account)$")] = "q",
-           value: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
-    from views.explore import search as run_search
-
-    if not role_allows(user.role, "investigator"):
-        return render("home.html", status_code=403, title="Search", user=user, hits=None, by=by, value=value,
-                      error="Your role cannot search for persons.")
-    try:
-        criterion: dict[str, Any] = {by: value}
-        res = run_search(scope_of(request, user, driver, via="ui"), **criterion)
-    except ApiError as exc:
-        return render("home.html", status_code=exc.status, title="Search", user=user, hits=None, by=by,
-                      value=value, error=exc.message)
-    hits = [h.model_dump() for h in res.data]
-    return render("home.html", title="Search", user=user, hits=hits, by=by, value=value, error=None)
-
-
-@router.get("/entity/{entity_id}", response_class=HTMLResponse)
-def entity_page(request: Request, entity_id: str, driver: DriverDep, user: UiUser,
-                label: Annotated[str | None, Query(max_length=40)] = None) -> Response:
-    from graph.model import NODE_LABELS
-    from views.explore import entity
-
-    if not role_allows(user.role, "investigator"):
-        return render("table.html", status_code=403, title="Not allowed", rows=[], cols=[], links={}, user=user,
-                      note="Your role cannot see persons or entities.", extra_links=[])
-    try:
-        node = entity(scope_of(request, user, driver, via="ui"), entity_id, label if label in NODE_LABELS else None)
-    except NotFound:
-        return render("table.html", status_code=404, title="Not found", rows=[], cols=[], links={}, user=user,
-                      note=f"No entity with id {entity_id}.", extra_links=[])
-    return render("entity.html", title=str(node.name), entity=node.model_dump(exclude_none=True), user=user)
+    # the search page without a query (the search itself: api/routers/profile.py)
+    return render("search.html", title="Search", user=user, res=None, text="", by="q", params={}, error=None)
 
 
 @router.get("/routes", response_class=HTMLResponse)
