@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -202,6 +203,8 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/admin/users", "admin"),
     ("GET", "/api/admin/audit", "admin"),
     ("GET", "/api/admin/audit/verify", "admin"),
+    ("GET", "/api/admin/api-tokens", "admin"),
+    ("GET", "/api/auth/api-tokens", "viewer"),
 ]
 
 
@@ -511,7 +514,10 @@ def test_ui_login_cookie_and_pages(client: TestClient, app: Any) -> None:
         assert c.get("/ui/entity/NOPE").status_code == 404
         assert "routemap" in c.get("/ui/routes").text
         assert c.get("/api/entities/P1/neighbourhood").status_code == 200  # the expand-on-click fetch
-        c.post("/ui/logout")
+        token = re.search(r'<meta name="csrf-token" content="([^"]+)">', c.get("/ui/").text)
+        assert token
+        assert c.post("/ui/logout").status_code == 403  # no CSRF token (tests/test_csp_csrf.py)
+        c.post("/ui/logout", data={"csrf_token": token.group(1)})
         assert c.get("/ui/", follow_redirects=False).status_code == 303
 
 
