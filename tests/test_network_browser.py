@@ -103,9 +103,10 @@ def browser() -> Iterator[Any]:
 
 
 class _Session:
-    def __init__(self, browser: Any, base: str, user: str) -> None:
+    def __init__(self, browser: Any, base: str, user: str, *, enforce_csp: bool = False) -> None:
         self.base = base
-        self.ctx = browser.new_context(viewport={"width": 1500, "height": 900}, bypass_csp=True)
+        # enforce_csp: the app's nonce-only CSP applies (CSRF token sent from the meta tag by network.js)
+        self.ctx = browser.new_context(viewport={"width": 1500, "height": 900}, bypass_csp=not enforce_csp)
         self.page = self.ctx.new_page()
         self.errors: list[str] = []
         self.foreign: list[str] = []
@@ -125,6 +126,7 @@ class _Session:
         pg.on("pageerror", lambda e: self.errors.append(f"{e} {e.stack}"))
         pg.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         pg.on("request", lambda r: self.requests.append(r.url))
+        pg.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         pg.goto(base + "/ui/login")
         pg.fill("input[name=username]", user)
         pg.fill("input[name=password]", PASSWORD)
@@ -134,8 +136,8 @@ class _Session:
     def open_network(self, path: str) -> Any:
         pg = self.page
         pg.goto(self.base + path)
-        pg.wait_for_function("window.netintel && window.netintel.nodes.length > 0")
-        pg.wait_for_function("document.getElementById('ni-status').textContent.indexOf('nodes') >= 0",
+        pg.wait_for_function("() => window.netintel && window.netintel.nodes.length > 0")
+        pg.wait_for_function("() => document.getElementById('ni-status').textContent.indexOf('nodes') >= 0",
                              timeout=20000)
         return pg
 
@@ -195,7 +197,7 @@ def test_filter_panel_hides_locations_and_later_expansions_honour_it(site: dict[
     n0 = pg.evaluate("window.netintel.nodes.length")
     s.requests.clear()
     pg.evaluate(f"window.netintel.expand({other!r})")
-    pg.wait_for_function("document.getElementById('ni-status').textContent.indexOf('+') >= 0", timeout=15000)
+    pg.wait_for_function("() => document.getElementById('ni-status').textContent.indexOf('+') >= 0", timeout=15000)
     asked = [u for u in s.requests if "/neighbourhood" in u]
     assert asked and "labels=" in asked[0] and "Location" not in asked[0].split("labels=")[1].split("&")[0]
     got = s.get(urlparse(asked[0]).path + "?" + urlparse(asked[0]).query).json()
@@ -226,7 +228,7 @@ def test_dense_hub_arrives_collapsed_and_expands_with_a_cap(site: dict[str, Any]
     assert pg.is_visible("#ni-expand-hub") and "of" in pg.inner_text("#ni-expand-hub")
     n0 = pg.evaluate("window.netintel.nodes.length")
     pg.click("#ni-expand-hub")
-    pg.wait_for_function("document.getElementById('ni-status').textContent.indexOf('cap') >= 0", timeout=20000)
+    pg.wait_for_function("() => document.getElementById('ni-status').textContent.indexOf('cap') >= 0", timeout=20000)
     added = pg.evaluate("window.netintel.nodes.length") - n0
     assert 50 < added <= 100 + 1
     assert pg.evaluate("window.netintel.nodes.get('TH-10')._collapsed") is False
@@ -243,7 +245,7 @@ def test_dense_hub_arrives_collapsed_and_expands_with_a_cap(site: dict[str, Any]
     assert between == yangon["n"]
     # expanding the other end by MOVED adds its legs without "already exists" errors
     pg.evaluate(f"window.netintel.expand({yangon['other']!r}, {{type: 'MOVED'}})")
-    pg.wait_for_function("document.getElementById('ni-status').textContent.indexOf('+') >= 0", timeout=20000)
+    pg.wait_for_function("() => document.getElementById('ni-status').textContent.indexOf('+') >= 0", timeout=20000)
     assert "failed" not in pg.inner_text("#ni-status")
     pg.wait_for_timeout(1500)
     pg.screenshot(path=str(SHOTS / "network-yangon-expand.png"))
@@ -267,7 +269,7 @@ def test_path_between_two_people_picked_by_name_avoids_locations(site: dict[str,
     for field, name, pid in (("from", pair["an"], pair["a"]), ("to", pair["bn"], pair["b"])):
         pg.fill(f"#ni-path-{field}", "")
         pg.type(f"#ni-path-{field}", str(name), delay=10)
-        pg.wait_for_function(f"Array.from(document.querySelectorAll('#ni-path-{field}-list option'))"
+        pg.wait_for_function(f"() => Array.from(document.querySelectorAll('#ni-path-{field}-list option'))"
                              f".some(o => o.value.endsWith(' \u00b7 ' + {pid!r}))", timeout=15000)
         option = pg.evaluate(f"Array.from(document.querySelectorAll('#ni-path-{field}-list option'))"
                              f".map(o => o.value).find(v => v.endsWith(' \u00b7 ' + {pid!r}))")
@@ -290,7 +292,7 @@ def test_path_between_two_people_picked_by_name_avoids_locations(site: dict[str,
     pg.evaluate("document.getElementById('ni-path-len').append(new Option('1', '1'))")
     pg.select_option("#ni-path-len", "1")
     pg.click("#ni-path-go")
-    pg.wait_for_function("document.getElementById('ni-path-result').textContent.indexOf('No path') >= 0")
+    pg.wait_for_function("() => document.getElementById('ni-path-result').textContent.indexOf('No path') >= 0")
     assert pg.is_visible("#ni-path-longer")
     s.close()
 
@@ -314,12 +316,12 @@ def _check_exports(s: _Session, url: str, view: dict[str, Any]) -> None:
 
 def test_saved_investigation_shared_with_a_unit_and_reopened(site: dict[str, Any], browser: Any) -> None:
     start = _bangkok_resident(site)
-    ines = _Session(browser, site["base"], "ines")
+    ines = _Session(browser, site["base"], "ines", enforce_csp=True)
     pg = ines.open_network(f"/api/entities/{quote(start)}/neighbourhood?label=Person&depth=1&format=html")
     # ines (unit-a) sees the restricted suspect among the associates; expanding it brings the secret case
     assert "SEC-P1" in pg.evaluate("window.netintel.nodes.getIds()")
     pg.evaluate("window.netintel.expand('SEC-P1')")
-    pg.wait_for_function("window.netintel.nodes.get('SEC-C1') !== null", timeout=15000)
+    pg.wait_for_function("() => window.netintel.nodes.get('SEC-C1') !== null", timeout=15000)
     pg.evaluate(f"window.netintel.pin({start!r})")
     saved = pg.evaluate("window.netintel.nodes.length")
     pg.click("#ni-inv summary")
@@ -327,19 +329,19 @@ def test_saved_investigation_shared_with_a_unit_and_reopened(site: dict[str, Any
     pg.fill("#ni-inv-notes", "check the bank accounts")
     pg.fill("#ni-inv-units", "team-x")
     pg.click("#ni-inv-save")
-    pg.wait_for_function("document.getElementById('ni-inv-msg').textContent.indexOf('saved as') >= 0")
+    pg.wait_for_function("() => document.getElementById('ni-inv-msg').textContent.indexOf('saved as') >= 0")
     inv_id = pg.inner_text("#ni-inv-msg").split("saved as ")[1].strip()
     ines.close()
 
     # kim (unit-a, team-x) opens it from the list on the network page and sees all of it
-    kim = _Session(browser, site["base"], "kim")
+    kim = _Session(browser, site["base"], "kim", enforce_csp=True)
     pg = kim.open_network(f"/api/entities/{quote(start)}/neighbourhood?label=Person&format=html")
     pg.click("#ni-inv summary")
-    pg.wait_for_function(f"Array.from(document.querySelectorAll('#ni-inv-list option')).some(o => o.value === {inv_id!r})")
+    pg.wait_for_function(f"() => Array.from(document.querySelectorAll('#ni-inv-list option')).some(o => o.value === {inv_id!r})")
     pg.select_option("#ni-inv-list", inv_id)
     pg.click("#ni-inv-open")
     pg.wait_for_url(f"**/api/investigations/{inv_id}?format=html")
-    pg.wait_for_function("window.netintel && window.netintel.nodes.length > 0")
+    pg.wait_for_function("() => window.netintel && window.netintel.nodes.length > 0")
     assert pg.evaluate("window.netintel.nodes.length") == saved
     assert {"SEC-P1", "SEC-C1"} <= set(pg.evaluate("window.netintel.nodes.getIds()"))
     assert pg.input_value("#ni-inv-notes") == "check the bank accounts"
