@@ -20,6 +20,7 @@ __all__ = [
     "RouteRow",
     "CorridorRow",
     "HubRow",
+    "TrendRow",
     "TraceRow",
     "TypologyRow",
     "CandidateRow",
@@ -169,18 +170,38 @@ class CorridorRow(BaseModel):
     source: str
     transit: list[str] = []
     destination: str
-    victims: int | None = Field(description="distinct victims (None: suppressed for your role)")
-    cases: int | None = Field(description="distinct cases (None: suppressed for your role)")
+    source_name: str | None = Field(None, description="name of the source in the chosen language (UN naming)")
+    transit_names: list[str] = []
+    destination_name: str | None = None
+    route: str | None = Field(None, description="the corridor in words: source → transit… → destination")
+    victims: int | None = Field(description="victims (journeys); exact for investigators, perturbed by at most "
+                                            "±2 (cell-key method) for viewers; None: below 5")
+    cases: int | None = Field(description="distinct cases (same rule; None: below 5)")
     cross_border: bool | None = None
-    suppressed: bool = False
+    share: float | None = Field(None, description="victims / the table's total (0..1)")
+    previous: int | None = Field(None, description="victims in the previous period of the same length (years=)")
+    change: int | None = Field(None, description="victims − previous")
+    suppressed: bool = Field(False, description="a count of this row is below 5 and not published")
 
 
 class HubRow(BaseModel):
     location: str
-    victims: int | None
+    name: str | None = None
+    victims: int | None = Field(description="victims on the listed corridors through this place")
     routes: int | None
     cases: int | None
-    corridors: int | None = None
+    corridors: int | None = Field(None, description="listed corridors through this place")
+    suppressed: bool = False
+
+
+class TrendRow(BaseModel):
+    year: int = Field(description="year counted: of the journey's first leg (recruitment)")
+    source: str | None = None
+    transit: list[str] = []
+    destination: str | None = None
+    route: str = Field(description="corridor in words, or 'all corridors'")
+    victims: int | None
+    cases: int | None
     suppressed: bool = False
 
 
