@@ -447,3 +447,31 @@ def test_png_and_pdf_exports_draw_every_script() -> None:
         fig.text(0.1, 0.5, "\U000f0000")
         fig.savefig(io.BytesIO(), format="png")
     assert any("missing from" in str(w.message) for w in caught)
+
+
+def test_search_results_export_csv_and_xlsx(client: TestClient, app: Any) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    h = hdr(app, "investigator")
+    log = app.state.audit
+    n = log.count()
+    r = client.get("/api/search", params={"q": "somchai", "label": "Person", "format": "csv"}, headers=h)
+    assert r.status_code == 200 and "csv" in r.headers["content-type"], r.text
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert {x["id"] for x in rows} == {"P1", "P2", "P3"}
+    assert {x["birth_date"] for x in rows} == {"1980-01-01", "1975-06-30"}
+    assert [(e.action, e.target) for e in reversed(log.entries(limit=log.count() - n))] == [
+        ("read_personal", "search"), ("export", "search")]
+    x = client.get("/api/search", params={"q": "Malai Namesake", "page_size": 25, "format": "xlsx"}, headers=h)
+    assert x.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
+    values = [list(r) for r in ws.iter_rows(values_only=True)]
+    header = next(i for i, r in enumerate(values) if "id" in r)
+    ids = [r[values[header].index("id")] for r in values[header + 1:] if r[values[header].index("id")]]
+    assert len(ids) == 25 and all(str(i).startswith("N") for i in ids)
+    with _login(app) as c:
+        page = c.get("/ui/search", params={"q": "somchai"}).text
+        assert 'data-format="csv" href="/api/search?q=somchai&amp;page=1&amp;page_size=20&amp;format=csv"' in page
