@@ -27,9 +27,6 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("netintel.api")
 
-#: pages are self-contained: inline scripts/styles, nothing from another origin
-_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'self'; form-action 'self'")
 #: Swagger UI from npm's swagger-ui-dist 5 (reads OpenAPI 3.1), bundled in viz/static/swagger-ui
 _SWAGGER_FILES = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "text/css",
                   "netintel-docs.js": "application/javascript", "LICENSE.txt": "text/plain",
@@ -230,10 +227,26 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
     install_handlers(app)
     _docs_routes(app)
 
-    from .routers import admin, analytics, auth, entities, jobs, money, resolution, routes, search, system, ui
+    from .routers import (
+        admin,
+        alerts,
+        analyst_ui,
+        analytics,
+        auth,
+        entities,
+        investigations,
+        jobs,
+        money,
+        resolution,
+        routes,
+        search,
+        system,
+        ui,
+    )
 
-    for r in (system.router, auth.router, search.router, entities.router, analytics.router, routes.router,
-              money.router, resolution.router, jobs.router, admin.router, ui.router):
+    for r in (system.router, auth.router, search.router, entities.router, investigations.router, analytics.router,
+              routes.router, money.router, alerts.router, resolution.router, jobs.router, admin.router, ui.router,
+              analyst_ui.router):
         app.include_router(r)
     from .routers import profile as workspace  # entity profiles, case workspaces, timelines, the search page
 
@@ -257,13 +270,18 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
     async def _headers(request: Request, call_next: Any) -> Response:
         resp: Response = await call_next(request)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our own forms,
+        # which the CSRF origin check (api.websec) must refuse; other origins still get no referrer
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        resp.headers.setdefault("Content-Security-Policy", _CSP)
         if request.url.path.startswith("/api/") or request.url.path.startswith("/ui"):
             resp.headers.setdefault("Cache-Control", "no-store")
         return resp
 
+    from .websec import WebSecurity
+
+    # CSP nonce per response, CSRF + Origin checks, session renewal (inside the size limits)
+    app.add_middleware(WebSecurity, settings=s)
     app.add_middleware(SizeLimits, max_body=s.max_body_bytes, max_query=s.max_query_chars)
 
     @app.get("/", include_in_schema=False)

@@ -265,7 +265,8 @@ def test_routes_corridors_and_exports_hide_the_compartment(client: TestClient, a
     for u in OUTSIDERS:
         h = hdr(app, u)
         c = client.get("/api/routes/corridors", headers=h).json()
-        assert [(x["source"], x["destination"]) for x in c["data"]] == [("MMR", "THA")], u
+        # a viewer is told nothing about one victim (minimum query-set size); the others see the visible one
+        assert [(x["source"], x["destination"]) for x in c["data"]] == ([] if u == "viewer1" else [("MMR", "THA")]), u
         hubs = client.get("/api/routes/hubs", headers=h)
         assert_no_leak(hubs.text, "hubs")
         for fmt in ("csv", "geojson", "html"):
@@ -277,8 +278,11 @@ def test_routes_corridors_and_exports_hide_the_compartment(client: TestClient, a
             if fmt == "geojson":
                 feats = r.json()["features"]
                 assert not any("KHM" in json.dumps(f.get("properties", {})) for f in feats), u
-        assert_error(client.get("/api/routes/corridors", params={"cases": SECRET_CASE}, headers=h), 404)
-        assert_error(client.get("/api/routes/map", params={"cases": SECRET_CASE, "format": "csv"}, headers=h), 404)
+        # case filters are for investigators (403 for any case, so existence does not leak); others get 404
+        status = 403 if u == "viewer1" else 404
+        assert_error(client.get("/api/routes/corridors", params={"cases": SECRET_CASE}, headers=h), status)
+        assert_error(client.get("/api/routes/map", params={"cases": SECRET_CASE, "format": "csv"}, headers=h),
+                     status)
     r = client.get("/api/routes", headers=hdr(app, "analyst1"))
     assert {x["person_id"] for x in r.json()["data"]} == {"P2"}
     # with access: two corridors, exact counts for an analyst
@@ -299,6 +303,18 @@ def test_money_and_resolution_hide_the_compartment(client: TestClient, app: Any)
         assert_no_leak(client.get("/api/money/typologies", params={"format": fmt}, headers=h).text, "typologies")
         assert_no_leak(client.get("/api/money/trace/A1", params={"direction": "backward", "format": fmt},
                                   headers=h).text, "trace")
+    # the trace workspace, paths, account risk and alerts hide the compartment too
+    trail = client.get("/api/money/trail/A1", params={"direction": "backward"}, headers=h)
+    assert [t["txn_id"] for t in trail.json()["transfers"]] == ["TX1"]
+    assert_no_leak(trail.text, "trail")
+    for fmt in ("csv", "xlsx"):
+        assert b"SEC-A1" not in client.get("/api/money/trail/A1", params={"direction": "backward", "format": fmt},
+                                           headers=h).content
+    assert_error(client.get("/api/money/paths", params={"source": "SEC-A1", "target": "A1"}, headers=h), 404)
+    assert_no_leak(client.get("/api/money/risk", headers=h).text, "risk")
+    assert_no_leak(client.get("/api/alerts", headers=h).text, "alerts")
+    cleared = client.get("/api/money/trail/A1", params={"direction": "backward"}, headers=hdr(app, "cleared"))
+    assert {t["txn_id"] for t in cleared.json()["transfers"]} == {"TX1", "SEC-TX1"}
     cands = client.get("/api/resolution/candidates", headers=h)
     assert {(x["id_left"], x["id_right"]) for x in cands.json()["data"]} == {("P1", "P2")}
     assert_no_leak(cands.text, "candidates")
@@ -327,7 +343,9 @@ def test_viewer_outputs_carry_no_person_names_and_suppress_small_counts(client: 
         assert x["cases"] is None or x["cases"] >= 5
     for x in client.get("/api/routes/hubs", headers=h).json()["data"]:
         assert all(x[k] is None or x[k] >= 5 for k in ("victims", "routes", "cases"))
-    assert "<5" in client.get("/api/routes/map", params={"format": "csv"}, headers=h).text
+    # one visible victim: below the minimum query-set size, so the viewer's map lists nothing and says why
+    assert client.get("/api/routes/map", params={"format": "csv"}, headers=h).text.count("\n") == 1
+    assert client.get("/api/routes/map", params={"format": "meta"}, headers=h).json()["disclosure"] == "refused"
     assert_error(client.get("/api/routes/map", params={"min_count": 2}, headers=h), 400)
 
 
@@ -401,6 +419,8 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("GET", "/api/stats", "/api/stats", "viewer", None, 200),
         ("GET", "/api/auth/me", "/api/auth/me", "viewer", None, 200),
         ("POST", "/api/auth/api-tokens", "/api/auth/api-tokens", "viewer", {"name": "t"}, 201),
+        ("GET", "/api/auth/api-tokens", "/api/auth/api-tokens", "viewer", None, 200),
+        ("DELETE", "/api/auth/api-tokens/{token_id}", "/api/auth/api-tokens/0123456789abcdef", "viewer", None, 404),
         ("GET", "/api/routes/corridors", "/api/routes/corridors", "viewer", None, 200),
         ("GET", "/api/routes/hubs", "/api/routes/hubs", "viewer", None, 200),
         ("GET", "/api/routes/map", "/api/routes/map?format=csv", "viewer", None, 200),
@@ -422,8 +442,22 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("GET", "/api/jobs", "/api/jobs", "investigator", None, 200),
         ("GET", "/api/jobs/{job_id}", "/api/jobs/no-such-job", "investigator", None, 404),
         ("DELETE", "/api/jobs/{job_id}", "/api/jobs/no-such-job", "investigator", None, 404),
+        ("POST", "/api/investigations", "/api/investigations", "investigator",
+         {"name": "t", "nodes": [{"id": "P1", "label": "Person"}]}, 201),
+        ("GET", "/api/investigations", "/api/investigations", "investigator", None, 200),
+        ("GET", "/api/investigations/{investigation_id}", "/api/investigations/inv-0000000000000000",
+         "investigator", None, 404),
+        ("POST", "/api/investigations/{investigation_id}/share", "/api/investigations/inv-0000000000000000/share",
+         "investigator", {"users": ["x"]}, 404),
         ("GET", "/api/money/trace/{account}", "/api/money/trace/A2", "analyst", None, 200),
         ("GET", "/api/money/typologies", "/api/money/typologies", "analyst", None, 200),
+        ("GET", "/api/money/trail/{account}", "/api/money/trail/A2?since=2024-01-01", "analyst", None, 200),
+        ("GET", "/api/money/paths", "/api/money/paths?source=A2&target=A1", "analyst", None, 200),
+        ("GET", "/api/money/risk", "/api/money/risk", "analyst", None, 200),
+        ("GET", "/api/alerts", "/api/alerts", "analyst", None, 200),
+        ("POST", "/api/alerts/run", "/api/alerts/run", "analyst", None, 200),
+        ("GET", "/api/alerts/{alert_id}", "/api/alerts/AL-no-such-alert", "analyst", None, 404),
+        ("POST", "/api/alerts/{alert_id}", "/api/alerts/AL-no-such-alert", "analyst", {"note": "x"}, 404),
         ("GET", "/api/resolution/candidates", "/api/resolution/candidates", "analyst", None, 200),
         ("POST", "/api/resolution/judgements", "/api/resolution/judgements", "analyst",
          {"id_left": "P1", "id_right": "P2", "judgement": "pending"}, 200),
@@ -439,6 +473,8 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
          {"role": "investigator"}, 200),
         ("POST", "/api/admin/users/{username}/units", "/api/admin/users/target-viewer/units", "admin",
          {"units": ["unit-a"]}, 200),
+        ("GET", "/api/admin/api-tokens", "/api/admin/api-tokens", "admin", None, 200),
+        ("DELETE", "/api/admin/api-tokens/{token_id}", "/api/admin/api-tokens/0123456789abcdef", "admin", None, 404),
         ("GET", "/api/admin/audit", "/api/admin/audit", "admin", None, 200),
         ("GET", "/api/admin/audit/verify", "/api/admin/audit/verify", "admin", None, 200),
         ("POST", "/api/admin/ingest", "/api/admin/ingest", "admin", "BUNDLE", 200),
