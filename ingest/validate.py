@@ -143,6 +143,10 @@ def validate_row(table: str, values: dict[str, str]) -> tuple[Record | None, lis
     if spec is not None and spec.label == "Case" and "closed_on" in clean and "opened_on" in clean:
         if clean["closed_on"] < clean["opened_on"]:
             errors.append(("closed_on", "closed before it was opened"))
+    if spec is not None and not errors:
+        for a, b in spec.ordered:  # declared in the model: b may not be earlier/smaller than a
+            if a in clean and b in clean and clean[b] < clean[a]:
+                errors.append((b, f"{b} ({clean[b]}) is before/less than {a} ({clean[a]})"))
     if spec is not None and spec.label == "Location":
         lat, lon = clean.get("lat"), clean.get("lon")
         if lat is not None and not -90 <= lat <= 90:
