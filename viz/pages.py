@@ -18,6 +18,13 @@ Safety
   cannot close their element;
 * nothing is loaded from another origin: no ``src``/``href`` to ``//host``.
 
+Presentation filters (:mod:`viz.format`), for every template
+-------------------------------------------------------------
+``{{ n|num }}`` (thousands separators; ``num(2)`` for two decimals),
+``{{ s|score }}`` (two decimals; ``score(percent=True)`` for %),
+``{{ a|money(currency) }}``, ``{{ d|date }}`` (Asia/Bangkok;
+``date(buddhist=True)`` for the Buddhist era, ``date(time=False)``).
+
 This module must not import :mod:`api` (``api`` imports ``viz``).
 """
 
@@ -107,6 +114,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["script_json"] = _script_json
+    from viz.format import FILTERS
+
+    env.filters.update(FILTERS)  # num, score, money, date (Asia/Bangkok, buddhist=True for พ.ศ.)
     return env
 
 
