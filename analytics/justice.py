@@ -418,12 +418,21 @@ def with_change(ind: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)[cols]
 
 
-def shelter_occupancy(assistance: pd.DataFrame, months: Sequence[dt.date], *, as_of: dt.date) -> pd.DataFrame:
-    """Persons in shelter on the first day of each month of ``months`` (stays with ``from_date``
-    ≤ that day and ``to_date`` ≥ it or still open) and on ``as_of`` (last row, ``month`` None)."""
+def shelter_occupancy(assistance: pd.DataFrame, days: Sequence[dt.date]) -> pd.DataFrame:
+    """Persons in shelter on each of ``days``: stays with ``from_date`` ≤ the day and
+    ``to_date`` ≥ it or still open.
+
+    >>> a = pd.DataFrame({"person_id": ["v1", "v2"], "kind": ["shelter", "shelter"],
+    ...                   "from_date": [dt.date(2024, 1, 5), dt.date(2024, 2, 1)],
+    ...                   "to_date": [dt.date(2024, 2, 10), None]})
+    >>> shelter_occupancy(a, [dt.date(2024, 2, 1), dt.date(2024, 3, 1)])["occupied"].tolist()
+    [2, 1]
+    """
     stays = assistance[assistance["kind"] == "shelter"]
     rows = []
-    for d in [*months, as_of]:
-        live = stays[(stays["from_date"] <= d) & [(t is None or pd.isna(t) or t >= d) for t in stays["to_date"]]]
-        rows.append({"on": d, "occupied": int(live["person_id"].nunique()), "month": d if d != as_of else None})
-    return pd.DataFrame(rows, columns=["on", "occupied", "month"])
+    for d in days:
+        open_ = pd.Series([t is None or pd.isna(t) or t >= d for t in stays["to_date"]], index=stays.index,
+                          dtype="bool")
+        live = stays[(stays["from_date"] <= d) & open_]
+        rows.append({"on": d, "occupied": int(live["person_id"].nunique())})
+    return pd.DataFrame(rows, columns=["on", "occupied"])

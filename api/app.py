@@ -224,10 +224,11 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
     install_handlers(app)
     _docs_routes(app)
 
-    from .routers import admin, analytics, auth, entities, jobs, justice, money, resolution, routes, search, system, ui
+    from .routers import admin, analytics, auth, entities, jobs, money, resolution, routes, search, system, ui
+    from .routers.justice import router as justice_router
 
     for r in (system.router, auth.router, search.router, entities.router, analytics.router, routes.router,
-              money.router, resolution.router, jobs.router, admin.router, justice.router, ui.router):
+              money.router, resolution.router, jobs.router, admin.router, justice_router, ui.router):
         app.include_router(r)
     _configure_views(ns)
 

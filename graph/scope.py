@@ -58,8 +58,8 @@ __all__ = [
     "PROTECTION_UNIT",
 ]
 
-#: a unit ``province:TH-50`` limits a scope to the cases of that province (ISO 3166-2 code)
-PROVINCE_UNIT = "province:"
+#: a unit ``province-TH-50`` limits a scope to the cases of that province (ISO 3166-2 code)
+PROVINCE_UNIT = "province-"
 #: the unit whose members (role investigator or above) may read victim-protection records
 PROTECTION_UNIT = "protection"
 
@@ -393,7 +393,7 @@ class Scope:
     def provinces(self) -> tuple[str, ...]:
         """The provinces (ISO 3166-2 codes) this scope is limited to; empty: not limited.
 
-        >>> Scope(None, "u", "investigator", ("province:TH-50", "unit-x")).provinces  # type: ignore[arg-type]
+        >>> Scope(None, "u", "investigator", ("province-TH-50", "unit-x")).provinces  # type: ignore[arg-type]
         ('TH-50',)
         """
         if self.sees_all:

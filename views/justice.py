@@ -406,7 +406,7 @@ def province_dashboard(scope: Scope, code: str, as_of: dt.date | None = None,
         scr = f["screenings"][f["screenings"]["case_id"].isin(ids)]
         asst = f["assistance"][f["assistance"]["case_id"].isin(ids)]
         vic = f["victims"][f["victims"]["case_id"].isin(ids)]
-        occ = shelter_occupancy(asst, _months(day), as_of=day)
+        occ = shelter_occupancy(asst, [*_months(day), day])
         res = _pipeline(scope, f, _filter_cases(f, q), q, day)
         return {"cases": cases, "screenings": scr, "victims": vic, "occupancy": occ, "pipeline": res}
 
