@@ -58,7 +58,7 @@ def bar_chart(items: Sequence[tuple[str, float | None]], *, title: str = "", wid
 def line_chart(points: Sequence[tuple[str, float | None]], *, title: str = "", width: int = 640, height: int = 200,
                colour: str = "#e76f51") -> Markup:
     """A line over labelled points (months, years); None values break the line."""
-    left, right, top, bottom = 44, 12, 26 if title else 8, 34
+    left, right, top, bottom = 44, 34, 30 if title else 12, 34
     vals = [v for _, v in points if v is not None]
     vmax = max(vals or [1]) or 1
     n = max(1, len(points) - 1)

@@ -45,10 +45,10 @@ _DIMS = {"nationality": "nationality", "sex": "sex", "age_group": "age group",
 _COLUMNS = ("indicator", "dimension", "group", "year", "value", "n", "previous", "change", "change_pct")
 
 
-def fmt_value(v: Any) -> str:
-    """``1,234`` / ``12.5`` / ``<5`` for a suppressed (None) value."""
+def fmt_value(v: Any, suppressed: bool = True) -> str:
+    """``1,234`` / ``12.5`` / ``<5`` for a suppressed value / ``–`` for no data."""
     if v is None:
-        return "<5"
+        return "<5" if suppressed else "–"
     f = float(v)
     return f"{f:,.0f}" if f.is_integer() else f"{f:,.2f}"
 
@@ -80,7 +80,7 @@ def wide_tables(rows: Sequence[Any]) -> list[dict[str, Any]]:
         cols.setdefault(key, [])
         if col not in cols[key]:
             cols[key].append(col)
-        by.setdefault(key, {}).setdefault(y, {})[col] = {"value": fmt_value(_get(r, "value")),
+        by.setdefault(key, {}).setdefault(y, {})[col] = {"value": fmt_value(_get(r, "value"), bool(_get(r, "suppressed"))),
                                                          "change": fmt_change(_get(r, "change"), _get(r, "change_pct"))}
     out = []
     for key in sorted(by, key=lambda k: (k != ("", ""), list(LABELS).index(k[0]) if k[0] in LABELS else 99, k[1])):
