@@ -399,7 +399,7 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("GET", "/api/assistance/coverage", "/api/assistance/coverage", "viewer", None, 200),
         ("GET", "/api/compensation/unpaid", "/api/compensation/unpaid", "investigator", None, 200),
         ("GET", "/api/provinces", "/api/provinces", "viewer", None, 200),
-        ("GET", "/api/provinces/{code}/dashboard", "/api/provinces/TH-10/dashboard", "viewer", None, 200),
+        ("GET", "/api/provinces/{code}/dashboard", "/api/provinces/TH-74/dashboard", "viewer", None, 200),
         ("GET", "/api/admin/users", "/api/admin/users", "admin", None, 200),
         ("POST", "/api/admin/users", "/api/admin/users", "admin",
          {"username": "made-by-test", "password": PASSWORD, "role": "viewer"}, 201),
