@@ -550,7 +550,8 @@ def test_tamper_is_detected_by_the_cli(tmp_path: Path, monkeypatch: pytest.Monke
 
 # ======================================================= injection and XSS
 def _defaults(path: str) -> dict[str, str]:
-    return {"entity_id": "P1", "case_id": "C1", "account": "A2", "from_id": "P2", "to_id": "A1", "format": "json"}
+    return {"entity_id": "P1", "case_id": "C1", "account": "A2", "from_id": "P2", "to_id": "A1", "format": "json",
+            "code": "TH-74"}
 
 
 def test_injection_and_xss_in_every_text_parameter(client: TestClient, app: Any, loaded: Any) -> None:
