@@ -106,7 +106,8 @@ def pipeline(stages: pd.DataFrame, cases: pd.DataFrame | None = None, *, as_of: 
         ``attrition`` (group, stage, cases, share: of the group's complaints; stage ``conviction``
         counts cases with at least one conviction), ``transitions`` (group, from_stage, to_stage,
         cases, median_days, mean_days: first date of a stage to the first date of the next, over
-        cases that reached both) and ``stalled`` (case_id, group, last_stage, last_event_on,
+        cases that reached both) — both with ``records``, the case ids counted (for disclosure
+        control) — and ``stalled`` (case_id, group, last_stage, last_event_on,
         days_since, and the case columns).
     """
     meta = cases if cases is not None else pd.DataFrame({"case_id": stages["case_id"].unique()})
@@ -121,25 +122,28 @@ def pipeline(stages: pd.DataFrame, cases: pd.DataFrame | None = None, *, as_of: 
         f = first[g_of == g]
         base = int(f["complaint"].notna().sum())
         for s in JUSTICE_STAGES:
-            n = int(f[s].notna().sum())
-            att.append({"group": g, "stage": s, "cases": n, "share": round(n / base, 4) if base else None})
-        n = int(sum(1 for c in f.index if c in convicted))
-        att.append({"group": g, "stage": "conviction", "cases": n, "share": round(n / base, 4) if base else None})
+            ids = sorted(f.index[f[s].notna()])
+            att.append({"group": g, "stage": s, "cases": len(ids), "share": round(len(ids) / base, 4) if base else None,
+                        "records": ids})
+        ids = sorted(c for c in f.index if c in convicted)
+        att.append({"group": g, "stage": "conviction", "cases": len(ids),
+                    "share": round(len(ids) / base, 4) if base else None, "records": ids})
         for a, b in zip(JUSTICE_STAGES, JUSTICE_STAGES[1:], strict=False):
             both = f[f[a].notna() & f[b].notna()]
             if not len(both):
                 continue
             days = pd.Series([(y - x).days for x, y in zip(both[a], both[b], strict=True)], dtype="float64")
             trans.append({"group": g, "from_stage": a, "to_stage": b, "cases": len(days),
-                          "median_days": float(days.median()), "mean_days": round(float(days.mean()), 2)})
+                          "median_days": float(days.median()), "mean_days": round(float(days.mean()), 2),
+                          "records": sorted(both.index)})
     stalled = _stalled(stages, first.index, as_of, stalled_days)
     stalled.insert(1, "group", [g_of.get(c, "") for c in stalled["case_id"]])
     if cases is not None and len(stalled):
         cols = [c for c in ("agency", "province", "exploitation_type") if c in cases.columns]
         stalled = stalled.merge(cases[["case_id", *cols]].drop_duplicates("case_id"), on="case_id", how="left")
-    return {"attrition": pd.DataFrame(att, columns=["group", "stage", "cases", "share"]),
+    return {"attrition": pd.DataFrame(att, columns=["group", "stage", "cases", "share", "records"]),
             "transitions": pd.DataFrame(trans, columns=["group", "from_stage", "to_stage", "cases", "median_days",
-                                                        "mean_days"]),
+                                                        "mean_days", "records"]),
             "stalled": stalled}
 
 
@@ -283,8 +287,13 @@ def unpaid_compensation(compensation: pd.DataFrame, stages: pd.DataFrame, assets
     return df.sort_values(["owed", "offender_id"], ascending=[False, True], ignore_index=True)
 
 
-def _per_year(keys: pd.DataFrame, year_col: str = "year") -> pd.Series:
-    return keys.drop_duplicates().groupby(year_col).size() if len(keys) else pd.Series(dtype="int64")
+def _per_year(keys: pd.DataFrame, year_col: str = "year") -> dict[int, list[tuple[Any, ...]]]:
+    """Year → the distinct records (tuples of the other columns) of that year."""
+    out: dict[int, list[tuple[Any, ...]]] = {}
+    for r in keys.drop_duplicates().itertuples(index=False):
+        out.setdefault(int(getattr(r, year_col)), []).append(tuple(x for k, x in zip(keys.columns, r, strict=True)
+                                                                  if k != year_col))
+    return out
 
 
 def indicators(stages: pd.DataFrame, screenings: pd.DataFrame, assistance: pd.DataFrame,
@@ -302,13 +311,15 @@ def indicators(stages: pd.DataFrame, screenings: pd.DataFrame, assistance: pd.Da
       broken down by nationality, sex, age group and exploitation type (``dimension``/``group``);
     * compensation_awarded / _paid: sums awarded / paid in the year (``n``: how many awards/payments).
 
-    ``n`` is how many records the value rests on (what disclosure control looks at).  Use
-    :func:`with_change` for the change on the year before.
+    ``n`` is how many records the value rests on and ``records`` their ids (what disclosure
+    control looks at).  Use :func:`with_change` for the change on the year before.
     """
     rows: list[dict[str, Any]] = []
 
-    def add(ind: str, year: int, value: Any, n: int, dim: str = "", grp: str = "") -> None:
-        rows.append({"indicator": ind, "dimension": dim, "group": grp, "year": int(year), "value": value, "n": int(n)})
+    def add(ind: str, year: int, value: Any, recs: Sequence[Any], dim: str = "", grp: str = "") -> None:
+        ids = sorted({"|".join(map(str, r)) if isinstance(r, tuple) else str(r) for r in recs})
+        rows.append({"indicator": ind, "dimension": dim, "group": grp, "year": int(year), "value": value,
+                     "n": len(ids), "records": ids})
 
     st = stages.assign(year=[d.year for d in stages["on_date"]]) if len(stages) else stages.assign(year=[])
     defendant = ["year", "case_id", "person_id"]
@@ -324,7 +335,9 @@ def indicators(stages: pd.DataFrame, screenings: pd.DataFrame, assistance: pd.Da
                                                                                    strict=True)], defendant]),
     }
     sent = st[(st["stage"] == "sentence") & st["sentence_months"].notna()]
-    months = sent.groupby("year")["sentence_months"].agg(list).to_dict() if len(sent) else {}
+    months: dict[int, list[tuple[float, str]]] = {}
+    for r in sent.itertuples(index=False):
+        months.setdefault(int(r.year), []).append((float(r.sentence_months), f"{r.case_id}|{r.person_id}"))
     attrs = persons.drop_duplicates("person_id").set_index("person_id")
     etype = cases.drop_duplicates("case_id").set_index("case_id")["exploitation_type"]
 
@@ -342,19 +355,21 @@ def indicators(stages: pd.DataFrame, screenings: pd.DataFrame, assistance: pd.Da
     pd_ = pd_.assign(year=[d.year for d in pd_["paid_on"]])
     years: set[int] = set()
     for s in series.values():
-        years |= {int(y) for y in s.index}
+        years |= set(s)
     years |= {int(y) for y in ident["year"]} | {int(y) for y in helped["year"]}
     years |= {int(y) for y in aw["year"]} | {int(y) for y in pd_["year"]}
     for y in sorted(years):
         for name, s in series.items():
-            add(name, y, int(s.get(y, 0)), int(s.get(y, 0)))
-        m = pd.Series(months.get(y, []), dtype="float64")
-        add("sentence_months_median", y, float(m.median()) if len(m) else None, len(m))
-        add("sentence_months_mean", y, round(float(m.mean()), 2) if len(m) else None, len(m))
+            add(name, y, len(s.get(y, [])), s.get(y, []))
+        mrec = months.get(y, [])
+        m = pd.Series([v for v, _ in mrec], dtype="float64")
+        ids = [k for _, k in mrec]
+        add("sentence_months_median", y, float(m.median()) if len(m) else None, ids)
+        add("sentence_months_mean", y, round(float(m.mean()), 2) if len(m) else None, ids)
         for name, df, col in (("victims_identified", ident, "on_date"), ("victims_assisted", helped, "from_date")):
             mine = df[df["year"] == y]
-            add(name, y, len(mine), len(mine))
-            groups: dict[str, dict[str, int]] = {d: {} for d in BREAKDOWNS}
+            add(name, y, len(mine), list(mine["person_id"]))
+            groups: dict[str, dict[str, list[str]]] = {d: {} for d in BREAKDOWNS}
             for r in mine.itertuples(index=False):
                 a = attrs.loc[r.person_id] if r.person_id in attrs.index else None
                 nat = a["nationality"] if a is not None and isinstance(a["nationality"], str) else "unknown"
@@ -363,14 +378,20 @@ def indicators(stages: pd.DataFrame, screenings: pd.DataFrame, assistance: pd.Da
                 keys = {"nationality": nat, "sex": sex, "age_group": age_group(birth, getattr(r, col)),
                         "exploitation_type": str(etype.get(r.case_id) or "unknown")}
                 for d, g in keys.items():
-                    groups[d][g] = groups[d].get(g, 0) + 1
+                    groups[d].setdefault(g, []).append(r.person_id)
             for d in BREAKDOWNS:
-                for g, n in sorted(groups[d].items()):
-                    add(name, y, n, n, d, g)
+                for g, ids in sorted(groups[d].items()):
+                    add(name, y, len(ids), ids, d, g)
         a_y, p_y = aw[aw["year"] == y], pd_[pd_["year"] == y]
-        add("compensation_awarded", y, round(float(a_y["awarded"].astype("float64").sum()), 2), len(a_y))
-        add("compensation_paid", y, round(float(p_y["paid"].astype("float64").sum()), 2), len(p_y))
-    return pd.DataFrame(rows, columns=["indicator", "dimension", "group", "year", "value", "n"])
+        add("compensation_awarded", y, round(float(a_y["awarded"].astype("float64").sum()), 2), _award_ids(a_y))
+        add("compensation_paid", y, round(float(p_y["paid"].astype("float64").sum()), 2), _award_ids(p_y))
+    return pd.DataFrame(rows, columns=["indicator", "dimension", "group", "year", "value", "n", "records"])
+
+
+def _award_ids(df: pd.DataFrame) -> list[str]:
+    if "id" in df.columns:
+        return [str(x) for x in df["id"]]
+    return [f"award{i}" for i in df.index]
 
 
 def with_change(ind: pd.DataFrame) -> pd.DataFrame:
@@ -382,6 +403,7 @@ def with_change(ind: pd.DataFrame) -> pd.DataFrame:
     >>> with_change(df)[["year", "change", "change_pct"]].to_dict("records")[1]
     {'year': 2021, 'change': 2.0, 'change_pct': 50.0}
     """
+    ind = ind.drop(columns=["records"], errors="ignore")
     cols = [*ind.columns, "previous", "change", "change_pct"]
     if not len(ind):
         return pd.DataFrame(columns=cols)
@@ -434,5 +456,6 @@ def shelter_occupancy(assistance: pd.DataFrame, days: Sequence[dt.date]) -> pd.D
         open_ = pd.Series([t is None or pd.isna(t) or t >= d for t in stays["to_date"]], index=stays.index,
                           dtype="bool")
         live = stays[(stays["from_date"] <= d) & open_]
-        rows.append({"on": d, "occupied": int(live["person_id"].nunique())})
-    return pd.DataFrame(rows, columns=["on", "occupied"])
+        rows.append({"on": d, "occupied": int(live["person_id"].nunique()),
+                     "persons": sorted(set(live["person_id"]))})
+    return pd.DataFrame(rows, columns=["on", "occupied", "persons"])

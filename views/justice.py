@@ -5,9 +5,11 @@ One view function per capability; the API routes, the pages, the CLI commands
 and the exports call them alike.  Who sees what:
 
 * **indicators, pipeline, coverage, dashboards** — every role; below
-  investigator the counts pass :func:`views.routes.disclose` (cells under 5
-  suppressed, plus a second cell where one suppressed group could be recovered
-  from its total), stalled-case lists are left out, and no person is named;
+  investigator every count passes :mod:`views.disclosure` (the cell-key method:
+  each published count is perturbed by the key of the records it counts, counts
+  under 5 are suppressed, what rests on a suppressed count — a median, a sum, a
+  share, a change — is not shown), stalled-case lists are left out, and no
+  person is named;
 * **coverage per victim** (who was never screened, sheltered, assisted) — only
   scopes with :attr:`graph.scope.Scope.protection` (the ``protection`` unit,
   investigator or above, and admins): victim-protection records;
@@ -32,6 +34,7 @@ from core.errors import InvalidInput, NotFound
 from graph.model import EXPLOITATION_TYPES
 from graph.scope import Scope
 
+from . import disclosure as sdc
 from ._common import cached, records, table
 from .models import (
     AttritionRow,
@@ -45,7 +48,6 @@ from .models import (
     TransitionRow,
     UnpaidRow,
 )
-from .routes import SUPPRESS_BELOW, disclose
 
 __all__ = [
     "PipelineQuery",
@@ -105,55 +107,55 @@ def _names(frames: dict[str, pd.DataFrame], code_or_name: str) -> set[str]:
 
 
 # ----------------------------------------------------------- disclosure
-def _suppress(scope: Scope, df: pd.DataFrame, count: str, blank: tuple[str, ...] = (),
-              groups: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Counts under :data:`SUPPRESS_BELOW` hidden for viewers (:func:`disclose`), the columns
-    ``blank`` of those rows too, and — within each set of rows that ``groups`` name (a breakdown
-    of one total) — one more cell when exactly one was suppressed, so it cannot be recovered
-    by subtracting the others from the total."""
-    out = disclose(scope, df, (count,))
-    if scope.allows("investigator") or not len(out):
-        return out
-    small = out["suppressed"] & pd.to_numeric(df[count], errors="coerce").fillna(0).gt(0)
-    out["suppressed"] = small  # a true zero is not disclosive
-    out.loc[~small, count] = df.loc[~small, count]
-    if groups:
-        for _, idx in out.groupby(list(groups)).groups.items():
-            part = out.loc[idx]
-            if int(part["suppressed"].sum()) == 1:
-                rest = part[~part["suppressed"]]
-                vals = pd.to_numeric(df.loc[rest.index, count], errors="coerce")
-                vals = vals[vals > 0]
-                if len(vals):
-                    j = vals.idxmin()
-                    out.loc[j, "suppressed"] = True
-                    out.loc[j, count] = None
-    for c in blank:
-        if c in out.columns:
-            out[c] = out[c].astype("object").where(~out["suppressed"], None)
-    out[count] = out[count].astype("object").where(~out["suppressed"], None)
-    return out
+def _pub(scope: Scope, kind: str, ids: Any) -> int | None:
+    """A count of the distinct ``ids`` as the scope may see it: exact for investigators and
+    above; for viewers the cell-key published value (:func:`views.disclosure.publish`: perturbed,
+    None under the threshold); an empty set is 0."""
+    recs = list(dict.fromkeys(str(i) for i in ids))
+    if sdc.exact_for(scope):
+        return len(recs)
+    if not recs:
+        return 0
+    return sdc.publish(len(recs), sdc.cell_key(sdc.record_keys([f"{kind}:{i}" for i in recs],
+                                                               sdc.disclosure_key())))
 
 
-def _small(scope: Scope, v: int | None) -> int | None:
-    """One count for a viewer: None when 1–4."""
-    if v is None or scope.allows("investigator") or v == 0 or v >= SUPPRESS_BELOW:
-        return v
-    return None
+def _meta(scope: Scope) -> dict[str, Any]:
+    exact = sdc.exact_for(scope)
+    return {"disclosure": "exact" if exact else "cell-key", "threshold": sdc.THRESHOLD,
+            "note": "exact counts" if exact else (f"counts perturbed by at most ±2 (cell-key method); counts under "
+                                                  f"{sdc.THRESHOLD} and what rests on them are not shown")}
 
 
 # ------------------------------------------------------------ indicators
 def _indicator_table(scope: Scope) -> pd.DataFrame:
+    """The indicator rows with the change on the year before, as the scope may see them."""
     from analytics.justice import indicators as compute
     from analytics.justice import with_change
 
-    def run() -> pd.DataFrame:
+    def raw() -> pd.DataFrame:
         f = _frames(scope)
-        raw = compute(f["stages"], f["screenings"], f["assistance"], f["compensation"], f["officials"],
-                      f["persons"], f["cases"])
-        return with_change(raw)
+        return compute(f["stages"], f["screenings"], f["assistance"], f["compensation"], f["officials"],
+                       f["persons"], f["cases"])
 
-    out: pd.DataFrame = cached(scope, "justice_indicators", (), run)
+    def published() -> pd.DataFrame:
+        df = cached(scope, "justice_indicators_raw", (), raw).copy()
+        if sdc.exact_for(scope):
+            return with_change(df).assign(suppressed=False)
+        counted = {"sentence_months_median", "sentence_months_mean", "compensation_awarded", "compensation_paid"}
+        ns = [_pub(scope, f"{r.indicator}:{r.year}", r.records) for r in df.itertuples(index=False)]
+        vals = [(None if n is None else r.value) if r.indicator in counted else n
+                for n, r in zip(ns, df.itertuples(index=False), strict=True)]
+        sup = [n is None for n in ns]
+        df = df.assign(value=pd.Series(vals, index=df.index, dtype="object"),
+                       n=pd.Series(ns, index=df.index, dtype="object"))
+        out = with_change(df)
+        key = {(r.indicator, r.dimension, r.group, r.year): s_ for r, s_ in zip(df.itertuples(index=False), sup,
+                                                                               strict=True)}
+        return out.assign(suppressed=[key.get((r.indicator, r.dimension, r.group, r.year), False)
+                                      for r in out.itertuples(index=False)])
+
+    out: pd.DataFrame = cached(scope, "justice_indicators", sdc.exact_for(scope), published)
     return out
 
 
@@ -169,7 +171,9 @@ def indicators(scope: Scope, year: int | None = None, dimension: str | None = No
 
     ``dimension`` keeps only the totals (``""``) or one breakdown (``nationality``, ``sex``,
     ``age_group``, ``exploitation_type``); None keeps everything.  ``export`` names the file
-    format when the result leaves netintel (xlsx, csv, pdf): audited as an export."""
+    format when the result leaves netintel (xlsx, csv, pdf): audited as an export.  Below
+    investigator the counts are published by the cell-key method (a change is then the
+    difference of two published values)."""
     from analytics.justice import BREAKDOWNS
 
     scope.require("viewer")
@@ -181,29 +185,12 @@ def indicators(scope: Scope, year: int | None = None, dimension: str | None = No
     if dimension is not None:
         df = df[df["dimension"] == dimension]
     df = df.reset_index(drop=True)
-    if not scope.allows("investigator") and len(df):
-        # a change is suppressed when either year's value is
-        prev_small = df["previous"].notna() & pd.to_numeric(
-            _previous_n(df, _indicator_table(scope)), errors="coerce").between(1, SUPPRESS_BELOW - 1)
-        df = _suppress(scope, df, "n", ("value", "previous", "change", "change_pct"),
-                       groups=("indicator", "dimension", "year"))
-        for c in ("previous", "change", "change_pct"):
-            df[c] = df[c].astype("object").where(~prev_small, None)
-    else:
-        df = df.assign(suppressed=False)
     if export:
         scope.audit("export", "indicators", format=export, year=year, dimension=dimension, rows=len(df))
     else:
         scope.audit("read_protected_aggregate", "indicators", year=year, dimension=dimension, rows=len(df))
     return Table[IndicatorRow].model_validate(table(IndicatorRow, df, year=year, dimension=dimension,
-                                                    suppressed_below=None if scope.allows("investigator")
-                                                    else SUPPRESS_BELOW))
-
-
-def _previous_n(df: pd.DataFrame, full: pd.DataFrame) -> pd.Series:
-    key = full.set_index(["indicator", "dimension", "group", "year"])["n"].to_dict()
-    return pd.Series([key.get((r.indicator, r.dimension, r.group, r.year - 1)) for r in df.itertuples(index=False)],
-                     index=df.index, dtype="object")
+                                                    **_meta(scope)))
 
 
 # ------------------------------------------------------------- pipeline
@@ -283,13 +270,27 @@ def _pipeline(scope: Scope, frames: dict[str, pd.DataFrame], cases: pd.DataFrame
 
 
 def _pipeline_out(scope: Scope, res: dict[str, pd.DataFrame]) -> dict[str, Any]:
-    att = _suppress(scope, res["attrition"], "cases", ("share",))
-    tr = _suppress(scope, res["transitions"], "cases", ("median_days", "mean_days"))
+    att = []
+    complaints: dict[str, int | None] = {}
+    for r in res["attrition"].itertuples(index=False):
+        n = _pub(scope, f"pipeline:{r.stage}", r.records)
+        if r.stage == "complaint":
+            complaints[r.group] = n
+        att.append({"group": r.group, "stage": r.stage, "cases": n, "suppressed": n is None})
+    for a in att:
+        base = complaints.get(a["group"])
+        a["share"] = round(a["cases"] / base, 4) if a["cases"] is not None and base else None
+    tr = []
+    for t in res["transitions"].itertuples(index=False):
+        n = _pub(scope, f"pipeline:{t.from_stage}>{t.to_stage}", t.records)
+        tr.append({"group": t.group, "from_stage": t.from_stage, "to_stage": t.to_stage, "cases": n,
+                   "median_days": None if n is None else t.median_days,
+                   "mean_days": None if n is None else t.mean_days, "suppressed": n is None})
     stalled = res["stalled"]
-    n_stalled = _small(scope, len(stalled))
-    st_rows = [StalledRow.model_validate(r) for r in records(stalled)] if scope.allows("investigator") else []
-    return {"attrition": [AttritionRow.model_validate(r) for r in records(att)],
-            "transitions": [TransitionRow.model_validate(r) for r in records(tr)],
+    n_stalled = _pub(scope, "pipeline:stalled", stalled["case_id"])
+    st_rows = [StalledRow.model_validate(r) for r in records(stalled)] if sdc.exact_for(scope) else []
+    return {"attrition": [AttritionRow.model_validate(r) for r in att],
+            "transitions": [TransitionRow.model_validate(r) for r in tr],
             "stalled": st_rows, "stalled_count": n_stalled}
 
 
@@ -303,7 +304,8 @@ def pipeline(scope: Scope, q: PipelineQuery) -> PipelineOut:
     res = cached(scope, "justice_pipeline", key, lambda: _pipeline(scope, frames, _filter_cases(frames, q), q, as_of))
     out = _pipeline_out(scope, res)
     scope.audit("read_aggregate", "pipeline", filters=q.raw, stalled=len(res["stalled"]))
-    return PipelineOut(**out, meta={"filters": q.raw, "as_of": as_of.isoformat(), "stalled_days": q.stalled_days})
+    return PipelineOut(**out, meta={"filters": q.raw, "as_of": as_of.isoformat(), "stalled_days": q.stalled_days,
+                                    **_meta(scope)})
 
 
 # ------------------------------------------------------------- coverage
@@ -321,14 +323,37 @@ def assistance_coverage(scope: Scope) -> CoverageOut:
         scope.audit("read_protected", "assistance_coverage", rows=len(persons))
         rows = [CoveragePersonRow.model_validate(r) for r in records(persons)]
         return CoverageOut(summary=summary, persons=rows, meta={"protected": True})
-    shown = {k: (_small(scope, v) if isinstance(v, int) and not k.endswith("_days") else v)
-             for k, v in summary.items()}
-    if not scope.allows("investigator") and shown.get("assisted_after_identification") is None:
+    ids = _coverage_ids(persons)
+    shown: dict[str, float | int | None] = {k: _pub(scope, f"coverage:{k}", ids[k]) if k in ids else v
+                                            for k, v in summary.items()}
+    if shown.get("assisted_after_identification") is None:
         shown["median_days_to_first_assistance"] = shown["mean_days_to_first_assistance"] = None
     scope.audit("read_protected_aggregate", "assistance_coverage")
     return CoverageOut(summary=shown, persons=[], meta={
-        "protected": False, "why": "per-victim rows need the protection unit (docs/security.md)",
-        "suppressed_below": None if scope.allows("investigator") else SUPPRESS_BELOW})
+        "protected": False, "why": "per-victim rows need the protection unit (docs/security.md)", **_meta(scope)})
+
+
+def _coverage_ids(t: pd.DataFrame) -> dict[str, list[str]]:
+    """The persons behind each count of the coverage summary (for disclosure control)."""
+    victim = t["victim_cases"].map(bool)
+    ident = t["identified"].astype(bool)
+    served = t["services"].map(bool)
+    shelt = t["sheltered"].astype(bool)
+    foreign = t["foreign"].astype(bool) & ident
+    rep = t["repatriated"].astype(bool)
+
+    def ids(mask: pd.Series) -> list[str]:
+        return list(t.loc[mask, "person_id"])
+
+    return {"victims": ids(victim), "screened": ids(victim & t["screened"].astype(bool)),
+            "not_screened": ids(victim & ~t["screened"].astype(bool)), "identified": ids(ident),
+            "sheltered": ids(ident & shelt), "not_sheltered": ids(ident & ~shelt),
+            "with_services": ids(ident & served), "without_services": ids(ident & ~served),
+            "without_assistance": ids(ident & ~served & ~shelt),
+            "assisted_after_identification": ids(ident & t["days_to_first_assistance"].notna()),
+            "foreign_identified": ids(foreign), "repatriated": ids(foreign & rep),
+            "not_repatriated": ids(foreign & ~rep),
+            "repeat_victims": ids(t["identified_cases"].map(lambda c: len(c) > 1))}
 
 
 # ---------------------------------------------------------- compensation
@@ -369,7 +394,10 @@ def provinces(scope: Scope) -> list[dict[str, Any]]:
     out = []
     for r in p.sort_values("code").itertuples(index=False):
         n = sum(int(counts.get(x, 0)) for x in (r.code, r.name, r.name_th) if isinstance(x, str))
-        out.append({"code": r.code, "name": r.name, "name_th": r.name_th, "cases": _small(scope, n)})
+        ids = f["cases"].loc[f["cases"]["province"].isin({x for x in (r.code, r.name, r.name_th)
+                                                          if isinstance(x, str)}), "case_id"]
+        out.append({"code": r.code, "name": r.name, "name_th": r.name_th, "cases": _pub(scope, "cases", ids)
+                    if n else 0})
     return out
 
 
@@ -412,21 +440,26 @@ def province_dashboard(scope: Scope, code: str, as_of: dt.date | None = None,
 
     d = cached(scope, "justice_dashboard", (code, day, stalled_days), run)
     cases = d["cases"]
-    by_status = {str(k): _small(scope, int(v)) for k, v in cases["status"].fillna("unknown").value_counts().items()}
-    by_type = {str(k): _small(scope, int(v))
-               for k, v in cases["exploitation_type"].replace("", "other").fillna("other").value_counts().items()}
-    scr = d["screenings"]["outcome"].value_counts().to_dict()
+    sdc.guard_query_set(scope, list(cases["case_id"]), "province_dashboard", kind="case",
+                        filters={"province": code})
+
+    def by(df: pd.DataFrame, col: str, kind: str, idcol: str, fill: str) -> dict[str, int | None]:
+        vals = df[col].replace("", fill).fillna(fill)
+        return {str(k): _pub(scope, f"{kind}:{k}", df.loc[vals == k, idcol]) for k in sorted(vals.unique())}
+
     occ = d["occupancy"]
-    months = [{"month": r.on.isoformat()[:7], "occupied": _small(scope, int(r.occupied))}
+    months = [{"month": r.on.isoformat()[:7], "occupied": _pub(scope, f"shelter:{r.on}", r.persons)}
               for r in occ.iloc[:-1].itertuples(index=False)]
     pipe = _pipeline_out(scope, d["pipeline"])
     out = DashboardOut(
         province={"code": str(row["code"]), "name": row["name"], "name_th": row["name_th"]}, as_of=day.isoformat(),
-        cases=_small(scope, len(cases)), cases_by_status=by_status, cases_by_exploitation_type=by_type,
-        victims=_small(scope, int(d["victims"]["person_id"].nunique())),
-        screenings={str(k): _small(scope, int(v)) for k, v in sorted(scr.items())},
-        shelter_occupancy=_small(scope, int(occ.iloc[-1]["occupied"])), occupancy_by_month=months,
+        cases=_pub(scope, "cases", cases["case_id"]),
+        cases_by_status=by(cases, "status", "status", "case_id", "unknown"),
+        cases_by_exploitation_type=by(cases, "exploitation_type", "etype", "case_id", "other"),
+        victims=_pub(scope, "victims", d["victims"]["person_id"]),
+        screenings=by(d["screenings"], "outcome", "screening", "id", "unknown"),
+        shelter_occupancy=_pub(scope, f"shelter:{day}", occ.iloc[-1]["persons"]), occupancy_by_month=months,
         attrition=pipe["attrition"], transitions=pipe["transitions"], stalled=pipe["stalled"],
-        stalled_count=pipe["stalled_count"], suppressed=not scope.allows("investigator"))
+        stalled_count=pipe["stalled_count"], suppressed=not sdc.exact_for(scope))
     scope.audit("read_protected_aggregate", "province_dashboard", province=code, as_of=day.isoformat())
     return out
