@@ -422,7 +422,7 @@ def with_change(ind: pd.DataFrame) -> pd.DataFrame:
             else:
                 r = {"value": None, "n": 0}
             full.append({"indicator": k[0], "dimension": k[1], "group": k[2], "year": int(y), "value": r["value"],
-                         "n": int(r["n"])})
+                         "n": None if r["n"] is None or pd.isna(r["n"]) else int(r["n"])})
     df = pd.DataFrame(full)
     prev = df.assign(year=df["year"] + 1).rename(columns={"value": "previous", "n": "_pn"})
     out = df.merge(prev[[*key, "year", "previous"]], on=[*key, "year"], how="left")
