@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, NotFound, QuerySetTooSmall
 from graph.model import EXPLOITATION_TYPES
 from graph.scope import Scope
 
@@ -440,8 +440,14 @@ def province_dashboard(scope: Scope, code: str, as_of: dt.date | None = None,
 
     d = cached(scope, "justice_dashboard", (code, day, stalled_days), run)
     cases = d["cases"]
-    sdc.guard_query_set(scope, list(cases["case_id"]), "province_dashboard", kind="case",
-                        filters={"province": code})
+    try:
+        sdc.guard_query_set(scope, list(cases["case_id"]), "province_dashboard", kind="case",
+                            filters={"province": code})
+    except QuerySetTooSmall:  # too few cases to publish anything about them: an empty dashboard
+        return DashboardOut(province={"code": str(row["code"]), "name": row["name"], "name_th": row["name_th"]},
+                            as_of=day.isoformat(), cases=None, victims=None, shelter_occupancy=None, screenings={},
+                            occupancy_by_month=[],
+                            suppressed=True, refused=True)
 
     def by(df: pd.DataFrame, col: str, kind: str, idcol: str, fill: str) -> dict[str, int | None]:
         vals = df[col].replace("", fill).fillna(fill)

@@ -382,6 +382,7 @@ class DashboardOut(BaseModel):
     stalled: list[StalledRow] = []
     stalled_count: int | None = None
     suppressed: bool = False
+    refused: bool = False  # too few cases to publish anything (below investigator)
 class Holder(BaseModel):
     id: str
     label: str = Field(description="Person or Organisation")
