@@ -59,6 +59,8 @@ AGENCIES: dict[str, str] = {
     "LED": "Legal Execution Department (enforcement of judgments)",
     "DOL": "Department of Lands (land title deeds)",
     "GAZ": "netintel gazetteer (reference locations)",
+    "FTM": "FollowTheMoney import (Aleph, OpenSanctions) without an agency of its own",
+    "CTDC": "Counter-Trafficking Data Collaborative (IOM) case data",
 }
 
 #: Every row of every table carries these two columns.
