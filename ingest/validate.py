@@ -274,6 +274,13 @@ def validate_columns(table: str, columns: dict[str, list[str]], n: int
             if lon[i] is not _MISSING and not -180 <= lon[i] <= 180:
                 problems[i].append(("lon", f"longitude out of range: {lon[i]}"))
 
+    if spec is not None:
+        for a, b in spec.ordered:  # declared in the model, as in validate_row
+            ca, cb = col(a), col(b)
+            for i in range(n):
+                if not problems[i] and ca[i] is not _MISSING and cb[i] is not _MISSING and cb[i] < ca[i]:
+                    problems[i].append((b, f"{b} ({cb[i]}) is before/less than {a} ({ca[i]})"))
+
     records: list[Record | None] = [None] * n
     M = _MISSING
     if spec is not None:
