@@ -182,6 +182,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/routes/corridors", "viewer"),
     ("GET", "/api/routes/hubs", "viewer"),
     ("GET", "/api/routes/map?format=geojson", "viewer"),
+    ("GET", "/api/routes/trends", "viewer"),
     ("GET", "/api/search?q=somchai", "investigator"),
     ("GET", "/api/entities/P1", "investigator"),
     ("GET", "/api/entities/P1/neighbourhood", "investigator"),

@@ -358,14 +358,14 @@ def test_png_and_pdf_exports_are_watermarked_with_user_and_time(client: TestClie
         real = getattr(rm, fn)
 
         def spy(*a: Any, _real: Any = real, **kw: Any) -> Any:
-            seen.append(kw.get("watermark"))
+            seen.append(kw.get("stamp"))
             return _real(*a, **kw)
 
         monkeypatch.setattr(rm, fn, spy)
     png = client.get("/api/routes/map", params={"format": "png"}, headers=role_hdr(app, "viewer"))
     pdf = client.get("/api/routes/map", params={"format": "pdf"}, headers=role_hdr(app, "viewer"))
     assert png.content[:4] == b"\x89PNG" and pdf.content[:5] == b"%PDF-"
-    pat = re.compile(r"^netintel · viewer1 · \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$")
+    pat = re.compile(r"^viewer1 · \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$")  # printed in the footer
     assert len(seen) == 2 and all(s and pat.match(s) for s in seen), seen
     e = app.state.audit.entries(action="export", limit=1)[0]
     assert e.details["watermark"] == seen[-1] and e.details["format"] == "pdf"
@@ -424,6 +424,8 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("GET", "/api/routes/corridors", "/api/routes/corridors", "viewer", None, 200),
         ("GET", "/api/routes/hubs", "/api/routes/hubs", "viewer", None, 200),
         ("GET", "/api/routes/map", "/api/routes/map?format=csv", "viewer", None, 200),
+        ("GET", "/api/routes/trends", "/api/routes/trends", "viewer", None, 200),
+        ("POST", "/api/routes/flows", "/api/routes/flows", "viewer", None, 422),  # allowed; no file: 422
         ("GET", "/api/search", "/api/search?q=somchai", "investigator", None, 200),
         ("GET", "/api/entities/{entity_id}", "/api/entities/P1", "investigator", None, 200),
         ("GET", "/api/entities/{entity_id}/neighbourhood", "/api/entities/P1/neighbourhood", "investigator", None,
