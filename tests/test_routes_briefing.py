@@ -235,3 +235,29 @@ def test_trends_count_the_first_leg_year(generated: Any) -> None:
     assert t.count >= 2 and "first leg" in t.meta["year_counted"]
     years = [r.year for r in t.data]
     assert years == sorted(years) and all(r.victims is None or r.victims >= 5 for r in t.data)
+
+
+# -------------------------------------------------------------------- CLI
+def test_cli_flows_map_and_clear_errors(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    flows = tmp_path / "glotip.csv"
+    flows.write_text(FLOWS, encoding="utf-8")
+    out = tmp_path / "unodc.pdf"
+    res = CliRunner().invoke(app, ["analyse", "routes", "--flows", str(flows), "--map", str(out), "--lang", "th",
+                                   "--title", "ทดสอบ", "--orientation", "portrait", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert "MMR,THA,1150" in res.stdout and "warning: line 5: count not readable" in res.output
+    assert out.read_bytes()[:5] == b"%PDF-" and tuple(round(x) for x in _pdf_size_pt(out.read_bytes())) == (595, 842)
+    csv_out = tmp_path / "unodc.csv"
+    assert CliRunner().invoke(app, ["analyse", "routes", "--flows", str(flows), "--map", str(csv_out)]).exit_code == 0
+    assert int(pd.read_csv(csv_out).set_index("source").loc["MMR", "victims"]) == 1150
+    assert (tmp_path / "unodc.meta.json").exists()
+    for bad, says in ((["--nationality", "XYZ"], "unknown nationality"), (["--exploitation-type", "fishin"],
+                      "unknown exploitation type"), (["--years", "last year"], "years must look like"),
+                      (["--pair", "MMR"], "pair must be"), (["--level", "planet"], "unknown level"),
+                      (["--map", str(tmp_path / "x.docx")], "unknown format"), (["--lang", "fr"], "unknown language")):
+        r = CliRunner().invoke(app, ["analyse", "routes", "--csv", str(flows), *bad])
+        assert r.exit_code == 2 and says in r.output and "Traceback" not in r.output, (bad, r.output)

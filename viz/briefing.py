@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .labels import text_width
+from .labels import family_for, text_width
 from .maplayout import ADMIN1_CREDIT, MapLayout, layout, svg_path
 
 __all__ = ["TEXTS", "CLASSIFICATIONS", "Document", "document", "render_figure", "svg_context", "font_families",
@@ -47,6 +47,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "en": {
         "years": "Years covered: {years} ({counted}).",
         "counted": "year of each journey's first leg",
+        "counted_flows": "years as published: year of detection",
         "sources": "Sources: {sources}.",
         "no_sources": "netintel case records",
         "prepared": "Prepared {date}",
@@ -79,6 +80,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "th": {
         "years": "ปีที่ครอบคลุม: {years} ({counted})",
         "counted": "นับตามปีของการเดินทางช่วงแรก",
+        "counted_flows": "ปีตามที่เผยแพร่: ปีที่ตรวจพบ",
         "sources": "แหล่งข้อมูล: {sources}",
         "no_sources": "ข้อมูลคดีในระบบ netintel",
         "prepared": "จัดทำเมื่อ {date}",
@@ -169,7 +171,8 @@ def document(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]], *, tit
     info = dict(info or {})
     mark = CLASSIFICATIONS.get(classification, (classification, classification))[1 if lang == "th" else 0]
     years = info.get("years_covered")
-    subtitle = t["years"].format(years=years, counted=t["counted"]) if years else ""
+    counted = t["counted_flows"] if flows_name or info.get("disclosure") == "published" else t["counted"]
+    subtitle = t["years"].format(years=years, counted=counted) if years else ""
     filters = str(info.get("filters_plain_th" if lang == "th" else "filters_plain") or info.get("filters_plain") or "")
     rows = []
     for c in cs[:max_rows]:
@@ -248,8 +251,10 @@ def svg_context(doc: Document) -> dict[str, Any]:
 
 
 def _label(x: Any, cls: str) -> dict[str, Any]:
+    from .labels import is_thai
+
     b = x.box
-    out = {"cls": cls, "text": x.text, "x": f"{b.x:.1f}", "y": f"{b.y:.1f}", "w": f"{b.w:.1f}", "h": f"{b.h:.1f}",
+    out = {"cls": cls + (" rm-th" if is_thai(x.text) else ""), "text": x.text, "x": f"{b.x:.1f}", "y": f"{b.y:.1f}", "w": f"{b.w:.1f}", "h": f"{b.h:.1f}",
            "tx": f"{x.tx:.1f}", "ty": f"{x.ty:.1f}", "size": f"{x.size:g}", "leader": None}
     if x.leader:
         ax, ay = x.anchor
@@ -383,7 +388,8 @@ def render_figure(doc: Document, fmt: str, dpi: int = 150) -> bytes:
                         lw=0.4, zorder=6.5)
             ax.add_patch(Polygon([(b.x, b.y), (b.x + b.w, b.y), (b.x + b.w, b.y + b.h), (b.x, b.y + b.h)],
                                  closed=True, facecolor="white", edgecolor="none", alpha=0.75, zorder=6.8))
-            ax.text(lab.tx, lab.ty, lab.text, fontsize=lab.size * k, color=colour, zorder=7, va="baseline")
+            ax.text(lab.tx, lab.ty, lab.text, fontsize=lab.size * k, color=colour, zorder=7, va="baseline",
+                    fontfamily=list(family_for(lab.text)))
         handles = [Line2D([], [], marker={"source": "o", "transit": "D", "destination": "s"}[r], color=col,
                           linestyle="", markersize=6, label=name) for name, col, r in doc.legend_roles]
         handles += [Line2D([], [], color=ARC_COLOUR, alpha=0.65, lw=w * k, label=v) for v, w in doc.legend_widths]
