@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -163,10 +164,14 @@ def indicators_pdf(rows: Sequence[Any], *, title: str = "Yearly indicators", wat
                 body = [[str(r["year"])] + [f"{c['value']}  {c['change']}".strip()
                                             for c in r["cells"][start:start + 6]] for r in t["rows"]]
                 if body and cols:
-                    tab = ax.table(cellText=body, colLabels=["year", *labels], loc="upper left", cellLoc="left")
+                    heads = ["year", *(textwrap.fill(x, 20) for x in labels)]
+                    tab = ax.table(cellText=body, colLabels=heads, loc="upper left", cellLoc="left")
                     tab.auto_set_font_size(False)
                     tab.set_fontsize(8)
                     tab.scale(1, 1.3)
+                    for (row, _), cell in tab.get_celld().items():
+                        if row == 0:
+                            cell.set_height(cell.get_height() * 2.2)
                 pdf.savefig(fig)
                 plt.close(fig)
     return buf.getvalue()
