@@ -227,7 +227,7 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
     from .routers import admin, analytics, auth, entities, jobs, money, resolution, routes, search, system, ui
 
     for r in (system.router, auth.router, search.router, entities.router, analytics.router, routes.router,
-              money.router, resolution.router, jobs.router, admin.router, ui.router):
+              money.router, resolution.router, jobs.router, admin.router, ui.router, resolution.ui_router):
         app.include_router(r)
     _configure_views(ns)
 
