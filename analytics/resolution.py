@@ -143,8 +143,10 @@ FIELD_LABELS = {"name": "name", "dob": "birth date", "id_number": "ID number", "
                 "nationality": "nationality", "address": "address"}
 
 #: blocking rules: each is a key computed per record (see :func:`comparison_frame`)
-BLOCKING_KEYS = ("b_given_family", "b_name", "b_first_year", "b_last_year", "b_first_md", "b_id", "b_phone",
-                 "b_dob")
+BLOCKING_KEYS = ("b_given_family", "b_name", "b_first_year", "b_last_year", "b_first_md", "b_id", "b_phone")
+#: pairs of random records sampled to estimate u; pairs EM samples from its blocks on big files
+U_MAX_PAIRS = 1e6
+EM_MAX_PAIRS = 2e6
 #: EM is run on the pairs sharing these (each trains every other field's m)
 _EM_RULES = (("id_number",), ("dob",))
 
@@ -200,11 +202,10 @@ def _row(i: int, p: Prepared, address: Any = None) -> dict[str, Any]:
         "b_first_md": f"{first}|{md}" if first and md else None,
         "b_id": p.id_number if len(p.id_number) >= 6 else None,
         "b_phone": p.phone[-9:] if p.phone else None,
-        "b_dob": b.isoformat() if b else None,
     }
 
 
-def comparison_frame(records: pd.DataFrame, use_dictionary: bool = True, max_block: int = 200) -> pd.DataFrame:
+def comparison_frame(records: pd.DataFrame, use_dictionary: bool = True, max_block: int = 100) -> pd.DataFrame:
     """One row per record with the columns Splink compares and blocks on (``unique_id`` is the
     row position in ``records``).  Blocking keys shared by more than ``max_block`` records
     are set to missing (such a block would compare every record with every other).
@@ -233,7 +234,7 @@ def _settings(tf: bool) -> Any:
     from splink import SettingsCreator, block_on
     from splink.comparison_library import CustomComparison
 
-    comparisons = []
+    comparisons: list[Any] = []
     for field, levels in COMPARISONS.items():
         lv: list[Any] = [cll.NullLevel(_NULL_COLUMN[field])]
         for k, level in enumerate(levels):
@@ -319,14 +320,19 @@ def train(frame: pd.DataFrame, seed: int = 0, tf: bool = True) -> tuple[Any, Lin
                 linker.training.estimate_probability_two_random_records_match(rules, recall=0.7)
             except Exception as exc:  # noqa: BLE001 - too few pairs: keep the starting value
                 _LOG.info("prior not estimated: %s", exc)
-        linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
+        good = linker.misc.save_model_to_json()
         for cols in _EM_RULES:
             if any(frame[c].notna().sum() < 2 for c in cols):
                 continue
             try:
-                linker.training.estimate_parameters_using_expectation_maximisation(block_on(*cols))
-            except EMTrainingException as exc:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*cols), max_pairs=EM_MAX_PAIRS if len(frame) > 50_000 else None)
+                good = linker.misc.save_model_to_json()
+            except (EMTrainingException, ValueError) as exc:
+                # too few pairs, or an m driven to 0 (underflow): keep the last good parameters
                 _LOG.info("EM on %s skipped: %s", cols, exc)
+                linker = _linker(frame, copy.deepcopy(_floor_m(good)))
         settings = _floor_m(linker.misc.save_model_to_json())
         linker = _linker(frame, copy.deepcopy(settings))
     return linker, LinkageModel(settings, "these records", len(frame))
@@ -381,6 +387,22 @@ def explain_levels(row: pd.Series | dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _explain_frame(pred: pd.DataFrame) -> list[list[dict[str, Any]]]:
+    """:func:`explain_levels` of every row of a Splink prediction, column by column."""
+    cols = []
+    for field, levels in COMPARISONS.items():
+        labels = np.array(["unknown"] + [lv.label for lv in reversed(levels)], dtype=object)
+        gamma = pred[f"gamma_{field}"].to_numpy(dtype=int)
+        w = pred[f"mw_{field}"].to_numpy(dtype=float)
+        tf = f"mw_tf_adj_{field}"
+        if tf in pred.columns:
+            w = w + np.nan_to_num(pred[tf].to_numpy(dtype=float))
+        w = np.where(gamma < 0, 0.0, np.round(w, 2))
+        cols.append((field, labels[gamma + 1], w))
+    return [[{"field": f, "level": str(lab[i]), "weight": float(w[i])} for f, lab, w in cols]
+            for i in range(len(pred))]
+
+
 def _reasons(levels: Sequence[dict[str, Any]], scripts_differ: bool) -> str:
     bits = []
     for lv in sorted(levels, key=lambda d: -abs(d["weight"])):
@@ -395,7 +417,7 @@ def _reasons(levels: Sequence[dict[str, Any]], scripts_differ: bool) -> str:
 _OUT_COLUMNS = ["id_left", "id_right", "score", "weight", "is_match", "reasons", "levels"]
 
 
-def find_duplicates(records: pd.DataFrame, threshold: float = 0.5, *, max_block: int = 200,
+def find_duplicates(records: pd.DataFrame, threshold: float = 0.5, *, max_block: int = 100,
                     use_dictionary: bool = True, min_train: int = 1000, min_score: float = 0.01,
                     seed: int = 0, model: LinkageModel | None = None) -> pd.DataFrame:
     """Candidate duplicate persons among ``records``.
@@ -456,7 +478,7 @@ def find_duplicates(records: pd.DataFrame, threshold: float = 0.5, *, max_block:
     ids = records["id"].astype(str).to_numpy()
     left, right = ids[pred["unique_id_l"].to_numpy()], ids[pred["unique_id_r"].to_numpy()]
     swap = left > right
-    levels = [explain_levels(r) for r in pred.to_dict("records")]
+    levels = _explain_frame(pred)
     differ = (pred["script_l"] != pred["script_r"]).to_numpy()
     out = pd.DataFrame({
         "id_left": np.where(swap, right, left), "id_right": np.where(swap, left, right),

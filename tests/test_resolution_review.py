@@ -14,7 +14,6 @@ from api.app import create_app
 from api.security import ApiSettings, create_access_token
 from core.errors import InvalidInput, NotFound
 from graph import db as gdb
-from graph import resolution as G
 from graph.scope import Scope
 from ingest.loader import ingest_bundle
 from views import resolution as v

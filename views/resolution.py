@@ -21,7 +21,7 @@ from .models import (
     Table,
 )
 
-__all__ = ["candidates", "review", "judge", "undo", "entity_candidates", "merged_person", "run",
+__all__ = ["candidates", "review", "judge", "undo", "entity_candidates", "merged_person", "profile_section", "run",
            "JUDGEMENTS", "STATES"]
 
 JUDGEMENTS = ("accepted", "rejected", "unsure")
@@ -165,7 +165,7 @@ def _record_judgement(scope: Scope, id_left: str, id_right: str, judgement: str,
         raise missing
     scope.audit("judgement", f"{out['id_left']}|{out['id_right']}", judgement=out["judgement"],
                 entry=judgement, reason=reason, undoes=out.get("undoes"))
-    return JudgementOut(**{k: out.get(k) for k in JudgementOut.model_fields})
+    return JudgementOut.model_validate({k: out.get(k) for k in JudgementOut.model_fields})
 
 
 def judge(scope: Scope, id_left: str, id_right: str, judgement: str, reason: str = "") -> JudgementOut:
@@ -226,3 +226,18 @@ def run(scope: Scope) -> RunOut:
     n = write_candidates(scope.driver, matches, method="netintel-splink-fs")
     scope.audit("resolution_run", "same_as", candidates=len(df), stored=n)
     return RunOut(candidates=len(df), stored=n)
+
+
+def profile_section(scope: Scope, person_id: str) -> dict[str, Any]:
+    """What the entity profile of a person shows about duplicates: the accepted cluster as one
+    person (when the person was merged with others) and, for analysts, the pending candidates."""
+    out: dict[str, Any] = {"merged": None, "pending": None}
+    try:
+        mp = merged_person(scope, person_id)
+    except NotFound:
+        return out
+    if len(mp.cluster) > 1:
+        out["merged"] = mp.model_dump()
+    if scope.allows("analyst"):
+        out["pending"] = [r.model_dump() for r in entity_candidates(scope, person_id).data]
+    return out

@@ -107,12 +107,17 @@ def entity_page(request: Request, entity_id: str, driver: DriverDep, user: UiUse
     if not role_allows(user.role, "investigator"):
         return render("table.html", status_code=403, title="Not allowed", rows=[], cols=[], links={}, user=user,
                       note="Your role cannot see persons or entities.", extra_links=[])
+    scope = scope_of(request, user, driver, via="ui")
     try:
-        node = entity(scope_of(request, user, driver, via="ui"), entity_id, label if label in NODE_LABELS else None)
+        node = entity(scope, entity_id, label if label in NODE_LABELS else None)
     except NotFound:
         return render("table.html", status_code=404, title="Not found", rows=[], cols=[], links={}, user=user,
                       note=f"No entity with id {entity_id}.", extra_links=[])
-    return render("entity.html", title=str(node.name), entity=node.model_dump(exclude_none=True), user=user)
+    from views.resolution import profile_section
+
+    dup = profile_section(scope, entity_id) if node.label == "Person" else None
+    return render("entity.html", title=str(node.name), entity=node.model_dump(exclude_none=True), user=user,
+                  resolution=dup)
 
 
 @router.get("/routes", response_class=HTMLResponse)
