@@ -9,8 +9,8 @@ linked, by expectation maximisation, with Splink on DuckDB (in-process, local):
    :func:`comparison_frame` lays them out as the columns Splink compares;
 2. **block**: records sharing one of the keys of :data:`BLOCKING_KEYS` are
    compared (keyed given+family name skeletons, the sorted name skeletons, a
-   name token with the birth year or with day+month, the ID number, the phone,
-   the birth date).  A key shared by more than ``max_block`` records is dropped
+   name token with the birth year or with day+month, the ID number, the
+   phone).  A key shared by more than ``max_block`` records is dropped
    for that rule, so the number of comparisons grows about linearly;
 3. **compare** each pair on the levels of :data:`COMPARISONS` (name, birth
    date, ID, phone, sex, nationality, address), from most to least alike;

@@ -39,6 +39,7 @@ __all__ = [
     "candidate_pair",
     "candidates_of",
     "accepted_cluster",
+    "accepted_links",
     "person_records_of",
 ]
 
@@ -270,3 +271,24 @@ def person_records(scope: Scope, ids: Sequence[str]) -> list[dict[str, Any]]:
 
 
 person_records_of = person_records
+
+
+def accepted_links(scope: Scope, ids: Sequence[str], max_size: int = 2000) -> list[tuple[str, str]]:
+    """Accepted pairs reachable from ``ids`` through accepted judgements between visible persons."""
+    comp = scope.compartment()
+    seen = {i for i in ids if not comp.hides("Person", i)}
+    frontier = sorted(seen)
+    links: set[tuple[str, str]] = set()
+    while frontier and len(seen) < max_size:
+        rows = read(scope, _ACCEPTED_NEIGHBOURS, ids=frontier)
+        nxt = set()
+        for r in rows:
+            if comp.hides("Person", r["b"]):
+                continue
+            a, b = sorted((str(r["a"]), str(r["b"])))
+            links.add((a, b))
+            if r["b"] not in seen:
+                nxt.add(r["b"])
+        seen |= nxt
+        frontier = sorted(nxt)
+    return sorted(links)

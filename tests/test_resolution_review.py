@@ -160,6 +160,19 @@ def test_accepted_cluster_is_one_person_with_all_source_records(loaded: Any) -> 
     assert v.entity_candidates(s, "RTP-7").count == 0
     # a person in no accepted pair is a cluster of one
     assert v.merged_person(s, "RTP-9").cluster == ["RTP-9"]
+    # the network toggle: the three records drawn as one person node with every record's ties
+    inv = Scope.for_user(loaded, "ines", "investigator")
+    g = v.merged_neighbourhood(inv, "RTP-7", depth=1)
+    ids = {n.id for n in g.nodes}
+    assert "RTP-7" in ids and not ids & {"DSI-1", "MSD-3"} and "C1" in ids
+    node = next(n for n in g.nodes if n.id == "RTP-7")
+    assert node.model_dump()["merged"] == ["DSI-1", "MSD-3", "RTP-7"]
+    assert all(e.from_ in ids and e.to in ids for e in g.edges)
+    assert not [e for e in g.edges if e.type == "SAME_AS" and e.from_ == e.to]
+    involved = [e for e in g.edges if e.type == "INVOLVED_IN" and e.from_ == "RTP-7"]
+    assert len(involved) == 3  # one per source record, provenance kept
+    plain = v.merge_clusters(inv, v.merged_neighbourhood(inv, "RTP-9", depth=1))
+    assert {n.id for n in plain.nodes} == {"RTP-9", "C1"}
 
 
 def test_hidden_persons_never_join_a_cluster(loaded: Any) -> None:

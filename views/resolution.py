@@ -11,17 +11,21 @@ from graph.scope import Scope
 from ._common import table
 from .models import (
     CandidateRow,
+    EdgeOut,
     FieldComparison,
+    GraphOut,
     JudgementEntry,
     JudgementOut,
     MergedPerson,
+    NodeOut,
     PairReview,
     RunOut,
     SourceRecord,
     Table,
 )
 
-__all__ = ["candidates", "review", "judge", "undo", "entity_candidates", "merged_person", "profile_section", "run",
+__all__ = ["candidates", "review", "judge", "undo", "entity_candidates", "merged_person", "profile_section",
+           "merge_clusters", "merged_neighbourhood", "run",
            "JUDGEMENTS", "STATES"]
 
 JUDGEMENTS = ("accepted", "rejected", "unsure")
@@ -241,3 +245,72 @@ def profile_section(scope: Scope, person_id: str) -> dict[str, Any]:
     if scope.allows("analyst"):
         out["pending"] = [r.model_dump() for r in entity_candidates(scope, person_id).data]
     return out
+
+
+def merge_clusters(scope: Scope, graph: GraphOut, keep: str | None = None) -> GraphOut:
+    """``graph`` with the persons accepted as one person drawn as one node: its id is ``keep``
+    when that is in the cluster (else the smallest id in the graph), ``merged`` lists the records
+    it stands for; relationships are re-pointed to it and the ``SAME_AS`` links inside it dropped."""
+    import pandas as pd
+
+    from analytics.resolution import clusters
+    from graph.resolution import accepted_links
+
+    persons = [n.id for n in graph.nodes if n.label == "Person" and n.id]
+    links = accepted_links(scope, persons)
+    if not links:
+        return graph
+    comp = clusters(pd.DataFrame(links, columns=["id_left", "id_right"]).assign(is_match=True))
+    cluster_of = dict(zip(comp["id"], comp["cluster"], strict=True))
+    in_graph: dict[str, list[str]] = {}
+    for pid in persons:
+        if pid in cluster_of:
+            in_graph.setdefault(cluster_of[pid], []).append(pid)
+    rep: dict[str, str] = {}
+    members: dict[str, list[str]] = {}
+    for c, ids in in_graph.items():
+        head = keep if keep in ids else min(ids)
+        all_ids = sorted(i for i, cc in cluster_of.items() if cc == c)
+        members[head] = all_ids
+        rep.update({i: head for i in ids})
+    nodes: list[NodeOut] = []
+    for n in graph.nodes:
+        if n.id in rep and rep[n.id] != n.id:
+            continue
+        if n.id in members:
+            n = n.model_copy(update={"merged": members[n.id]})
+        nodes.append(n)
+    edges: list[EdgeOut] = []
+    seen: set[tuple[Any, ...]] = set()
+    for e in graph.edges:
+        a, b = rep.get(e.from_ or "", e.from_), rep.get(e.to or "", e.to)
+        if a == b and e.type == "SAME_AS":
+            continue
+        extra = e.model_dump(by_alias=True, exclude={"from_", "to", "type"})
+        key = (a, b, e.type, tuple(sorted((k, str(val)) for k, val in extra.items() if k != "id")))
+        if key in seen:
+            continue
+        seen.add(key)
+        edges.append(EdgeOut.model_validate({**extra, "from": a, "to": b, "type": e.type}))
+    return graph.model_copy(update={"nodes": nodes, "edges": edges})
+
+
+def merged_neighbourhood(scope: Scope, entity_id: str, **params: Any) -> GraphOut:
+    """The neighbourhood of every record accepted as the same person as ``entity_id``, joined
+    and drawn with that person as one node (:func:`merge_clusters`)."""
+    from graph.resolution import accepted_cluster
+
+    from .explore import neighbourhood
+
+    ids = accepted_cluster(scope, entity_id) or [entity_id]
+    if entity_id in ids:  # the asked-for record first: the start node of the network
+        ids = [entity_id] + [i for i in ids if i != entity_id]
+    parts = [neighbourhood(scope, i, **params) for i in ids]
+    nodes: dict[str, NodeOut] = {}
+    for p in parts:
+        for n in p.nodes:
+            nodes.setdefault(str(n.id), n)
+    edges = [e for p in parts for e in p.edges]
+    joined = GraphOut(nodes=list(nodes.values()), edges=edges, truncated=any(p.truncated for p in parts),
+                      collapsed=sorted({c for p in parts for c in p.collapsed}))
+    return merge_clusters(scope, joined, keep=entity_id)
