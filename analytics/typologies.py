@@ -55,10 +55,16 @@ __all__ = [
     "cycles",
     "pass_through",
     "structuring",
+    "slow_fan_in",
+    "slow_fan_out",
+    "slow_cycles",
+    "SCALES",
 ]
 
 KINDS = ("fan_in", "fan_out", "scatter_gather", "gather_scatter", "cycle", "pass_through", "structuring")
-FINDING_COLUMNS = ["kind", "accounts", "transfers", "amount", "start", "end", "reason"]
+FINDING_COLUMNS = ["kind", "accounts", "transfers", "amount", "start", "end", "reason", "scale"]
+#: the time scales a finding can come from (``scale`` column)
+SCALES = ("fast", "slow")
 _NS = {"h": 3_600_000_000_000, "d": 86_400_000_000_000}
 
 
@@ -95,6 +101,31 @@ class TypologyConfig:
         When set, structuring only counts transfers in this currency.
     max_cycles : int
         Stop the cycle search (with a warning) after this many cycles.
+    fan_dedicated_share : float
+        Second cue of a *fast* fan-in / fan-out (0.5): a counterparty is
+        *dedicated* when at least this share of all it sent (fan-in) or
+        received (fan-out) went to / came from the central account.  A burst of
+        counterparties is a finding only when at least half of them are
+        dedicated or half of them (and at least ``min_counterparties``) moved
+        similar amounts (within ``similar_tolerance``): a burst of ordinary customers paying one
+        busy account is not laundering.  ``0`` turns the cue off.
+    similar_tolerance : float
+        Amounts are *similar* when the largest is at most ``1 + tolerance``
+        times the smallest (0.25 for fan-in / fan-out).
+    slow_window : timedelta
+        The *slow* time scale (180 days): fan-ins, fan-outs and cycles that
+        span weeks or months, which the fast windows cannot see.  ``None``
+        turns the slow scale off.
+    slow_min_counterparties : int
+        Distinct counterparties of a slow fan-in / fan-out (3) paying similar
+        amounts (``similar_tolerance``) within ``slow_window``, with at least
+        one counterparty paying more than once (a recurring arrangement, not
+        a few chance payments).
+    cycle_tolerance : float
+        A slow cycle is a ring of transfers carrying the same amount: the
+        largest hop at most ``1 + cycle_tolerance`` times the smallest (0.02,
+        room for fees), all within ``slow_window``, in any order (money that
+        goes round repeatedly need not be seen in hop order).
     """
 
     window: dt.timedelta = dt.timedelta(hours=72)
@@ -111,6 +142,11 @@ class TypologyConfig:
     structuring_low: float = 0.8
     currency: str | None = None
     max_cycles: int = 1_000_000
+    fan_dedicated_share: float = 0.5
+    similar_tolerance: float = 0.25
+    slow_window: dt.timedelta | None = dt.timedelta(days=180)
+    slow_min_counterparties: int = 3
+    cycle_tolerance: float = 0.02
 
 
 # ------------------------------------------------------- sorted windows
@@ -159,7 +195,8 @@ class _Findings:
         self.tx = tx
         self.rows: list[dict[str, Any]] = []
 
-    def add(self, kind: str, accounts: Iterable[int], idx: Iterable[int], amount: float, reason: str) -> None:
+    def add(self, kind: str, accounts: Iterable[int], idx: Iterable[int], amount: float, reason: str,
+            scale: str = "fast") -> None:
         ix = np.unique(np.fromiter(idx, dtype=np.int64))
         self.rows.append({
             "kind": kind,
@@ -169,6 +206,7 @@ class _Findings:
             "start": self.tx.ts(self.tx.t[ix].min()),
             "end": self.tx.ts(self.tx.t[ix].max()),
             "reason": reason,
+            "scale": scale,
         })
 
     def frame(self) -> pd.DataFrame:
@@ -180,11 +218,35 @@ def _hours(ns: int) -> str:
     return f"{h:g} h" if h < 48 else f"{h / 24:g} days"
 
 
-def _fan(tx: _Tx, center_by: str, k: int, window: int, kind: str) -> pd.DataFrame:
+def _pair_share(tx: _Tx, center_by: str) -> dict[tuple[int, int], float]:
+    """For fan-in (center = target): share of each sender's total sent amount that
+    went to each recipient, keyed ``(center, other)``; mirrored for fan-out."""
+    other = tx.src if center_by == "dst" else tx.dst
+    center = tx.dst if center_by == "dst" else tx.src
+    df = pd.DataFrame({"c": center, "o": other, "a": tx.amount})
+    pair = df.groupby(["c", "o"], sort=False)["a"].sum()
+    total = df.groupby("o")["a"].sum()
+    share = pair / total.reindex(pair.index.get_level_values("o")).to_numpy()
+    return {(int(c), int(o)): float(v) for (c, o), v in share.items()}
+
+
+def _similar_parties(amount: np.ndarray, party: np.ndarray, k: int, tol: float) -> bool:
+    """Are there ≥ k distinct parties whose transfers lie in one band [a, a·(1+tol)]?"""
+    order = np.argsort(amount, kind="stable")
+    a, p = amount[order], party[order]
+    hi = np.searchsorted(a, a * (1 + tol), side="right")
+    return any(len(set(p[i:hi[i]].tolist())) >= k for i in range(len(a)) if hi[i] - i >= k)
+
+
+def _fan(tx: _Tx, center_by: str, k: int, window: int, kind: str, *, dedicated: float = 0.0,
+         tol: float = 0.25) -> pd.DataFrame:
     """Fan-in (center = target) or fan-out (center = source): ≥ k distinct
     counterparties within ``window``; overlapping qualifying windows of an
-    account merge into one finding."""
+    account merge into one finding.  With ``dedicated`` > 0 a burst is kept
+    only when half its counterparties are dedicated (≥ ``dedicated`` of their
+    flow is with the center) or half of them (≥ k) moved similar amounts (``tol``)."""
     out = _Findings(tx)
+    share = _pair_share(tx, center_by) if dedicated > 0 else {}
     other_by = "src" if center_by == "dst" else "dst"
     s = _Sorted(tx, center_by)
     other = getattr(tx, other_by)[s.order]
@@ -217,9 +279,19 @@ def _fan(tx: _Tx, center_by: str, k: int, window: int, kind: str) -> pd.DataFram
             idx = s.order[lo:up]
             parties = sorted(set(other[lo:up].tolist()))
             amt = float(tx.amount[idx].sum())
+            cue = ""
+            if dedicated > 0:
+                centre = int(s.key[lo])
+                n_ded = sum(1 for o in parties if share.get((centre, o), 0.0) >= dedicated)
+                if 2 * n_ded >= len(parties):
+                    cue = f"; {n_ded} of them deal mostly with this account"
+                elif _similar_parties(tx.amount[idx], other[lo:up], max(k, (len(parties) + 1) // 2), tol):
+                    cue = "; at least half of them moved similar amounts"
+                else:
+                    continue
             out.add(kind, [int(s.key[lo]), *parties], idx, amt,
                     f"{len(parties)} distinct {word} in {up - lo} transfers totalling {amt:,.2f}, "
-                    f"each within {_hours(window)} of the window start")
+                    f"each within {_hours(window)} of the window start{cue}")
     return out.frame()
 
 
@@ -443,16 +515,169 @@ def _structuring(tx: _Tx, threshold: float, low: float, n_min: int, window: int,
     return out.frame()
 
 
+# ------------------------------------------------------------ slow scale
+def _days(ns: int) -> str:
+    return f"{ns / _NS['d']:,.0f} days"
+
+
+def _slow_fan(tx: _Tx, center_by: str, k: int, tol: float, window: int, kind: str) -> pd.DataFrame:
+    """Slow fan-in (center = target) / fan-out (center = source): ≥ k distinct
+    counterparties whose transfers with the center lie in one amount band
+    ``[a, a·(1+tol)]`` within ``window``, at least one of them more than once
+    (a recurring arrangement).  One finding per center: the union of its bands."""
+    out = _Findings(tx)
+    if not len(tx):
+        return out.frame()
+    center = tx.dst if center_by == "dst" else tx.src
+    other = tx.src if center_by == "dst" else tx.dst
+    # only centers with a counterparty that pays (or is paid) more than once can qualify
+    pairs = pd.DataFrame({"c": center, "o": other}).value_counts()
+    rep = {int(c) for c, _ in pairs[pairs >= 2].index}
+    n_o = pd.Series(other).groupby(center).nunique()
+    cands = sorted(rep & {int(c) for c in n_o[n_o >= k].index})
+    if not cands:
+        return out.frame()
+    order = np.lexsort((tx.amount, center))
+    ckey = center[order]
+    word = "senders" if kind == "fan_in" else "recipients"
+    verb = "paid" if kind == "fan_in" else "were paid"
+    for c in cands:
+        lo, hi = np.searchsorted(ckey, [c, c + 1])
+        idx = order[lo:hi]
+        a, o, t = tx.amount[idx], other[idx], tx.t[idx]
+        top = np.searchsorted(a, a * (1 + tol), side="right")
+        members: set[int] = set()
+        for i in range(len(a)):
+            j = int(top[i])
+            if j - i <= k or j <= i:
+                continue
+            band_o = o[i:j]
+            if len(set(band_o.tolist())) < k or int(t[i:j].max() - t[i:j].min()) > window:
+                continue
+            if len(set(band_o.tolist())) == j - i:  # nobody more than once
+                continue
+            members.update(range(i, j))
+        if not members:
+            continue
+        m = np.fromiter(sorted(members), dtype=np.int64)
+        ix = idx[m]
+        parties = sorted(set(o[m].tolist()))
+        counts = Counter(o[m].tolist())
+        repeat = sum(1 for v in counts.values() if v > 1)
+        amt = float(tx.amount[ix].sum())
+        span = int(tx.t[ix].max() - tx.t[ix].min())
+        out.add(kind, [c, *parties], ix, amt,
+                f"{len(parties)} {word} {verb} {len(ix)} similar amounts ({float(a[m].min()):,.2f}–"
+                f"{float(a[m].max()):,.2f}, {amt:,.2f} in all) over {_days(span)}; "
+                f"{repeat} of them more than once", scale="slow")
+    return out.frame()
+
+
+def _slow_cycles(tx: _Tx, min_len: int, max_len: int, tol: float, window: int, max_cycles: int) -> pd.DataFrame:
+    """Rings of transfers carrying the same amount (largest hop ≤ (1+tol) × smallest),
+    all within ``window`` of each other, in any order; one finding per ring of
+    accounts (enumerated once, from its smallest account code)."""
+    out = _Findings(tx)
+    n_acc = len(tx.names)
+    if not len(tx):
+        return out.frame()
+    g = csr_matrix((np.ones(len(tx), dtype=np.int8), (tx.src, tx.dst)), shape=(n_acc, n_acc))
+    _, comp = connected_components(g, directed=True, connection="strong")
+    sub = np.flatnonzero(comp[tx.src] == comp[tx.dst])
+    if not len(sub):
+        return out.frame()
+    order = sub[np.lexsort((tx.t[sub], tx.amount[sub], tx.dst[sub], tx.src[sub]))]
+    # adjacency: src -> [(dst, [(amount, t, index)...])] with duplicate (amount, t) collapsed
+    adj: dict[int, list[tuple[int, list[tuple[float, int, int]]]]] = {}
+    for s_, d_, a_, t_, i_ in zip(tx.src[order].tolist(), tx.dst[order].tolist(), tx.amount[order].tolist(),
+                                  tx.t[order].tolist(), order.tolist(), strict=True):
+        lst = adj.setdefault(s_, [])
+        if not lst or lst[-1][0] != d_:
+            lst.append((d_, []))
+        legs = lst[-1][1]
+        if not legs or legs[-1][:2] != (a_, t_):
+            legs.append((a_, t_, i_))
+    rings: dict[tuple[int, ...], None] = {}
+    stop = False
+
+    def extend(start: int, node: int, lo: float, hi: float, t0: int, t1: int, path: list[int]) -> None:
+        nonlocal stop
+        for nxt, legs in adj.get(node, ()):
+            if nxt < start or (nxt != start and nxt in path):
+                continue
+            if nxt != start and len(path) >= max_len:
+                continue
+            tried: set[tuple[float, float, int, int]] = set()
+            for a_, t_, _ in legs:
+                nlo, nhi, nt0, nt1 = min(lo, a_), max(hi, a_), min(t0, t_), max(t1, t_)
+                if nhi > nlo * (1 + tol) or nt1 - nt0 > window:
+                    continue
+                if nxt == start:
+                    if len(path) >= min_len:
+                        rings.setdefault(tuple(path))
+                        if len(rings) >= max_cycles:
+                            stop = True
+                    break
+                key = (nlo, nhi, nt0, nt1)
+                if key in tried:
+                    continue
+                tried.add(key)
+                path.append(nxt)
+                extend(start, nxt, nlo, nhi, nt0, nt1, path)
+                path.pop()
+                if stop:
+                    return
+
+    for s0 in sorted(adj):
+        for nxt, legs in adj[s0]:
+            if nxt <= s0:
+                continue
+            seen: set[tuple[float, int]] = set()
+            for a_, t_, _ in legs:
+                if (a_, t_) in seen:
+                    continue
+                seen.add((a_, t_))
+                extend(s0, nxt, a_, a_, t_, t_, [s0, nxt])
+                if stop:
+                    break
+            if stop:
+                break
+        if stop:
+            warnings.warn(f"slow cycle search stopped at max_cycles={max_cycles}", RuntimeWarning, stacklevel=3)
+            break
+    pair_rows = pd.Series(np.arange(len(tx))).groupby([tx.src, tx.dst]).indices if rings else {}
+    for ring in rings:
+        ix: list[np.ndarray] = []
+        ref = float(np.median(np.concatenate([tx.amount[pair_rows[(a, b)]]
+                                              for a, b in zip(ring, [*ring[1:], ring[0]], strict=True)])))
+        for a, b in zip(ring, [*ring[1:], ring[0]], strict=True):
+            rows = np.asarray(pair_rows[(a, b)])
+            fit = rows[np.abs(tx.amount[rows] - ref) <= tol * ref]
+            ix.append(fit if len(fit) else rows[[int(np.argmin(np.abs(tx.amount[rows] - ref)))]])
+        members = np.concatenate(ix)
+        span = int(tx.t[members].max() - tx.t[members].min())
+        amt = float(tx.amount[members].min())
+        out.add("cycle", list(ring), members, amt,
+                f"a ring of {len(ring)} accounts passed the same amount (≈{ref:,.2f}) round in "
+                f"{len(members)} transfers over {_days(span)}, in any order", scale="slow")
+    return out.frame()
+
+
 # ------------------------------------------------------------ public API
 def _cfg(config: TypologyConfig | None, overrides: dict[str, Any]) -> TypologyConfig:
     return replace(config or TypologyConfig(), **{k: v for k, v in overrides.items() if v is not None})
 
 
-def fan_in(transfers: pd.DataFrame, *, window: dt.timedelta | None = None, k: int | None = None) -> pd.DataFrame:
+def fan_in(transfers: pd.DataFrame, *, window: dt.timedelta | None = None, k: int | None = None,
+           dedicated_share: float | None = None) -> pd.DataFrame:
     """Accounts receiving from ≥ k distinct senders within ``window`` (defaults 5, 72 h).
 
     Overlapping qualifying windows of one account form one finding; its
-    ``accounts`` list starts with the receiving account.
+    ``accounts`` list starts with the receiving account.  A burst counts only
+    with a second cue (see :attr:`TypologyConfig.fan_dedicated_share`: half
+    the senders send mostly to this account, or half of them similar amounts);
+    ``dedicated_share=0`` counts every burst.  The slow scale is
+    :func:`slow_fan_in`.
 
     Examples
     --------
@@ -461,12 +686,16 @@ def fan_in(transfers: pd.DataFrame, *, window: dt.timedelta | None = None, k: in
     >>> fan_in(t)[["accounts", "amount"]].values.tolist()
     [[['Z', 'P', 'Q', 'R', 'S', 'T'], 50.0]]
     """
-    c = _cfg(None, {"window": window, "min_counterparties": k})
-    return _fan(_prepare(transfers, drop_self=True), "dst", c.min_counterparties, _ns(c.window), "fan_in")
+    c = _cfg(None, {"window": window, "min_counterparties": k, "fan_dedicated_share": dedicated_share})
+    return _fan(_prepare(transfers, drop_self=True), "dst", c.min_counterparties, _ns(c.window), "fan_in",
+                dedicated=c.fan_dedicated_share, tol=c.similar_tolerance)
 
 
-def fan_out(transfers: pd.DataFrame, *, window: dt.timedelta | None = None, k: int | None = None) -> pd.DataFrame:
-    """Accounts paying ≥ k distinct recipients within ``window`` (defaults 5, 72 h).
+def fan_out(transfers: pd.DataFrame, *, window: dt.timedelta | None = None, k: int | None = None,
+            dedicated_share: float | None = None) -> pd.DataFrame:
+    """Accounts paying ≥ k distinct recipients within ``window`` (defaults 5, 72 h), with
+    the same second cue as :func:`fan_in` (recipients fed mostly by this account,
+    or similar amounts).
 
     Examples
     --------
@@ -475,8 +704,9 @@ def fan_out(transfers: pd.DataFrame, *, window: dt.timedelta | None = None, k: i
     >>> fan_out(t)["accounts"].tolist()
     [['Z', 'P', 'Q', 'R', 'S', 'T']]
     """
-    c = _cfg(None, {"window": window, "min_counterparties": k})
-    return _fan(_prepare(transfers, drop_self=True), "src", c.min_counterparties, _ns(c.window), "fan_out")
+    c = _cfg(None, {"window": window, "min_counterparties": k, "fan_dedicated_share": dedicated_share})
+    return _fan(_prepare(transfers, drop_self=True), "src", c.min_counterparties, _ns(c.window), "fan_out",
+                dedicated=c.fan_dedicated_share, tol=c.similar_tolerance)
 
 
 def scatter_gather(transfers: pd.DataFrame, *, window: dt.timedelta | None = None,
@@ -584,6 +814,58 @@ def structuring(transfers: pd.DataFrame, threshold: float = 2_000_000, *, low: f
                         _ns(c.structuring_window), c.currency)
 
 
+def slow_fan_in(transfers: pd.DataFrame, *, window: dt.timedelta | None = None, k: int | None = None,
+                tolerance: float | None = None) -> pd.DataFrame:
+    """Slow fan-in: ≥ k (3) senders paying one account similar amounts (largest ≤
+    1.25 × smallest) within ``window`` (180 days), at least one of them more
+    than once.  One finding per receiving account (``scale`` = ``"slow"``).
+
+    Examples
+    --------
+    >>> at = pd.to_datetime(["2024-01-05", "2024-01-05", "2024-02-20", "2024-04-02", "2024-04-02"])
+    >>> t = pd.DataFrame({"txn_id": list("abcde"), "source": ["P", "P", "Q", "R", "R"], "target": ["Z"] * 5,
+    ...                   "amount": [3.2, 3.3, 3.1, 3.6, 3.0], "at": at})
+    >>> slow_fan_in(t)[["accounts", "scale"]].values.tolist()
+    [[['Z', 'P', 'Q', 'R'], 'slow']]
+    """
+    c = _cfg(None, {"slow_window": window, "slow_min_counterparties": k, "similar_tolerance": tolerance})
+    w = c.slow_window or dt.timedelta(days=180)
+    return _slow_fan(_prepare(transfers, drop_self=True), "dst", c.slow_min_counterparties, c.similar_tolerance,
+                     _ns(w), "fan_in")
+
+
+def slow_fan_out(transfers: pd.DataFrame, *, window: dt.timedelta | None = None, k: int | None = None,
+                 tolerance: float | None = None) -> pd.DataFrame:
+    """Slow fan-out: one account paying ≥ k (3) recipients similar amounts within
+    ``window`` (180 days), at least one of them more than once."""
+    c = _cfg(None, {"slow_window": window, "slow_min_counterparties": k, "similar_tolerance": tolerance})
+    w = c.slow_window or dt.timedelta(days=180)
+    return _slow_fan(_prepare(transfers, drop_self=True), "src", c.slow_min_counterparties, c.similar_tolerance,
+                     _ns(w), "fan_out")
+
+
+def slow_cycles(transfers: pd.DataFrame, *, window: dt.timedelta | None = None, tolerance: float | None = None,
+                min_len: int | None = None, max_len: int | None = None,
+                max_cycles: int | None = None) -> pd.DataFrame:
+    """Slow cycles: rings of 2–6 accounts passing the same amount round (largest hop ≤
+    1.02 × smallest) within ``window`` (180 days), in any order — a ring that
+    recurs over months is seen in whatever order its hops happen to fall.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"txn_id": ["a", "b", "c"], "source": ["X", "Y", "Z"], "target": ["Y", "Z", "X"],
+    ...                   "amount": [11.51, 11.51, 11.51],
+    ...                   "at": pd.to_datetime(["2024-03-01", "2024-01-10", "2024-05-02"])})
+    >>> slow_cycles(t)[["accounts", "transfers"]].values.tolist()  # transfers in time order
+    [[['X', 'Y', 'Z'], ['b', 'a', 'c']]]
+    """
+    c = _cfg(None, {"slow_window": window, "cycle_tolerance": tolerance, "cycle_min_len": min_len,
+                    "cycle_max_len": max_len, "max_cycles": max_cycles})
+    w = c.slow_window or dt.timedelta(days=180)
+    return _slow_cycles(_prepare(transfers, drop_self=True), c.cycle_min_len, c.cycle_max_len, c.cycle_tolerance,
+                        _ns(w), c.max_cycles)
+
+
 def typologies(
     transfers: pd.DataFrame,
     threshold: float = 2_000_000,
@@ -609,8 +891,11 @@ def typologies(
     -------
     DataFrame
         ``kind, accounts`` (list; the central account first) ``, transfers``
-        (list of txn ids) ``, amount, start, end, reason``; one row per finding,
-        deduplicated on (kind, set of transfers).
+        (list of txn ids) ``, amount, start, end, reason, scale``; one row per
+        finding, deduplicated on (kind, set of transfers).  ``scale`` is
+        ``"fast"`` (the hour-to-week windows) or ``"slow"`` (fan-in, fan-out
+        and cycles over ``config.slow_window``, 180 days by default), so
+        patterns that take months are found with the default settings.
 
     Examples
     --------
@@ -626,12 +911,32 @@ def typologies(
         raise ValueError(f"unknown typology kinds {sorted(unknown)}; choose from {KINDS}")
     tx = _prepare(transfers, drop_self=True)
     w = _ns(c.window)
+    sw = None if c.slow_window is None else _ns(c.slow_window)
+    ded, tol = c.fan_dedicated_share, c.similar_tolerance
+
+    def both(fast: Any, slow: Any) -> pd.DataFrame:
+        frames = [f for f in (fast(), slow() if sw is not None else None) if f is not None and len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FINDING_COLUMNS)
+
+    def cyc() -> pd.DataFrame:
+        fast = _cycles(tx, c.cycle_min_len, c.cycle_max_len, _ns(c.cycle_window), c.max_cycles)
+        if sw is None:
+            return fast
+        slow = _slow_cycles(tx, c.cycle_min_len, c.cycle_max_len, c.cycle_tolerance, sw, c.max_cycles)
+        if len(fast) and len(slow):  # a ring already found in hop order is not reported twice
+            seen = {frozenset(a) for a in fast["accounts"]}
+            slow = slow[[frozenset(a) not in seen for a in slow["accounts"]]]
+        frames = [f for f in (fast, slow) if len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else fast
+
     runs = {
-        "fan_in": lambda: _fan(tx, "dst", c.min_counterparties, w, "fan_in"),
-        "fan_out": lambda: _fan(tx, "src", c.min_counterparties, w, "fan_out"),
+        "fan_in": lambda: both(lambda: _fan(tx, "dst", c.min_counterparties, w, "fan_in", dedicated=ded, tol=tol),
+                               lambda: _slow_fan(tx, "dst", c.slow_min_counterparties, tol, sw or 0, "fan_in")),
+        "fan_out": lambda: both(lambda: _fan(tx, "src", c.min_counterparties, w, "fan_out", dedicated=ded, tol=tol),
+                                lambda: _slow_fan(tx, "src", c.slow_min_counterparties, tol, sw or 0, "fan_out")),
         "scatter_gather": lambda: _scatter_gather(tx, c.min_intermediaries, w),
         "gather_scatter": lambda: _gather_scatter(tx, c.min_intermediaries, w),
-        "cycle": lambda: _cycles(tx, c.cycle_min_len, c.cycle_max_len, _ns(c.cycle_window), c.max_cycles),
+        "cycle": cyc,
         "pass_through": lambda: _pass_through(tx, c.pass_through_ratio, _ns(c.pass_through_window),
                                               c.pass_through_min),
         "structuring": lambda: _structuring(tx, threshold, c.structuring_low, c.structuring_min,

@@ -27,36 +27,39 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("netintel.api")
 
-#: pages are self-contained: inline scripts/styles, nothing from another origin
-_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'self'; form-action 'self'")
-_SWAGGER_FILES = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "text/css"}
+#: Swagger UI from npm's swagger-ui-dist 5 (reads OpenAPI 3.1), bundled in viz/static/swagger-ui
+_SWAGGER_FILES = {"swagger-ui-bundle.js": "application/javascript", "swagger-ui.css": "text/css",
+                  "netintel-docs.js": "application/javascript", "LICENSE.txt": "text/plain",
+                  "NOTICE.txt": "text/plain"}
 
 
 def _swagger_dir() -> Path | None:
-    try:
-        import swagger_ui_bundle
-    except ImportError:
-        return None
-    p = Path(swagger_ui_bundle.swagger_ui_path)
+    p = Path(__file__).resolve().parent.parent / "viz" / "static" / "swagger-ui"
     return p if all((p / f).is_file() for f in _SWAGGER_FILES) else None
 
 
+_DOCS_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>netintel API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head><body>
+<div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/assets/netintel-docs.js"></script>
+</body></html>
+"""
+
+
 def _docs_routes(app: FastAPI) -> None:
-    """``/docs`` with Swagger UI served from the installed ``swagger-ui-bundle``
-    package, or a plain server-rendered endpoint list when it is not installed;
-    nothing is loaded from a CDN."""
+    """``/docs``: Swagger UI 5 (bundled from npm's ``swagger-ui-dist``, so it reads the app's
+    OpenAPI 3.1) served by the app itself, scripts as files; without the bundle, a plain
+    server-rendered endpoint list.  Nothing is loaded from another origin."""
     sdir = _swagger_dir()
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         if sdir is not None:
-            from fastapi.openapi.docs import get_swagger_ui_html
-
-            return get_swagger_ui_html(openapi_url="/openapi.json", title="netintel API",
-                                       swagger_js_url="/docs/assets/swagger-ui-bundle.js",
-                                       swagger_css_url="/docs/assets/swagger-ui.css",
-                                       swagger_favicon_url="data:,")
+            return HTMLResponse(_DOCS_PAGE)
         spec = app.openapi()
         rows = []
         for path, ops in sorted(spec.get("paths", {}).items()):
@@ -224,11 +227,29 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
     install_handlers(app)
     _docs_routes(app)
 
-    from .routers import admin, analytics, auth, entities, jobs, money, resolution, routes, search, system, ui
+    from .routers import (
+        admin,
+        alerts,
+        analyst_ui,
+        analytics,
+        auth,
+        entities,
+        jobs,
+        money,
+        resolution,
+        routes,
+        search,
+        system,
+        ui,
+    )
 
     for r in (system.router, auth.router, search.router, entities.router, analytics.router, routes.router,
-              money.router, resolution.router, jobs.router, admin.router, ui.router, resolution.ui_router):
+              money.router, alerts.router, resolution.router, jobs.router, admin.router, ui.router, analyst_ui.router,
+              resolution.ui_router):
         app.include_router(r)
+    from .routers import profile as workspace  # entity profiles, case workspaces, timelines, the search page
+
+    app.include_router(workspace.router)
     _configure_views(ns)
 
     from views.jobs import JobAccepted
@@ -248,13 +269,18 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
     async def _headers(request: Request, call_next: Any) -> Response:
         resp: Response = await call_next(request)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on our own forms,
+        # which the CSRF origin check (api.websec) must refuse; other origins still get no referrer
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
         resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        resp.headers.setdefault("Content-Security-Policy", _CSP)
         if request.url.path.startswith("/api/") or request.url.path.startswith("/ui"):
             resp.headers.setdefault("Cache-Control", "no-store")
         return resp
 
+    from .websec import WebSecurity
+
+    # CSP nonce per response, CSRF + Origin checks, session renewal (inside the size limits)
+    app.add_middleware(WebSecurity, settings=s)
     app.add_middleware(SizeLimits, max_body=s.max_body_bytes, max_query=s.max_query_chars)
 
     @app.get("/", include_in_schema=False)

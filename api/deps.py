@@ -142,16 +142,43 @@ async def _driver_dep(request: Request) -> Driver:
 DriverDep = Annotated[Driver, Depends(_driver_dep)]
 
 
-def _user_from_jwt(settings: ApiSettings, store: UserStore, token: str, via: str) -> User | None:
+def _user_from_jwt(settings: ApiSettings, store: UserStore, token: str, via: str,
+                   request: Request | None = None) -> User | None:
     claims = decode_access_token(settings, token)
     if claims is None:
         return None
-    user = store.get(str(claims["sub"]))
-    if user is None or user.disabled:
+    state = store.session_state(str(claims["sub"]))
+    if state is None:
         return None
-    if claims.get("pwc") != (store.password_changed_at(user.username) or ""):
+    user, pwc, sv = state
+    if user.disabled:
+        return None
+    if claims.get("pwc") != (pwc or ""):
         return None  # issued before the last password reset
-    return User(user.username, user.role, False, user.created_at, via=via, units=user.units)
+    if int(claims.get("sv", 0)) != sv:
+        return None  # the session ended: logout, disable, enable or reset since it was issued
+    sid = str(claims.get("sid") or "")
+    if request is not None and via == "cookie":
+        _maybe_renew(request, settings, user, claims)
+    return User(user.username, user.role, False, user.created_at, via=via, units=user.units, session_id=sid)
+
+
+def _maybe_renew(request: Request, settings: ApiSettings, user: User, claims: dict[str, Any]) -> None:
+    """A UI session in use is renewed: past half its life the cookie is reissued (same session id,
+    so the CSRF token stays; same session version).  :mod:`api.websec` adds the cookie to the response
+    unless the route sets or clears the session cookie itself."""
+    import time
+
+    from .security import create_access_token
+    from .websec import RENEW_STATE, session_cookie_header
+
+    life = settings.token_minutes * 60
+    if float(claims["exp"]) - time.time() > life / 2:
+        return
+    token = create_access_token(settings, user.username, user.role, password_changed_at=claims.get("pwc") or None,
+                                session_version=int(claims.get("sv", 0)), sid=str(claims.get("sid") or ""),
+                                started=claims.get("st"))
+    setattr(request.state, RENEW_STATE, session_cookie_header(token, life, request.url.scheme == "https"))
 
 
 def authenticate_request(request: Request, bearer: str | None) -> User | None:
@@ -164,14 +191,23 @@ def authenticate_request(request: Request, bearer: str | None) -> User | None:
         return _user_from_jwt(settings, store, bearer, "jwt")
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
-        return _user_from_jwt(settings, store, cookie, "cookie")
+        return _user_from_jwt(settings, store, cookie, "cookie", request)
     return None
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def current_user(request: Request, bearer: Annotated[str | None, Depends(oauth2_scheme)]) -> User:
     user = authenticate_request(request, bearer)
     if user is None:
         raise Unauthorized("authentication required (log in or send a valid bearer token)")
+    if user.read_only and request.method not in _SAFE_METHODS:
+        request.app.state.audit.record(user.username, "access_denied", request.url.path,
+                                       {"reason": "read-only token", "method": request.method,
+                                        "path": request.url.path, "via": user.via, "token": user.token_id},
+                                       client_of(request))
+        raise Forbidden("this API token is read-only", {"token": user.token_id})
     request.state.user = user
     return user
 

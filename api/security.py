@@ -32,8 +32,11 @@ to start with unsafe settings (see :func:`check_settings`).  Without
 
 from __future__ import annotations
 
+import base64
+import builtins
 import datetime as dt
 import hashlib
+import hmac
 import os
 import secrets
 import sqlite3
@@ -58,6 +61,7 @@ __all__ = [
     "UnsafeSettings",
     "UnknownUser",
     "UserExists",
+    "UnknownToken",
     "User",
     "UserStore",
     "hash_password",
@@ -66,10 +70,17 @@ __all__ = [
     "decode_access_token",
     "TOKEN_PREFIX",
     "LoginLimiter",
+    "TOKEN_SCOPES",
+    "ApiToken",
+    "csrf_token_for",
+    "new_session_id",
 ]
 
 ROLES: tuple[str, ...] = ("viewer", "investigator", "analyst", "admin")
 TOKEN_PREFIX = "nit_"
+#: scopes of an API token: ``read-only`` (no state-changing request) or a role that caps the user's
+TOKEN_SCOPES: tuple[str, ...] = ("read-only", *ROLES)
+_MAX_TOKEN_DAYS = 365
 _WEAK_SECRETS = {"secret", "changeme", "change-me", "changethis", "password", "netintel", "development", "dev"}
 _MIN_SECRET = 32
 _MIN_PASSWORD = 12
@@ -95,6 +106,10 @@ class UnknownUser(NotFound, KeyError):
 
 class UserExists(Conflict, ValueError):
     """A user of that name exists already (a :class:`ValueError` too, as callers have always caught)."""
+
+
+class UnknownToken(NotFound):
+    """No such API token (or not one of the caller's)."""
 
 
 @dataclass(frozen=True)
@@ -216,20 +231,39 @@ def verify_password(stored: str, password: str) -> bool:
 
 
 # ---------------------------------------------------------------- tokens
+def new_session_id() -> str:
+    """A random session id (the ``sid`` claim; the CSRF token is derived from it)."""
+    return secrets.token_urlsafe(18)
+
+
 def create_access_token(settings: ApiSettings, username: str, role: str, minutes: int | None = None,
-                        password_changed_at: str | None = None) -> str:
+                        password_changed_at: str | None = None, *, session_version: int = 0,
+                        sid: str | None = None, started: float | None = None) -> str:
     """A signed HS256 JWT for ``username`` that expires after ``minutes``.
 
     ``password_changed_at`` (claim ``pwc``) ties the token to the current
-    password: a reset invalidates every token issued before it.
+    password and ``session_version`` (claim ``sv``) to the user's session
+    version: a reset, a disable, an enable or a logout bumps the version and so
+    ends every token issued before.  ``sid`` names the session (a renewed UI
+    cookie keeps it, and the CSRF token with it); ``started`` (claim ``st``,
+    epoch seconds) is when the session began.
     """
     import jwt
 
     now = dt.datetime.now(dt.UTC)
     claims = {"sub": username, "role": role, "iat": now, "nbf": now,
               "exp": now + dt.timedelta(minutes=minutes or settings.token_minutes), "typ": "access",
-              "pwc": password_changed_at or ""}
+              "pwc": password_changed_at or "", "sv": int(session_version), "sid": sid or new_session_id(),
+              "st": int(started if started is not None else now.timestamp())}
     return str(jwt.encode(claims, settings.secret_key, algorithm="HS256"))
+
+
+def csrf_token_for(settings: ApiSettings, sid: str) -> str:
+    """The CSRF token of session ``sid``: HMAC-SHA256 under the secret key (not guessable
+    without the key, bound to the session, so a cookie tossed in from another site cannot
+    bring its own token)."""
+    mac = hmac.new(settings.secret_key.encode("utf-8"), b"csrf\0" + sid.encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")
 
 
 def decode_access_token(settings: ApiSettings, token: str) -> dict[str, Any] | None:
@@ -257,6 +291,9 @@ class User:
     created_at: str = ""
     via: str = "password"  # password | jwt | api_token | cookie
     units: tuple[str, ...] = ()
+    read_only: bool = False  # an API token of scope read-only
+    token_id: str = ""  # the API token used (via api_token)
+    session_id: str = ""  # the login session (via jwt / cookie)
 
     @property
     def principals(self) -> tuple[str, ...]:
@@ -283,6 +320,42 @@ CREATE TABLE IF NOT EXISTS api_tokens (
 );
 """
 
+#: columns added after the first release (ALTER TABLE on older stores)
+_MIGRATIONS: dict[str, dict[str, str]] = {
+    "users": {"units": "TEXT NOT NULL DEFAULT ''", "session_version": "INTEGER NOT NULL DEFAULT 0"},
+    # tokens made before expiry existed expire at once (expires_at ''): they had no scope either
+    "api_tokens": {"expires_at": "TEXT NOT NULL DEFAULT ''", "scope": "TEXT NOT NULL DEFAULT 'read-only'",
+                   "revoked_at": "TEXT NOT NULL DEFAULT ''", "revoked_by": "TEXT NOT NULL DEFAULT ''",
+                   "last_used_at": "TEXT NOT NULL DEFAULT ''"},
+}
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """What is known about an API token (never the token itself): ``id`` is a prefix of its digest."""
+
+    id: str
+    username: str
+    name: str
+    scope: str
+    created_at: str
+    expires_at: str
+    revoked: bool
+    revoked_at: str = ""
+    revoked_by: str = ""
+    last_used_at: str = ""
+
+    @property
+    def active(self) -> bool:
+        return not self.revoked and bool(self.expires_at) and self.expires_at > _now()
+
+
+def _effective_role(role: str, scope: str) -> str:
+    """The role a token acts with: the user's, capped by a role scope."""
+    if scope in ROLES and ROLES.index(scope) < ROLES.index(role):
+        return scope
+    return role
+
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
@@ -297,9 +370,11 @@ class UserStore:
         new = not self.path.exists()
         with self._conn() as c:
             c.executescript(_SCHEMA)
-            cols = {r[1] for r in c.execute("PRAGMA table_info(users)")}
-            if "units" not in cols:  # stores made before units existed
-                c.execute("ALTER TABLE users ADD COLUMN units TEXT NOT NULL DEFAULT ''")
+            for table, columns in _MIGRATIONS.items():
+                have = {r[1] for r in c.execute(f"PRAGMA table_info({table})")}
+                for col, decl in columns.items():
+                    if col not in have:  # stores made before the column existed
+                        c.execute(f"ALTER TABLE {table} ADD COLUMN {col} {decl}")
         if new:
             os.chmod(self.path, 0o600)
 
@@ -367,13 +442,43 @@ class UserStore:
             return None
         return User(username, r[1], False, r[3], units=_units(r[4]))
 
-    def set_disabled(self, username: str, disabled: bool = True) -> None:
+    def set_disabled(self, username: str, disabled: bool = True, by: str = "") -> None:
+        """Disable (or enable) a user.  Both end every session of the user (session version + 1);
+        disabling also revokes all their API tokens, so enabling again revives nothing."""
         with self._conn() as c:
-            n = c.execute("UPDATE users SET disabled = ? WHERE username = ?", (int(disabled), username)).rowcount
+            n = c.execute("UPDATE users SET disabled = ?, session_version = session_version + 1 "
+                          "WHERE username = ?", (int(disabled), username)).rowcount
             if disabled:
-                c.execute("UPDATE api_tokens SET revoked = 1 WHERE username = ?", (username,))
+                self._revoke_all(c, username, by or "disable")
         if not n:
             raise UnknownUser(f"no user {username!r}")
+
+    @staticmethod
+    def _revoke_all(c: sqlite3.Connection, username: str, by: str) -> int:
+        return int(c.execute("UPDATE api_tokens SET revoked = 1, revoked_at = ?, revoked_by = ? "
+                             "WHERE username = ? AND revoked = 0", (_now(), by, username)).rowcount)
+
+    def end_sessions(self, username: str) -> None:
+        """End every login session (UI cookie, login JWT) of ``username``: logout."""
+        with self._conn() as c:
+            if not c.execute("UPDATE users SET session_version = session_version + 1 WHERE username = ?",
+                             (username,)).rowcount:
+                raise UnknownUser(f"no user {username!r}")
+
+    def session_state(self, username: str) -> tuple[User, str, int] | None:
+        """``(user, password_changed_at, session_version)`` in one read, or None."""
+        with self._conn() as c:
+            r = c.execute("SELECT username, role, disabled, created_at, units, password_changed_at, "
+                          "session_version FROM users WHERE username = ?", (username,)).fetchone()
+        if r is None:
+            return None
+        return User(r[0], r[1], bool(r[2]), r[3], units=_units(r[4])), r[5], int(r[6])
+
+    def session_version(self, username: str) -> int:
+        st = self.session_state(username)
+        if st is None:
+            raise UnknownUser(f"no user {username!r}")
+        return st[2]
 
     def set_role(self, username: str, role: str) -> None:
         self._check(username, role, None)
@@ -381,11 +486,15 @@ class UserStore:
             if not c.execute("UPDATE users SET role = ? WHERE username = ?", (role, username)).rowcount:
                 raise UnknownUser(f"no user {username!r}")
 
-    def reset_password(self, username: str, password: str) -> None:
+    def reset_password(self, username: str, password: str, by: str = "") -> None:
+        """Set a new password: ends every session and revokes every API token of the user."""
         self._check(username, None, password)
         with self._conn() as c:
-            n = c.execute("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE username = ?",
+            n = c.execute("UPDATE users SET password_hash = ?, password_changed_at = ?, "
+                          "session_version = session_version + 1 WHERE username = ?",
                           (hash_password(password), _now(), username)).rowcount
+            if n:
+                self._revoke_all(c, username, by or "password reset")
         if not n:
             raise UnknownUser(f"no user {username!r}")
 
@@ -395,26 +504,69 @@ class UserStore:
         return r[0] if r else None
 
     # API tokens for scripts
-    def create_token(self, username: str, name: str = "script") -> str:
+    def create_token(self, username: str, name: str = "script", *, days: int = 90,
+                     scope: str = "read-only") -> tuple[str, ApiToken]:
+        """A new API token (returned once; only its SHA-256 digest is kept) that expires after
+        ``days`` (1–365) and acts with ``scope``: ``read-only`` (GET only, the user's role) or a
+        role that caps the user's (``analyst`` for an admin's analysis script)."""
         if self.get(username) is None:
             raise UnknownUser(f"no user {username!r}")
+        if scope not in TOKEN_SCOPES:
+            raise InvalidInput(f"scope must be one of {', '.join(TOKEN_SCOPES)}")
+        if not 1 <= days <= _MAX_TOKEN_DAYS:
+            raise InvalidInput(f"days must be 1–{_MAX_TOKEN_DAYS}")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = dt.datetime.now(dt.UTC)
+        created = now.isoformat(timespec="microseconds")
+        expires = (now + dt.timedelta(days=days)).isoformat(timespec="microseconds")
+        digest = _digest(token)
         with self._conn() as c:
-            c.execute("INSERT INTO api_tokens VALUES (?, ?, ?, ?, 0)", (_digest(token), username, name[:80], _now()))
-        return token
+            c.execute("INSERT INTO api_tokens (digest, username, name, created_at, revoked, expires_at, scope) "
+                      "VALUES (?, ?, ?, ?, 0, ?, ?)", (digest, username, name[:80], created, expires, scope))
+        return token, ApiToken(digest[:16], username, name[:80], scope, created, expires, False)
 
     def user_for_token(self, token: str) -> User | None:
+        """The user an unexpired, unrevoked token of an enabled user acts as (role capped by its scope)."""
+        digest = _digest(token)
+        now = _now()
         with self._conn() as c:
             r = c.execute(
-                "SELECT u.username, u.role, u.disabled, u.created_at, u.units FROM api_tokens t JOIN users u "
-                "ON u.username = t.username WHERE t.digest = ? AND t.revoked = 0", (_digest(token),)).fetchone()
-        if r is None or r[2]:
-            return None
-        return User(r[0], r[1], False, r[3], via="api_token", units=_units(r[4]))
+                "SELECT u.username, u.role, u.disabled, u.created_at, u.units, t.scope, t.expires_at, t.last_used_at "
+                "FROM api_tokens t JOIN users u ON u.username = t.username WHERE t.digest = ? AND t.revoked = 0",
+                (digest,)).fetchone()
+            if r is None or r[2] or not r[6] or r[6] <= now:
+                return None
+            if r[7][:16] != now[:16]:  # last use, to the minute (one write a minute per token at most)
+                c.execute("UPDATE api_tokens SET last_used_at = ? WHERE digest = ?", (now, digest))
+        scope = r[5]
+        return User(r[0], _effective_role(r[1], scope), False, r[3], via="api_token", units=_units(r[4]),
+                    read_only=scope == "read-only", token_id=digest[:16])
 
-    def revoke_tokens(self, username: str) -> int:
+    def list_tokens(self, username: str | None = None) -> builtins.list[ApiToken]:
+        """API tokens (of ``username``, or all), newest first."""
         with self._conn() as c:
-            return c.execute("UPDATE api_tokens SET revoked = 1 WHERE username = ?", (username,)).rowcount
+            rows = c.execute("SELECT digest, username, name, scope, created_at, expires_at, revoked, revoked_at, "
+                             "revoked_by, last_used_at FROM api_tokens WHERE (? IS NULL OR username = ?) "
+                             "ORDER BY created_at DESC", (username, username)).fetchall()
+        return [ApiToken(r[0][:16], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9]) for r in rows]
+
+    def revoke_token(self, token_id: str, *, by: str, owner: str | None = None) -> ApiToken:
+        """Revoke one token by its id; with ``owner``, only a token of that user (else :class:`UnknownToken`)."""
+        if not token_id or len(token_id) != 16 or not all(ch in "0123456789abcdef" for ch in token_id):
+            raise UnknownToken(f"no API token {token_id!r}")
+        with self._conn() as c:
+            rows = c.execute("SELECT digest, username FROM api_tokens WHERE substr(digest, 1, 16) = ?",
+                             (token_id,)).fetchall()
+            if len(rows) != 1 or (owner is not None and rows[0][1] != owner):
+                raise UnknownToken(f"no API token {token_id!r}")
+            c.execute("UPDATE api_tokens SET revoked = 1, revoked_at = ?, revoked_by = ? "
+                      "WHERE digest = ? AND revoked = 0", (_now(), by, rows[0][0]))
+        return next(t for t in self.list_tokens(rows[0][1]) if t.id == token_id)
+
+    def revoke_tokens(self, username: str, by: str = "") -> int:
+        """Revoke every API token of ``username``; the number revoked."""
+        with self._conn() as c:
+            return self._revoke_all(c, username, by or "revoke all")
 
 
 _dummy: list[str] = []

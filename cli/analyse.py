@@ -38,7 +38,7 @@ LevelOpt = Annotated[str, typer.Option(help="country or province")]
 BROKER_COLUMNS = ["rank", "node", "name", "score", "role", "groups_bridged", "reason"]
 ROUTE_COLUMNS = ["person_id", "case_id", "source", "transit", "destination", "complete"]
 TRACE_COLUMNS = ["path", "hop", "txn_id", "source", "target", "amount", "currency", "at", "carried"]
-TYPOLOGY_COLUMNS = ["kind", "accounts", "amount", "start", "end", "reason"]
+TYPOLOGY_COLUMNS = ["kind", "scale", "accounts", "amount", "start", "end", "reason"]
 
 
 # ----------------------------------------------------------- CSV inputs
@@ -239,12 +239,37 @@ def trace_cmd(
     max_hops: Annotated[int, typer.Option(help="longest path")] = 4,
     window_days: Annotated[float, typer.Option("--window-days", help="time window in days")] = 7.0,
     min_amount: Annotated[float, typer.Option(help="ignore smaller transfers")] = 0.0,
+    since: Annotated[str | None, typer.Option(help="first day YYYY-MM-DD (Asia/Bangkok)")] = None,
+    until: Annotated[str | None, typer.Option(help="last day YYYY-MM-DD (Asia/Bangkok)")] = None,
+    currency: Annotated[str | None, typer.Option(help="only transfers in this currency")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="paths from ACCOUNT to this account instead")] = None,
     csv_path: Annotated[Path | None, typer.Option("--csv", help="transfers CSV instead of Neo4j")] = None,
     fmt: FormatOpt = Format.table,
     as_user: AsOpt = None,
 ) -> None:
-    """Follow money forward or backward in time from an account."""
-    title = f"Money trail {direction} from {account}"
+    """Follow money forward or backward in time from an account (or the paths to another)."""
+    title = f"Money trail {direction} from {account}" if not to else f"Money paths {account} -> {to}"
+    if csv_path is None and (since or until or currency or to):
+        import datetime as dt
+
+        from cli._common import fail
+        from views import money as v
+        from views.models import TraceRow
+
+        try:
+            d0 = dt.date.fromisoformat(since) if since else None
+            d1 = dt.date.fromisoformat(until) if until else None
+        except ValueError:
+            fail("--since/--until are YYYY-MM-DD", 2)
+        with scoped("analyse trace", as_user) as scope:
+            if to:
+                out = v.paths(scope, account, to, max_hops=max_hops, window_hours=window_days * 24,
+                              min_amount=min_amount, since=d0, until=d1, currency=currency)
+            else:
+                out = v.trail(scope, account, direction=direction, max_hops=max_hops, window_hours=window_days * 24,
+                              min_amount=min_amount, since=d0, until=d1, currency=currency)
+        emit(frame(out.hops, TraceRow), fmt, title, TRACE_COLUMNS)
+        return
     if csv_path is not None:
         from analytics.money import trace
 
@@ -284,6 +309,45 @@ def typologies_cmd(
     with scoped("analyse typologies", as_user) as scope:
         res = view(scope, account=account, threshold=threshold)
     emit(frame(res.data, TypologyRow), fmt, "Typologies", TYPOLOGY_COLUMNS)
+
+
+@analyse_app.command("risk")
+def risk_cmd(
+    top: Annotated[int, typer.Option(help="how many accounts")] = 50,
+    fmt: FormatOpt = Format.table,
+    as_user: AsOpt = None,
+) -> None:
+    """Accounts ranked by laundering risk, with plain reasons (alert judgements count)."""
+    from cli._common import home_paths
+    from views import alerts
+    from views.models import RiskRow
+    from views.money import risk
+
+    with scoped("analyse risk", as_user) as scope:
+        store = alerts.store_at(home_paths()[0].parent)
+        res = risk(scope, statuses=alerts.statuses(scope, store), top=top)
+    emit(frame(res.data, RiskRow), fmt, "Account risk", ["rank", "account", "holder", "score", "reasons"])
+
+
+@analyse_app.command("alerts")
+def alerts_cmd(
+    status: Annotated[str | None, typer.Option(help="new, assigned, escalated or dismissed")] = None,
+    run: Annotated[bool, typer.Option("--run", help="re-run the typologies into the queue first")] = False,
+    fmt: FormatOpt = Format.table,
+    as_user: AsOpt = None,
+) -> None:
+    """The alert queue: typology findings with their triage status (as on /ui/alerts)."""
+    from cli._common import home_paths
+    from views import alerts
+    from views.models import AlertRow
+
+    with scoped("analyse alerts", as_user) as scope:
+        store = alerts.store_at(home_paths()[0].parent)
+        if run:
+            alerts.run(scope, store)
+        res = alerts.queue(scope, store, status=status)
+    emit(frame(res.data, AlertRow), fmt, "Alerts",
+         ["id", "kind", "scale", "status", "assignee", "accounts", "amount", "start", "reason"])
 
 
 # ----------------------------------------------------------- resolution

@@ -32,6 +32,9 @@ class Format(str, Enum):  # noqa: UP042 - typer needs a str Enum
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="output format")]
 
+#: amounts of money: two decimals in every format (never ``5.43e+05`` or ``1088881.0799999998``)
+MONEY_COLUMNS = frozenset({"amount", "carried", "total_in", "total_out"})
+
 #: integer columns that are labels rather than quantities (no thousands separator)
 _PLAIN_INTS = frozenset({"year", "path", "hop", "leg", "community", "order", "rank", "betweenness_rank"})
 
@@ -74,12 +77,18 @@ def _is_number_column(s: pd.Series) -> bool:
 def emit(df: pd.DataFrame, fmt: Format, title: str = "", table_columns: list[str] | None = None) -> None:
     """Print a result DataFrame in the chosen format (``table_columns``: the columns
     worth a terminal table; CSV and JSON always carry all of them)."""
+    df = df.copy()
+    for col in MONEY_COLUMNS & set(map(str, df.columns)):
+        df[col] = [round(float(v), 2) if isinstance(v, numbers.Real) and not isinstance(v, bool) and
+                   math.isfinite(float(v)) else v for v in df[col]]
     if fmt is Format.json:
         rows = [{str(k): jsonable(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     if fmt is Format.csv:
         out = df.copy()
+        for col in MONEY_COLUMNS & set(map(str, out.columns)):
+            out[col] = [f"{v:.2f}" if isinstance(v, float) else v for v in out[col]]
         for col in out.columns:
             if out[col].map(lambda v: isinstance(v, tuple | list)).any():
                 out[col] = out[col].map(lambda v: " > ".join(map(str, v)) if isinstance(v, tuple | list) else v)

@@ -111,6 +111,11 @@ def fulltext_query(text: str) -> str:
         # fuzzy terms are not analysed: only worth it for Latin words of ≥ 4 letters
         if len(w) >= 4 and re.fullmatch(r"[A-Za-z0-9'.]+", w):
             parts.append(f"({e} OR {e.lower()}~)")
+        elif re.search(r"[^\x00-\u024f]", w):
+            # a word of a script written without spaces (Thai, Lao, Myanmar, Khmer, Chinese) is split
+            # into several tokens by the analyzer: as a phrase they must all occur, in order
+            # ("สมชาย" must not match "สมศรี" through "สม")
+            parts.append('("' + w.replace("\\", "\\\\").replace('"', '\\"') + '")')
         else:
             parts.append(f"({e})")
     return " ".join(parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -186,6 +187,10 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/entities/P1/neighbourhood", "investigator"),
     ("GET", "/api/cases/C1", "investigator"),
     ("GET", "/api/cases/C1/network", "investigator"),
+    ("GET", "/api/entities/P1/profile", "investigator"),
+    ("GET", "/api/entities/P1/timeline", "investigator"),
+    ("GET", "/api/cases/C1/profile", "investigator"),
+    ("GET", "/api/cases/C1/timeline", "investigator"),
     ("GET", "/api/paths/shortest?from_id=P2&to_id=A1", "investigator"),
     ("GET", "/api/analytics/brokers?cases=C1", "investigator"),
     ("GET", "/api/analytics/communities?cases=C1", "investigator"),
@@ -198,6 +203,8 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/admin/users", "admin"),
     ("GET", "/api/admin/audit", "admin"),
     ("GET", "/api/admin/audit/verify", "admin"),
+    ("GET", "/api/admin/api-tokens", "admin"),
+    ("GET", "/api/auth/api-tokens", "viewer"),
 ]
 
 
@@ -343,13 +350,14 @@ def test_routes_corridors_and_map_exports(client: TestClient, app: Any) -> None:
     h = hdr(app, "viewer")
     c = client.get("/api/routes/corridors", headers=hdr(app, "investigator")).json()
     assert [(x["source"], x["transit"], x["destination"], x["victims"]) for x in c["data"]] == [("MMR", [], "THA", 1)]
-    c = client.get("/api/routes/corridors", headers=h).json()  # one victim: suppressed for a viewer
-    assert [(x["source"], x["victims"], x["cases"], x["suppressed"]) for x in c["data"]] == [("MMR", None, None, True)]
-    assert client.get("/api/routes/corridors", params={"nationality": "THA"}, headers=h).json()["count"] == 0
+    c = client.get("/api/routes/corridors", headers=h).json()  # one victim: nothing published for a viewer
+    assert c["data"] == [] and c["meta"]["disclosure"] == "refused"
+    i = hdr(app, "investigator")
+    assert client.get("/api/routes/corridors", params={"nationality": "THA"}, headers=i).json()["count"] == 0
     assert client.get("/api/routes/corridors", params={"pair": "MMR-THA", "years": "2020-2024",
                                                        "exploitation_type": "fishing", "sex": "M",
-                                                       "age": "18-30"}, headers=h).json()["count"] == 1
-    assert client.get("/api/routes/corridors", params={"age": "30-"}, headers=h).json()["count"] == 0
+                                                       "age": "18-30"}, headers=i).json()["count"] == 1
+    assert client.get("/api/routes/corridors", params={"age": "30-"}, headers=i).json()["count"] == 0
     for bad in ({"years": "last year"}, {"nationality": "Myanmar"}, {"exploitation_type": "x"}):
         assert_error(client.get("/api/routes/corridors", params=bad, headers=h), 400)
     for bad in ({"pair": "MMR"}, {"sex": "Q"}, {"level": "planet"}):
@@ -359,8 +367,8 @@ def test_routes_corridors_and_map_exports(client: TestClient, app: Any) -> None:
     assert client.get("/api/routes/map", params={"format": "pdf"}, headers=h).content[:5] == b"%PDF-"
     gj = client.get("/api/routes/map", params={"format": "geojson", "download": "true"}, headers=h)
     assert gj.json()["type"] == "FeatureCollection" and "attachment" in gj.headers["content-disposition"]
-    csv_text = client.get("/api/routes/map", params={"format": "csv"}, headers=h).text
-    assert "MMR,,THA,MMR > THA,<5,<5,true" in csv_text  # one victim: suppressed for a viewer
+    assert "MMR" not in client.get("/api/routes/map", params={"format": "csv"}, headers=h).text  # refused
+    assert "MMR" in client.get("/api/routes/map", params={"format": "csv"}, headers=i).text
     html = client.get("/api/routes/map", headers=h).text
     assert "<svg" in html and "http://" not in html.replace("http://www.w3.org", "")
     assert_error(client.get("/api/routes/map", params={"min_count": 1}, headers=h), 400)
@@ -506,7 +514,10 @@ def test_ui_login_cookie_and_pages(client: TestClient, app: Any) -> None:
         assert c.get("/ui/entity/NOPE").status_code == 404
         assert "routemap" in c.get("/ui/routes").text
         assert c.get("/api/entities/P1/neighbourhood").status_code == 200  # the expand-on-click fetch
-        c.post("/ui/logout")
+        token = re.search(r'<meta name="csrf-token" content="([^"]+)">', c.get("/ui/").text)
+        assert token
+        assert c.post("/ui/logout").status_code == 403  # no CSRF token (tests/test_csp_csrf.py)
+        c.post("/ui/logout", data={"csrf_token": token.group(1)})
         assert c.get("/ui/", follow_redirects=False).status_code == 303
 
 

@@ -1,16 +1,16 @@
-"""Module layout of analytics: money split into trace and typologies, the generator on its own."""
+"""Module layout of analytics: money split into trace, typologies and risk, the generator on its own."""
 
 from __future__ import annotations
 
-from analytics import money, resolution, synthetic, trace, typologies
+from analytics import money, resolution, risk, synthetic, trace, typologies
 
 
 def test_analytics_money_re_exports_trace_and_typologies() -> None:
     for name in money.__all__:
         obj = getattr(money, name)
-        home = trace if name in trace.__all__ else typologies
-        assert name in home.__all__ and getattr(home, name) is obj, name
-    assert set(money.__all__) == set(trace.__all__) | set(typologies.__all__)
+        home = next(m for m in (trace, typologies, risk) if name in m.__all__)
+        assert getattr(home, name) is obj, name
+    assert set(money.__all__) == set(trace.__all__) | set(typologies.__all__) | set(risk.__all__)
 
 
 def test_synthetic_records_live_outside_resolution() -> None:

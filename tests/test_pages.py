@@ -82,6 +82,58 @@ def _corridors() -> tuple[pd.DataFrame, pd.DataFrame]:
 _ENTITY = {"id": "P9", "label": "Person", "name": XSS, "aliases": ["a", XSS_SCRIPT], "sources": ["RTP"]}
 _HITS = [{"id": "P9", "label": "Person", "name": XSS, "match": "name"}]
 
+
+def _hitlist() -> object:
+    from views.models import HitList
+
+    return HitList.model_validate({"data": [{**_HITS[0], "score": 0.5, "name_latin": XSS_SCRIPT,
+                                             "records": [XSS], "roles": [XSS], "detail": {"kind": XSS}}],
+                                   "count": 1, "query": {"q": XSS}, "total": 41, "page": 1, "page_size": 20,
+                                   "pages": 3, "facets": {"label": {"Person": 41}, "agency": {XSS: 1},
+                                                          "nationality": {"THA": 41}}, "filters": {}})
+
+
+def _profile_page() -> str:
+    from views.profile_models import EntityProfile, Timeline
+    from viz.workspace import KIND_COLOURS, timeline_axis
+
+    src = [{"agency": XSS, "agency_name": XSS_SCRIPT, "record_id": XSS}]
+    rel = {"id": "C1", "label": "Case", "name": XSS, "type": "INVOLVED_IN", "sources": src, "details": {"x": XSS}}
+    p = EntityProfile.model_validate({
+        "id": "P9", "label": "Person", "label_en": "Person", "name": XSS, "sources": src,
+        "names": [{"text": XSS, "script": "Latin", "field": "full_name"}],
+        "facts": [{"field": "full_name", "label_en": "Full name", "label_th": "ชื่อ", "value": XSS, "sources": src}],
+        "cases": [{"case_id": "C1", "case_number": XSS, "role": "victim", "sources": src}],
+        "associates": [{"key": "family", "title_en": XSS, "total": 1, "items": [rel]}],
+        "organisations": [rel], "other": [{"key": "k", "title_en": XSS, "total": 1, "items": [rel]}],
+        "pivots": [{"kind": "phone", "value": XSS, "search_url": "/ui/search?q=x", "shared": 1,
+                    "others": [{"id": "P1", "name": XSS}]}],
+        "journeys": [{"person_id": "P9", "case_id": "C1", "legs": [{"leg": 1, "from_id": "A", "to_id": "B",
+                                                                    "from_name": XSS, "to_name": XSS_SCRIPT}]}],
+        "duplicates": [{"id": "P2", "name": XSS, "score": 0.9, "links": [{"label": XSS, "href": "/ui/x"}]}],
+        "seen": [{"agency": XSS, "first": "2020-01-01", "records": 1}]})
+    tl = Timeline.model_validate({"id": "P9", "label": "Person", "count": 1, "kinds": {"contact": 1},
+                                  "events": [{"at": "2020-01-01", "kind": "contact", "title": XSS, "agency": XSS}]})
+    return render_page("profile.html", title=XSS, p=p, tl=tl, axis=timeline_axis(tl.events), colours=KIND_COLOURS,
+                       user=USER, role=ROLE)
+
+
+def _case_page() -> str:
+    from views.profile_models import CaseProfile
+    from viz.workspace import KIND_COLOURS, timeline_axis
+
+    c = CaseProfile.model_validate({
+        "id": "C1", "case_number": XSS, "name": XSS,
+        "parties": [{"role": "victim", "role_en": "Victim", "count": 1,
+                     "parties": [{"id": "P9", "label": "Person", "name": XSS}]}],
+        "counts": {"parties": 1, "victims": 1, "legs": 0, "vehicles": 0, "accounts": 0, "organisations": 0,
+                   "linked_cases": 1},
+        "linked_cases": [{"id": "C2", "case_number": XSS, "via": [{"kind": "phone", "id": XSS, "name": XSS}]}],
+        "timeline": {"id": "C1", "label": "Case", "count": 1, "kinds": {"case_opened": 1},
+                     "events": [{"at": "2020-01-01", "kind": "case_opened", "title": XSS}]}})
+    return render_page("case.html", title=XSS, c=c, tl=c.timeline, axis=timeline_axis(c.timeline.events),
+                       colours=KIND_COLOURS, user=USER, role=ROLE)
+
 #: every kind of HTML page, rendered for USER (ROLE)
 PAGES: dict[str, Callable[[], str]] = {
     "network": lambda: render_network(_graph(), title="Net " + XSS, expand_url="/api/entities/{id}/neighbours",
@@ -97,8 +149,10 @@ PAGES: dict[str, Callable[[], str]] = {
                                  extra_links=[("corridors", "/api/routes/corridors?format=html")],
                                  user=USER, role=ROLE),
     "entity": lambda: render_page("entity.html", title=XSS, entity=_ENTITY, user=USER, role=ROLE),
-    "search": lambda: render_page("home.html", title="Search", hits=_HITS, by="q", value=XSS, error=None,
-                                  user=USER, role=ROLE),
+    "search": lambda: render_page("search.html", title="Search", res=_hitlist(), text=XSS, by="q",
+                                  params={"q": XSS}, error=None, user=USER, role=ROLE),
+    "profile": lambda: _profile_page(),
+    "case workspace": lambda: _case_page(),
     "routes": lambda: render_page("routes.html", title="Routes", q={"level": "country"}, qs="level=country",
                                   user=USER, role=ROLE),
     "login": lambda: render_page("login.html", title="Log in", error=XSS, next="/ui/"),
@@ -175,7 +229,8 @@ def test_site_user_accepts_names_and_user_objects() -> None:
 
 def test_every_template_extends_the_one_base() -> None:
     names = sorted(p.name for p in Path(TEMPLATES).glob("*.html"))
-    assert {"base.html", "network.html", "routemap.html", "table.html", "entity.html", "home.html"} <= set(names)
+    assert {"base.html", "network.html", "routemap.html", "table.html", "entity.html", "search.html", "profile.html",
+            "case.html"} <= set(names)
     for name in names:
         if name == "base.html":
             continue

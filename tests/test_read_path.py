@@ -153,7 +153,8 @@ def test_the_chain_is_hidden_on_every_surface(client: TestClient, app: Any) -> N
         assert r.status_code == 200 and r.json()["count"] == 0, (params, r.text)
     missing = client.get("/api/entities/NO-SUCH-ID", headers=h).json()["error"]
     for hidden in ("SEC-P3", "SEC-P4", "SEC-A2", "SEC-A3"):
-        for url in (f"/api/entities/{hidden}", f"/api/entities/{hidden}/neighbourhood"):
+        for url in (f"/api/entities/{hidden}", f"/api/entities/{hidden}/neighbourhood",
+                    f"/api/entities/{hidden}/profile", f"/api/entities/{hidden}/timeline"):
             r = client.get(url, headers=h)
             assert r.status_code == 404, (url, r.text)
             err = r.json()["error"]  # hidden answers exactly like missing
@@ -341,7 +342,8 @@ def test_memory_only_answers_warm_aggregates_and_refuses_io(loaded: Any,
         c = Cache(4)
         with pytest.raises(gs.WouldBlock):
             c.get("k", lambda: 1)
-    assert res.count >= 1 and c.get("k", lambda: 1) == 1  # no flight was left behind
+    # the test data's one victim is below the minimum query-set size: a viewer is told nothing, from memory
+    assert res.meta["disclosure"] == "refused" and c.get("k", lambda: 1) == 1  # no flight was left behind
     assert routes.corridors(viewer, routes.RouteQuery.parse(years="2019")).meta["filters"]["years"] == "2019"
 
 

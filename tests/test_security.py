@@ -265,7 +265,8 @@ def test_routes_corridors_and_exports_hide_the_compartment(client: TestClient, a
     for u in OUTSIDERS:
         h = hdr(app, u)
         c = client.get("/api/routes/corridors", headers=h).json()
-        assert [(x["source"], x["destination"]) for x in c["data"]] == [("MMR", "THA")], u
+        # a viewer is told nothing about one victim (minimum query-set size); the others see the visible one
+        assert [(x["source"], x["destination"]) for x in c["data"]] == ([] if u == "viewer1" else [("MMR", "THA")]), u
         hubs = client.get("/api/routes/hubs", headers=h)
         assert_no_leak(hubs.text, "hubs")
         for fmt in ("csv", "geojson", "html"):
@@ -277,8 +278,11 @@ def test_routes_corridors_and_exports_hide_the_compartment(client: TestClient, a
             if fmt == "geojson":
                 feats = r.json()["features"]
                 assert not any("KHM" in json.dumps(f.get("properties", {})) for f in feats), u
-        assert_error(client.get("/api/routes/corridors", params={"cases": SECRET_CASE}, headers=h), 404)
-        assert_error(client.get("/api/routes/map", params={"cases": SECRET_CASE, "format": "csv"}, headers=h), 404)
+        # case filters are for investigators (403 for any case, so existence does not leak); others get 404
+        status = 403 if u == "viewer1" else 404
+        assert_error(client.get("/api/routes/corridors", params={"cases": SECRET_CASE}, headers=h), status)
+        assert_error(client.get("/api/routes/map", params={"cases": SECRET_CASE, "format": "csv"}, headers=h),
+                     status)
     r = client.get("/api/routes", headers=hdr(app, "analyst1"))
     assert {x["person_id"] for x in r.json()["data"]} == {"P2"}
     # with access: two corridors, exact counts for an analyst
@@ -299,6 +303,18 @@ def test_money_and_resolution_hide_the_compartment(client: TestClient, app: Any)
         assert_no_leak(client.get("/api/money/typologies", params={"format": fmt}, headers=h).text, "typologies")
         assert_no_leak(client.get("/api/money/trace/A1", params={"direction": "backward", "format": fmt},
                                   headers=h).text, "trace")
+    # the trace workspace, paths, account risk and alerts hide the compartment too
+    trail = client.get("/api/money/trail/A1", params={"direction": "backward"}, headers=h)
+    assert [t["txn_id"] for t in trail.json()["transfers"]] == ["TX1"]
+    assert_no_leak(trail.text, "trail")
+    for fmt in ("csv", "xlsx"):
+        assert b"SEC-A1" not in client.get("/api/money/trail/A1", params={"direction": "backward", "format": fmt},
+                                           headers=h).content
+    assert_error(client.get("/api/money/paths", params={"source": "SEC-A1", "target": "A1"}, headers=h), 404)
+    assert_no_leak(client.get("/api/money/risk", headers=h).text, "risk")
+    assert_no_leak(client.get("/api/alerts", headers=h).text, "alerts")
+    cleared = client.get("/api/money/trail/A1", params={"direction": "backward"}, headers=hdr(app, "cleared"))
+    assert {t["txn_id"] for t in cleared.json()["transfers"]} == {"TX1", "SEC-TX1"}
     cands = client.get("/api/resolution/candidates", headers=h)
     assert {(x["id_left"], x["id_right"]) for x in cands.json()["data"]} == {("P1", "P2")}
     assert_no_leak(cands.text, "candidates")
@@ -330,7 +346,9 @@ def test_viewer_outputs_carry_no_person_names_and_suppress_small_counts(client: 
         assert x["cases"] is None or x["cases"] >= 5
     for x in client.get("/api/routes/hubs", headers=h).json()["data"]:
         assert all(x[k] is None or x[k] >= 5 for k in ("victims", "routes", "cases"))
-    assert "<5" in client.get("/api/routes/map", params={"format": "csv"}, headers=h).text
+    # one visible victim: below the minimum query-set size, so the viewer's map lists nothing and says why
+    assert client.get("/api/routes/map", params={"format": "csv"}, headers=h).text.count("\n") == 1
+    assert client.get("/api/routes/map", params={"format": "meta"}, headers=h).json()["disclosure"] == "refused"
     assert_error(client.get("/api/routes/map", params={"min_count": 2}, headers=h), 400)
 
 
@@ -362,6 +380,36 @@ def test_png_and_pdf_exports_are_watermarked_with_user_and_time(client: TestClie
     assert rm.routemap_png(df, None, watermark="netintel · x · t") != rm.routemap_png(df, None, watermark=None)
 
 
+def test_profiles_cases_and_timelines_hide_the_compartment(client: TestClient, app: Any) -> None:
+    h = hdr(app, "analyst1")
+    for eid in sorted(HIDDEN_IDS - {"SEC-TX1"}):
+        for view in ("profile", "timeline"):
+            assert_error(client.get(f"/api/entities/{eid}/{view}", headers=h), 404)
+        assert client.get(f"/api/entities/{eid}/profile", headers=hdr(app, "cleared")).status_code == 200
+    for view in ("profile", "timeline"):
+        assert_error(client.get(f"/api/cases/{SECRET_CASE}/{view}", headers=h), 404)
+        assert client.get(f"/api/cases/{SECRET_CASE}/{view}", headers=hdr(app, "sgt.named")).status_code == 200
+    # the visible neighbours of the compartment: P1 (broker in it, associate of its suspect), P2 (a
+    # candidate duplicate of its suspect), P4 (suspect in it), A1 (receives from its account), TH-74 (its place)
+    for eid in ("P1", "P2", "P4", "A1", "TH-74", "C1", "C3"):
+        for view in ("profile", "timeline"):
+            url = f"/api/cases/{eid}/{view}" if eid.startswith("C") else f"/api/entities/{eid}/{view}"
+            r = client.get(url, headers=h)
+            assert r.status_code == 200, (url, r.text)
+            assert_no_leak(json.dumps(r.json(), ensure_ascii=False), f"{url} for analyst1")
+    p1 = client.get("/api/entities/P1/profile", headers=h).json()
+    assert {c["case_id"] for c in p1["cases"]} == {"C1"}
+    p1_cleared = client.get("/api/entities/P1/profile", headers=hdr(app, "cleared")).json()
+    assert {c["case_id"] for c in p1_cleared["cases"]} == {"C1", SECRET_CASE}  # so the test can fail
+    with TestClient(app) as c:
+        c.post("/ui/login", data={"username": "analyst1", "password": PASSWORD})
+        for url in ("/ui/entity/P1", "/ui/entity/P4", "/ui/case/C1", "/ui/entity/A1"):
+            r = c.get(url)
+            assert r.status_code == 200, url
+            assert_no_leak(r.text, url)
+        assert c.get(f"/ui/case/{SECRET_CASE}").status_code == 404
+
+
 # ================================================================ routes × roles
 def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
     """(method, path template, url, needed role, json body, expected status when allowed)."""
@@ -374,6 +422,8 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("GET", "/api/stats", "/api/stats", "viewer", None, 200),
         ("GET", "/api/auth/me", "/api/auth/me", "viewer", None, 200),
         ("POST", "/api/auth/api-tokens", "/api/auth/api-tokens", "viewer", {"name": "t"}, 201),
+        ("GET", "/api/auth/api-tokens", "/api/auth/api-tokens", "viewer", None, 200),
+        ("DELETE", "/api/auth/api-tokens/{token_id}", "/api/auth/api-tokens/0123456789abcdef", "viewer", None, 404),
         ("GET", "/api/routes/corridors", "/api/routes/corridors", "viewer", None, 200),
         ("GET", "/api/routes/hubs", "/api/routes/hubs", "viewer", None, 200),
         ("GET", "/api/routes/map", "/api/routes/map?format=csv", "viewer", None, 200),
@@ -383,6 +433,10 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
          200),
         ("GET", "/api/cases/{case_id}", "/api/cases/C1", "investigator", None, 200),
         ("GET", "/api/cases/{case_id}/network", "/api/cases/C1/network", "investigator", None, 200),
+        ("GET", "/api/entities/{entity_id}/profile", "/api/entities/P1/profile", "investigator", None, 200),
+        ("GET", "/api/entities/{entity_id}/timeline", "/api/entities/P1/timeline", "investigator", None, 200),
+        ("GET", "/api/cases/{case_id}/profile", "/api/cases/C1/profile", "investigator", None, 200),
+        ("GET", "/api/cases/{case_id}/timeline", "/api/cases/C1/timeline", "investigator", None, 200),
         ("GET", "/api/paths/shortest", "/api/paths/shortest?from_id=P2&to_id=A1", "investigator", None, 200),
         ("GET", "/api/analytics/brokers", "/api/analytics/brokers?cases=C1", "investigator", None, 200),
         ("GET", "/api/analytics/communities", "/api/analytics/communities?cases=C1", "investigator", None, 200),
@@ -393,6 +447,13 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("DELETE", "/api/jobs/{job_id}", "/api/jobs/no-such-job", "investigator", None, 404),
         ("GET", "/api/money/trace/{account}", "/api/money/trace/A2", "analyst", None, 200),
         ("GET", "/api/money/typologies", "/api/money/typologies", "analyst", None, 200),
+        ("GET", "/api/money/trail/{account}", "/api/money/trail/A2?since=2024-01-01", "analyst", None, 200),
+        ("GET", "/api/money/paths", "/api/money/paths?source=A2&target=A1", "analyst", None, 200),
+        ("GET", "/api/money/risk", "/api/money/risk", "analyst", None, 200),
+        ("GET", "/api/alerts", "/api/alerts", "analyst", None, 200),
+        ("POST", "/api/alerts/run", "/api/alerts/run", "analyst", None, 200),
+        ("GET", "/api/alerts/{alert_id}", "/api/alerts/AL-no-such-alert", "analyst", None, 404),
+        ("POST", "/api/alerts/{alert_id}", "/api/alerts/AL-no-such-alert", "analyst", {"note": "x"}, 404),
         ("GET", "/api/resolution/candidates", "/api/resolution/candidates", "analyst", None, 200),
         ("POST", "/api/resolution/judgements", "/api/resolution/judgements", "analyst",
          {"id_left": "P1", "id_right": "P2", "judgement": "unsure", "reason": "route table"}, 200),
@@ -413,6 +474,8 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
          {"role": "investigator"}, 200),
         ("POST", "/api/admin/users/{username}/units", "/api/admin/users/target-viewer/units", "admin",
          {"units": ["unit-a"]}, 200),
+        ("GET", "/api/admin/api-tokens", "/api/admin/api-tokens", "admin", None, 200),
+        ("DELETE", "/api/admin/api-tokens/{token_id}", "/api/admin/api-tokens/0123456789abcdef", "admin", None, 404),
         ("GET", "/api/admin/audit", "/api/admin/audit", "admin", None, 200),
         ("GET", "/api/admin/audit/verify", "/api/admin/audit/verify", "admin", None, 200),
         ("POST", "/api/admin/ingest", "/api/admin/ingest", "admin", "BUNDLE", 200),

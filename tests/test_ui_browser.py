@@ -104,7 +104,7 @@ def test_login_search_network_expand_routemap_png(server: str, browser: Any, tmp
     page.wait_for_url(server + "/ui/")
 
     # search (Thai) and open the network of the hit
-    page.fill("input[name=value]", "สมชาย")
+    page.fill("#search-form input[name=q]", "สมชาย")
     page.click("#search-form button")
     page.wait_for_selector("#hits a.hit")
     row = page.locator("#hits tr", has_text="สมชาย ใจดี")

@@ -43,10 +43,34 @@ def check_types(value: str | Sequence[str] | None) -> list[str] | None:
     return items
 
 
+#: the facets of a search and how a hit gives its values
+_FACETS = ("label", "agency", "nationality")
+
+
+def _facet_values(hit: dict[str, Any], facet: str) -> list[str]:
+    if facet == "label":
+        return [hit["label"]]
+    if facet == "agency":
+        return list(dict.fromkeys(hit.get("sources") or [])) or ["(none)"]
+    return [hit.get("nationality") or "(none)"]
+
+
 def search(scope: Scope, *, q: str | None = None, id: str | None = None, phone: str | None = None,
-           plate: str | None = None, account: str | None = None, limit: int = 20) -> HitList:
-    """Find entities by exactly one criterion: a name (Thai or Latin, fuzzy), an id,
-    a phone, a plate or an account number."""
+           plate: str | None = None, account: str | None = None, label: str | None = None,
+           agency: str | None = None, nationality: str | None = None, page: int = 1,
+           page_size: int | None = None, limit: int | None = None) -> HitList:
+    """Find entities by one criterion and help choose among them.
+
+    ``q`` is free text: names in any script (fuzzy), case numbers, places, identity
+    numbers, ids, phones, plates and account numbers; ``id``, ``phone``, ``plate`` and
+    ``account`` search that one way only.  ``label``, ``agency`` and ``nationality``
+    filter; ``facets`` count every hit by those three (each facet before its own filter);
+    ``total`` counts them all and ``page``/``page_size`` (≤ 200; ``limit`` is the old
+    name) walk through them.  Each hit carries what tells namesakes apart: romanised
+    name, birth date, nationality, agencies and records, number of cases and roles.
+    """
+    from graph import search as gs
+
     scope.require("investigator")
     given = {k: v for k, v in {"q": q, "id": id, "phone": phone, "plate": plate, "account": account}.items()
              if v is not None and v.strip()}
@@ -54,35 +78,58 @@ def search(scope: Scope, *, q: str | None = None, id: str | None = None, phone: 
         raise InvalidInput("give exactly one of q, id, phone, plate, account", {"given": sorted(given)})
     (kind, value), = given.items()
     value = value.strip()
-    limit = max(1, min(int(limit), 200))
-    if kind == "q":
-        hits = gx.search_names(scope, value, limit)
-    elif kind == "id":
-        hits = [{**{k: v for k, v in n.items() if k in ("id", "label", "name")}, "score": 1.0, "match": "id"}
-                for n in gx.find_by_id(scope, value, None)]
-    elif kind == "phone":
+    size = max(1, min(int(page_size or limit or 20), 200))
+    page = max(1, int(page))
+    if kind == "phone":
         from ingest.normalise import parse_phone
 
         try:
-            norm = parse_phone(value)
+            parse_phone(value)
         except ValueError as exc:
             raise InvalidInput(f"not a phone number: {value!r}") from exc
-        hits = gx.find_by_phone(scope, norm, limit)
-    elif kind == "plate":
+    if kind == "plate":
         from ingest.normalise import parse_plate
 
         try:
-            norm = parse_plate(value)
+            parse_plate(value)
         except ValueError as exc:
             raise InvalidInput(f"not a vehicle plate: {value!r}") from exc
-        hits = gx.find_by_plate(scope, norm, limit)
-    else:
-        hits = gx.find_by_account(scope, value, limit)
+    filters = {k: v.strip() for k, v in {"label": check_label(label), "agency": agency,
+                                         "nationality": nationality}.items() if v and v.strip()}
+    rows, capped = gs.candidates(scope, value, kinds=(kind,))
+
+    def keep(h: dict[str, Any], skip: str | None = None) -> bool:
+        return all(f == skip or v in _facet_values(h, f) for f, v in filters.items())
+
+    facets: dict[str, dict[str, int]] = {}
+    for f in _FACETS:
+        counts: dict[str, int] = {}
+        for h in rows:
+            if keep(h, f):
+                for x in _facet_values(h, f):
+                    counts[x] = counts.get(x, 0) + 1
+        facets[f] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    hits = [h for h in rows if keep(h)]
+    total = len(hits)
+    chunk = hits[(page - 1) * size: page * size]
+    ctx = gs.hit_context(scope, [h["eid"] for h in chunk])
+    data = []
+    for h in chunk:
+        c = ctx.get(h["eid"], {})
+        detail = {k: c.get(k) for k in ("kind", "status", "opened_on", "agency", "case_number", "name_th",
+                                        "plate_province", "bank_code", "holder_name") if c.get(k) is not None}
+        if h["label"] == "Case":
+            detail["parties"] = c.get("parties", 0)
+        data.append(Hit(id=h["id"], label=h["label"], name=h["name"], score=h["score"], match=h["match"],
+                        name_latin=c.get("name_latin") or c.get("org_name_latin"),
+                        nationality=h.get("nationality"), birth_date=c.get("birth_date"), sex=c.get("sex"),
+                        agencies=list(dict.fromkeys(h.get("sources") or [])), records=list(c.get("records") or []),
+                        cases=None if h["label"] in ("Case", "Location", "BankAccount") else int(c.get("cases", 0)),
+                        roles=sorted(c.get("roles") or []), detail=detail))
     crit = {kind: value}
-    scope.audit("read_personal", "search", criterion=crit, results=len(hits))
-    return HitList(data=[Hit.model_validate({k: h.get(k) for k in ("id", "label", "name", "score", "match")})
-                         for h in hits],
-                   count=len(hits), query=crit)
+    scope.audit("read_personal", "search", criterion=crit, results=total, page=page, **filters)
+    return HitList(data=data, count=len(data), query=crit, total=total, page=page, page_size=size,
+                   pages=(total + size - 1) // size, capped=capped, facets=facets, filters=filters)
 
 
 def entity(scope: Scope, entity_id: str, label: str | None = None) -> NodeOut:

@@ -20,6 +20,7 @@ __all__ = [
     "RouteRow",
     "CorridorRow",
     "HubRow",
+    "TrendRow",
     "TraceRow",
     "TypologyRow",
     "CandidateRow",
@@ -31,6 +32,16 @@ __all__ = [
     "JudgementOut",
     "RunOut",
     "JobOut",
+    "Holder",
+    "AccountInfo",
+    "TransferRow",
+    "FlowAccount",
+    "TraceOut",
+    "AlertRow",
+    "AlertEvent",
+    "AlertDetail",
+    "AlertRun",
+    "RiskRow",
 ]
 
 RowT = TypeVar("RowT", bound=BaseModel)
@@ -48,14 +59,35 @@ class Hit(BaseModel):
     id: str | None
     label: str = Field(description="node label of the model")
     name: Any = None
-    score: float = Field(description="relevance (1 for exact id, phone, plate or account matches)")
-    match: str = Field(description="what matched: name, id, phone, plate or account")
+    score: float = Field(description="relevance 0..1: 1 for exact matches (id, identity number, phone, plate, "
+                                     "account, whole case number or place name); name matches relative to the "
+                                     "best name match")
+    match: str = Field(description="what matched: name, case_number, place, identity, id, phone, plate or account")
+    name_latin: str | None = Field(default=None, description="romanised name")
+    nationality: str | None = None
+    birth_date: str | None = None
+    sex: str | None = None
+    agencies: list[str] = Field(default=[], description="agencies whose records make up the entity")
+    records: list[str] = Field(default=[], description="their record ids (AGENCY:record)")
+    cases: int | None = Field(default=None, description="visible cases the entity is involved in (or used in)")
+    roles: list[str] = Field(default=[], description="roles held in those cases")
+    detail: dict[str, Any] = Field(default={}, description="label-specific context: case status and opening date, "
+                                                           "place kind, plate province, bank ...")
 
 
 class HitList(BaseModel):
     data: list[Hit]
-    count: int
+    count: int = Field(description="hits on this page")
     query: dict[str, str]
+    total: int = Field(default=0, description="all hits matching the query and filters")
+    page: int = 1
+    page_size: int = 20
+    pages: int = 0
+    capped: bool = Field(default=False, description="a matcher had more matches than it reads: total is a lower "
+                                                    "bound; narrow the query or the filters")
+    facets: dict[str, dict[str, int]] = Field(default={}, description="counts of all hits (before the filters of the "
+                                                                      "same facet) by label, agency and nationality")
+    filters: dict[str, str] = {}
 
 
 class NodeOut(BaseModel):
@@ -143,18 +175,38 @@ class CorridorRow(BaseModel):
     source: str
     transit: list[str] = []
     destination: str
-    victims: int | None = Field(description="distinct victims (None: suppressed for your role)")
-    cases: int | None = Field(description="distinct cases (None: suppressed for your role)")
+    source_name: str | None = Field(None, description="name of the source in the chosen language (UN naming)")
+    transit_names: list[str] = []
+    destination_name: str | None = None
+    route: str | None = Field(None, description="the corridor in words: source → transit… → destination")
+    victims: int | None = Field(description="victims (journeys); exact for investigators, perturbed by at most "
+                                            "±2 (cell-key method) for viewers; None: below 5")
+    cases: int | None = Field(description="distinct cases (same rule; None: below 5)")
     cross_border: bool | None = None
-    suppressed: bool = False
+    share: float | None = Field(None, description="victims / the table's total (0..1)")
+    previous: int | None = Field(None, description="victims in the previous period of the same length (years=)")
+    change: int | None = Field(None, description="victims − previous")
+    suppressed: bool = Field(False, description="a count of this row is below 5 and not published")
 
 
 class HubRow(BaseModel):
     location: str
-    victims: int | None
+    name: str | None = None
+    victims: int | None = Field(description="victims on the listed corridors through this place")
     routes: int | None
     cases: int | None
-    corridors: int | None = None
+    corridors: int | None = Field(None, description="listed corridors through this place")
+    suppressed: bool = False
+
+
+class TrendRow(BaseModel):
+    year: int = Field(description="year counted: of the journey's first leg (recruitment)")
+    source: str | None = None
+    transit: list[str] = []
+    destination: str | None = None
+    route: str = Field(description="corridor in words, or 'all corridors'")
+    victims: int | None
+    cases: int | None
     suppressed: bool = False
 
 
@@ -178,6 +230,7 @@ class TypologyRow(BaseModel):
     start: str | None = None
     end: str | None = None
     reason: str
+    scale: str | None = Field(None, description="fast (hours to a week) or slow (months)")
 
 
 class CandidateRow(BaseModel):
@@ -290,3 +343,88 @@ class JobOut(BaseModel):
     error: str | None = None
     url: str
     result_url: str | None = None
+
+
+class Holder(BaseModel):
+    id: str
+    label: str = Field(description="Person or Organisation")
+    name: Any = None
+
+
+class AccountInfo(BaseModel):
+    holder_name: str | None = None
+    bank_code: str | None = None
+    account_number: str | None = None
+    currency: str | None = None
+    holders: list[Holder] = []
+
+
+class TransferRow(BaseModel):
+    txn_id: str
+    source: str
+    target: str
+    amount: float
+    currency: str | None = None
+    at: str = Field(description="ISO 8601, UTC")
+
+
+class FlowAccount(BaseModel):
+    account: str
+    total_in: float = Field(description="sum of the trail's transfers into the account")
+    total_out: float = Field(description="sum of the trail's transfers out of the account")
+    info: AccountInfo = AccountInfo()
+
+
+class TraceOut(BaseModel):
+    """A money trail (or the paths between two accounts) as hops, transfers and accounts."""
+
+    hops: list[TraceRow]
+    transfers: list[TransferRow] = Field(description="each transfer of the trail once")
+    accounts: list[FlowAccount]
+    truncated: bool = False
+    meta: dict[str, Any] = {}
+
+
+class AlertRow(BaseModel):
+    id: str = Field(description="stable: derived from kind, accounts and transfers")
+    kind: str
+    scale: str | None = None
+    accounts: list[str]
+    transfers: list[str]
+    amount: float | None = None
+    start: str | None = None
+    end: str | None = None
+    reason: str | None = None
+    status: str = Field(description="new, assigned, escalated or dismissed")
+    assignee: str | None = None
+    first_seen: str
+    last_seen: str
+    updated_at: str
+    updated_by: str | None = None
+
+
+class AlertEvent(BaseModel):
+    at: str
+    by: str
+    action: str
+    status: str | None = None
+    assignee: str | None = None
+    note: str | None = None
+
+
+class AlertDetail(AlertRow):
+    events: list[AlertEvent] = []
+    trail: TraceOut | None = Field(None, description="the alert's own transfers and accounts (its subgraph)")
+
+
+class AlertRun(BaseModel):
+    seen: int = Field(description="findings of this run")
+    added: int = Field(description="new alerts among them (the others kept their judgement)")
+
+
+class RiskRow(BaseModel):
+    rank: int
+    account: str
+    score: float
+    reasons: str
+    holder: str | None = None

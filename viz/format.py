@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,6 +48,13 @@ def _number(v: Any) -> float | int | None:
     return int(d) if d == d.to_integral_value() and "." not in str(v) else float(d)
 
 
+def _fixed(n: float | int | Decimal, decimals: int) -> str:
+    """``n`` with ``decimals`` decimals and thousands separators, halves rounded up (as people do:
+    0.125 → 0.13, not the binary float's 0.12)."""
+    d = Decimal(str(n)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return f"{d:,.{decimals}f}"
+
+
 def num(value: Any, decimals: int | None = None, empty: str = "") -> str:
     """A number with thousands separators; integers without decimals, other numbers
     with at most two (or exactly ``decimals``).
@@ -65,10 +72,10 @@ def num(value: Any, decimals: int | None = None, empty: str = "") -> str:
     if n is None:
         return str(value)
     if decimals is not None:
-        return f"{n:,.{int(decimals)}f}"
+        return _fixed(n, int(decimals))
     if isinstance(n, int):
         return f"{n:,}"
-    text = f"{n:,.2f}".rstrip("0").rstrip(".")
+    text = _fixed(n, 2).rstrip("0").rstrip(".")
     return text if text not in ("-0", "") else "0"
 
 
@@ -77,15 +84,15 @@ def score(value: Any, percent: bool = False, empty: str = "") -> str:
 
     Examples
     --------
-    >>> score(0.87654), score(0.87654, percent=True), score(1), score(None)
-    ('0.88', '87.7%', '1.00', '')
+    >>> score(0.87654), score(0.87654, percent=True), score(0.8765, percent=True), score(1), score(None)
+    ('0.88', '87.7%', '87.7%', '1.00', '')
     """
     if _missing(value):
         return empty
     n = _number(value)
     if n is None:
         return str(value)
-    return f"{float(n) * 100:.1f}%" if percent else f"{float(n):,.2f}"
+    return f"{_fixed(Decimal(str(n)) * 100, 1)}%" if percent else _fixed(n, 2)
 
 
 def money(value: Any, currency: str | None = None, empty: str = "") -> str:
@@ -93,15 +100,15 @@ def money(value: Any, currency: str | None = None, empty: str = "") -> str:
 
     Examples
     --------
-    >>> money(1250000), money(99.5, "THB"), money("1234.567", "USD"), money(None, "THB")
-    ('1,250,000.00', '99.50 THB', '1,234.57 USD', '')
+    >>> money(1250000), money(99.5, "THB"), money("1234.567", "USD"), money(None, "THB"), money(0.125)
+    ('1,250,000.00', '99.50 THB', '1,234.57 USD', '', '0.13')
     """
     if _missing(value):
         return empty
     n = _number(value)
     if n is None:
         return str(value)
-    text = f"{float(n):,.2f}"
+    text = _fixed(n, 2)
     return f"{text} {currency}" if currency else text
 
 

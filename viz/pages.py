@@ -16,7 +16,15 @@ Safety
 * inline assets (vis-network, netintel.css, network.js) are passed as
   :class:`markupsafe.Markup` only after :func:`inline_asset` checked that they
   cannot close their element;
-* nothing is loaded from another origin: no ``src``/``href`` to ``//host``.
+* nothing is loaded from another origin: no ``src``/``href`` to ``//host``;
+* every page gets ``csp_nonce`` and ``csrf_token`` in its context (see
+  :func:`page_security`): every inline ``<script>``/``<style>`` carries
+  ``nonce="{{ csp_nonce }}"`` (the served Content-Security-Policy has no
+  ``'unsafe-inline'`` for scripts), no element has an inline ``on…=`` handler,
+  every state-changing form has ``<input type="hidden" name="csrf_token"
+  value="{{ csrf_token }}">`` and scripts send the ``<meta name="csrf-token">``
+  value as the ``X-CSRF-Token`` header.  ``tests/test_csp_csrf.py`` scans every
+  template for these rules.
 
 Presentation filters (:mod:`viz.format`), for every template
 -------------------------------------------------------------
@@ -30,6 +38,10 @@ This module must not import :mod:`api` (``api`` imports ``viz``).
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,7 +52,8 @@ from markupsafe import Markup
 
 from viz._html import json_for_script, static_text, vis_assets
 
-__all__ = ["TEMPLATES", "SiteUser", "site_user", "environment", "render_page", "inline_asset", "network_assets"]
+__all__ = ["TEMPLATES", "SiteUser", "site_user", "environment", "render_page", "inline_asset", "network_assets",
+           "PageSecurity", "page_security", "current_page_security", "use_page_security"]
 
 #: folder of the page templates (installed with the package: ``*.html`` package data).
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -52,6 +65,39 @@ class SiteUser:
 
     username: str
     role: str | None = None
+
+
+@dataclass(frozen=True)
+class PageSecurity:
+    """The per-response values every page needs: the CSP nonce of this response and
+    the CSRF token of the session (empty without a session)."""
+
+    csp_nonce: str
+    csrf_token: str = ""
+
+
+#: set by the API's security middleware for the duration of one request (api.websec)
+_PAGE_SECURITY: ContextVar[PageSecurity | None] = ContextVar("netintel_page_security", default=None)
+
+
+def page_security(csrf_token: str = "") -> PageSecurity:
+    """A fresh nonce (128 random bits, URL-safe) with ``csrf_token``."""
+    return PageSecurity(secrets.token_urlsafe(16), csrf_token)
+
+
+def current_page_security() -> PageSecurity | None:
+    """The values of the request being served, or None (CLI exports, tests)."""
+    return _PAGE_SECURITY.get()
+
+
+@contextmanager
+def use_page_security(sec: PageSecurity) -> Iterator[PageSecurity]:
+    """Make ``sec`` the values :func:`render_page` puts into every page (per request)."""
+    token = _PAGE_SECURITY.set(sec)
+    try:
+        yield sec
+    finally:
+        _PAGE_SECURITY.reset(token)
 
 
 def site_user(user: Any = None, role: str | None = None) -> SiteUser | None:
@@ -117,6 +163,12 @@ def environment() -> Environment:
     from viz.format import FILTERS
 
     env.filters.update(FILTERS)  # num, score, money, date (Asia/Bangkok, buddhist=True for พ.ศ.)
+    from viz.fonts import CSS_FONT_STACK
+
+    env.globals["font_stack"] = inline_asset(CSS_FONT_STACK, "style")  # base.html: --ni-font
+    from viz.workspace import page_url
+
+    env.globals["page_url"] = page_url
     return env
 
 
@@ -147,6 +199,10 @@ def render_page(template: str, *, user: Any = None, role: str | None = None, **c
     **ctx
         Template variables (``title`` is used by the base template).
 
+    Every template also gets ``csp_nonce`` and ``csrf_token``: those of the request
+    being served (:func:`use_page_security`, set by the API middleware), or, outside a
+    request (a file export), a fresh nonce and no token.
+
     Examples
     --------
     >>> html = render_page("table.html", title="<T>", rows=[{"a": 1}], user="ines", role="analyst")
@@ -154,4 +210,7 @@ def render_page(template: str, *, user: Any = None, role: str | None = None, **c
     True
     """
     ctx.setdefault("title", "netintel")
+    sec = current_page_security() or page_security()
+    ctx["csp_nonce"] = sec.csp_nonce
+    ctx["csrf_token"] = sec.csrf_token
     return environment().get_template(template).render(user=user, site_user=site_user(user, role), **ctx)

@@ -15,7 +15,7 @@ from ..deps import Admin, AuditDep, DriverDep, client_of
 from ..errors import BadRequest, Conflict, NotFound
 from ..security import ROLES
 from ._common import Format, FormatQ, html_table
-from .auth import UserPublic
+from .auth import ApiTokenInfo, TokenId, UserPublic, token_info
 
 router = APIRouter(prefix="/api/admin", tags=["admin"])
 
@@ -92,7 +92,7 @@ def _change(request: Request, username: str, fn: Any) -> UserPublic:
 def disable_user(request: Request, username: str, user: Admin, audit: AuditDep) -> UserPublic:
     if username == user.username:
         raise BadRequest("you cannot disable yourself")
-    out = _change(request, username, lambda s: s.set_disabled(username, True))
+    out = _change(request, username, lambda s: s.set_disabled(username, True, by=user.username))
     audit(user, "user_admin", username, change="disable")
     return out
 
@@ -106,7 +106,7 @@ def enable_user(request: Request, username: str, user: Admin, audit: AuditDep) -
 
 @router.post("/users/{username}/password", response_model=UserPublic, summary="Reset a password (admin)")
 def reset_password(request: Request, username: str, body: PasswordIn, user: Admin, audit: AuditDep) -> UserPublic:
-    out = _change(request, username, lambda s: s.reset_password(username, body.password))
+    out = _change(request, username, lambda s: s.reset_password(username, body.password, by=user.username))
     audit(user, "user_admin", username, change="reset_password")
     return out
 
@@ -124,6 +124,19 @@ def set_units(request: Request, username: str, body: UnitsIn, user: Admin, audit
     out = _change(request, username, lambda s: s.set_units(username, body.units))
     audit(user, "user_admin", username, change="units", units=body.units)
     return out
+
+
+@router.get("/api-tokens", response_model=list[ApiTokenInfo], summary="List API tokens of every user (admin)")
+def list_tokens(request: Request, user: Admin,
+                username: Annotated[str | None, Query(max_length=64)] = None) -> list[ApiTokenInfo]:
+    return [token_info(t) for t in request.app.state.users.list_tokens(username)]
+
+
+@router.delete("/api-tokens/{token_id}", response_model=ApiTokenInfo, summary="Revoke any API token (admin)")
+def revoke_token(request: Request, token_id: TokenId, user: Admin, audit: AuditDep) -> ApiTokenInfo:
+    t = request.app.state.users.revoke_token(token_id, by=user.username)
+    audit(user, "api_token_revoked", t.username, token=token_id)
+    return token_info(t)
 
 
 class AuditEntryOut(BaseModel):

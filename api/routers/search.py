@@ -1,4 +1,5 @@
-"""Search entities by name (Thai or Latin, fuzzy), id, phone, plate or account number."""
+"""Search entities by name (any script, fuzzy), case number, place, identity number, id, phone, plate or
+account number, with facets (label, agency, nationality), a total and real paging."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from ._common import Format, FormatQ, html_table
 router = APIRouter(prefix="/api/search", tags=["search"])
 
 
-@router.get("", response_model=HitList, summary="Find entities (investigator)")
+@router.get("", response_model=HitList,
+            summary="Find entities by name (any script), case number, place, identity number, id, phone, plate or "
+                    "account; facets, total and paging (investigator)")
 def search(
     scope: InvestigatorScope,
     q: Annotated[str | None, Query(max_length=200, description="name, Thai or Latin, fuzzy")] = None,
@@ -23,10 +26,17 @@ def search(
     phone: Annotated[str | None, Query(max_length=40)] = None,
     plate: Annotated[str | None, Query(max_length=40)] = None,
     account: Annotated[str | None, Query(max_length=60)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    label: Annotated[str | None, Query(max_length=40, description="keep one label (Person, Case, ...)")] = None,
+    agency: Annotated[str | None, Query(max_length=20, description="keep entities recorded by this agency")] = None,
+    nationality: Annotated[str | None, Query(max_length=3, description="keep persons of this ISO 3166 alpha-3 "
+                                                                        "nationality")] = None,
+    page: Annotated[int, Query(ge=1, le=100_000, description="page, from 1")] = 1,
+    page_size: Annotated[int | None, Query(ge=1, le=200, description="hits per page (default 20)")] = None,
+    limit: Annotated[int | None, Query(ge=1, le=200, description="old name of page_size")] = None,
     format: FormatQ = Format.json,
 ) -> Any:
-    res = v.search(scope, q=q, id=id, phone=phone, plate=plate, account=account, limit=limit)
+    res = v.search(scope, q=q, id=id, phone=phone, plate=plate, account=account, label=label, agency=agency,
+                   nationality=nationality, page=page, page_size=page_size, limit=limit)
     if format is Format.html:
         return html_table(f"Search: {next(iter(res.query.values()))}", [h.model_dump() for h in res.data],
                           user=scope, links={"id": "/ui/entity/{value}"})

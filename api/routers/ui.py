@@ -1,5 +1,6 @@
-"""HTML pages: log in, search, entity page, routes; the other views are the
-API routes with ``?format=html`` (network, brokers, trails, tables)."""
+"""HTML pages: log in, home, routes; the workspace pages (search, entity, case) are in
+:mod:`api.routers.profile`; the other views are the API routes with ``?format=html``
+(network, brokers, trails, tables)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ..deps import SESSION_COOKIE, DriverDep, authenticate_request, client_of, scope_of
-from ..errors import ApiError, NotFound
-from ..security import User, create_access_token, role_allows
+from ..deps import SESSION_COOKIE, authenticate_request, client_of
+from ..security import User, create_access_token, new_session_id
+from ..websec import session_cookie_header
 from ._common import render
 
 router = APIRouter(prefix="/ui", tags=["ui"], include_in_schema=False)
@@ -39,8 +40,9 @@ def _safe_next(value: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(next: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
-    return render("login.html", title="Log in", user=None, error=None, next=_safe_next(next))
+def login_page(next: Annotated[str | None, Query(max_length=500)] = None,
+               ended: Annotated[bool, Query()] = False) -> HTMLResponse:
+    return render("login.html", title="Log in", user=None, error=None, next=_safe_next(next), ended=ended)
 
 
 @router.post("/login")
@@ -58,66 +60,36 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)], passw
         return render("login.html", status_code=401, title="Log in", user=None, next=_safe_next(next),
                       error="Wrong user name or password, or the account is disabled.")
     app.state.login_limiter.succeeded(username, client_of(request))
-    app.state.audit.record(user.username, "login", "", {"via": "ui"}, client_of(request))
     s = app.state.api_settings
+    state = app.state.users.session_state(user.username)
+    sid = new_session_id()
+    app.state.audit.record(user.username, "login", "", {"via": "ui", "session": sid[:8]}, client_of(request))
     resp = RedirectResponse(_safe_next(next), status_code=303)
-    resp.set_cookie(SESSION_COOKIE, create_access_token(
-        s, user.username, user.role, password_changed_at=app.state.users.password_changed_at(user.username)), max_age=s.token_minutes * 60,
-                    httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
+    token = create_access_token(s, user.username, user.role, password_changed_at=state[1] if state else None,
+                                session_version=state[2] if state else 0, sid=sid)
+    resp.headers.append("set-cookie", session_cookie_header(token, s.token_minutes * 60, request.url.scheme == "https"))
     return resp
 
 
 @router.post("/logout")
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    """End the session on the server too: the user's session version moves on, so this cookie and
+    every other login token of the user issued before stop working (API tokens are not affected)."""
+    user = authenticate_request(request, None)
+    if user is not None:
+        request.app.state.users.end_sessions(user.username)
+        request.app.state.audit.record(user.username, "logout", "", {"via": "ui", "session": user.session_id[:8]},
+                                       client_of(request))
     resp = RedirectResponse("/ui/login", status_code=303)
-    resp.delete_cookie(SESSION_COOKIE, path="/")
+    resp.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
+                       secure=request.url.scheme == "https")
     return resp
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(user: UiUser) -> HTMLResponse:
-    return render("home.html", title="Search", user=user, hits=None, by="q", value="", error=None)
-
-
-@router.get("/search", response_class=HTMLResponse)
-def search(request: Request, driver: DriverDep, user: UiUser,
-           by: Annotated[str, Query(pattern="^(q|id|phone|plate|account)$")] = "q",
-           value: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
-    from views.explore import search as run_search
-
-    if not role_allows(user.role, "investigator"):
-        return render("home.html", status_code=403, title="Search", user=user, hits=None, by=by, value=value,
-                      error="Your role cannot search for persons.")
-    try:
-        criterion: dict[str, Any] = {by: value}
-        res = run_search(scope_of(request, user, driver, via="ui"), **criterion)
-    except ApiError as exc:
-        return render("home.html", status_code=exc.status, title="Search", user=user, hits=None, by=by,
-                      value=value, error=exc.message)
-    hits = [h.model_dump() for h in res.data]
-    return render("home.html", title="Search", user=user, hits=hits, by=by, value=value, error=None)
-
-
-@router.get("/entity/{entity_id}", response_class=HTMLResponse)
-def entity_page(request: Request, entity_id: str, driver: DriverDep, user: UiUser,
-                label: Annotated[str | None, Query(max_length=40)] = None) -> Response:
-    from graph.model import NODE_LABELS
-    from views.explore import entity
-
-    if not role_allows(user.role, "investigator"):
-        return render("table.html", status_code=403, title="Not allowed", rows=[], cols=[], links={}, user=user,
-                      note="Your role cannot see persons or entities.", extra_links=[])
-    scope = scope_of(request, user, driver, via="ui")
-    try:
-        node = entity(scope, entity_id, label if label in NODE_LABELS else None)
-    except NotFound:
-        return render("table.html", status_code=404, title="Not found", rows=[], cols=[], links={}, user=user,
-                      note=f"No entity with id {entity_id}.", extra_links=[])
-    from views.resolution import profile_section
-
-    dup = profile_section(scope, entity_id) if node.label == "Person" else None
-    return render("entity.html", title=str(node.name), entity=node.model_dump(exclude_none=True), user=user,
-                  resolution=dup)
+    # the search page without a query (the search itself: api/routers/profile.py)
+    return render("search.html", title="Search", user=user, res=None, text="", by="q", params={}, error=None)
 
 
 @router.get("/routes", response_class=HTMLResponse)
@@ -129,10 +101,38 @@ def routes_page(request: Request, user: UiUser) -> HTMLResponse:
     return render("routes.html", title="Routes", user=user, q=q, qs=qs)
 
 
+def _relogin(request: Request) -> RedirectResponse:
+    nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    q: dict[str, str] = {"next": nxt}
+    if request.cookies.get(SESSION_COOKIE):  # there was a session: say that it ended
+        q["ended"] = "1"
+    resp = RedirectResponse("/ui/login?" + urlencode(q), status_code=303)
+    if "ended" in q:
+        resp.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
+                           secure=request.url.scheme == "https")
+    return resp
+
+
 def install(app: Any) -> None:
-    """Send unauthenticated UI requests to the login page."""
+    """Send unauthenticated UI requests, and browser page loads of API pages (``?format=html``,
+    exports) whose session ended, to the login page ("your session has ended") instead of a bare 401;
+    scripts and bearer calls keep the JSON 401."""
+    from core.errors import Unauthorized
+
+    from ..errors import error_body
 
     @app.exception_handler(_LoginRedirect)
     async def _to_login(request: Request, exc: _LoginRedirect) -> Response:
-        nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse("/ui/login?" + urlencode({"next": nxt}), status_code=303)
+        return _relogin(request)
+
+    @app.exception_handler(Unauthorized)
+    async def _unauthorized(request: Request, exc: Unauthorized) -> Response:
+        from fastapi.responses import JSONResponse
+
+        navigating = (request.method == "GET" and "authorization" not in request.headers
+                      and "text/html" in request.headers.get("accept", "")
+                      and request.headers.get("sec-fetch-mode", "navigate") == "navigate")
+        if navigating:
+            return _relogin(request)
+        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status,
+                            headers=exc.headers)
