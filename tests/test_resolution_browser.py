@@ -4,6 +4,7 @@ and the person's profile then shows the merged person with both source records."
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -139,6 +140,16 @@ def test_accept_a_candidate_in_the_ui_then_the_profile_shows_the_merged_person(s
     page.wait_for_selector("#source-records")
     assert page.locator("#source-records tr[data-id]").count() == 2
     page.screenshot(path=str(SHOTS / "er-one-person.png"), full_page=True)
+
+    # the network toggle: the two records drawn as one person node
+    page.goto(server + "/ui/entity/RTP-7")
+    page.click("#merged-person a.net-merged")
+    page.wait_for_selector("#netintel-data", state="attached")
+    data = json.loads(page.locator("#netintel-data").text_content() or "{}")
+    ids = {str(n["id"]) for n in data["nodes"]}
+    assert "RTP-7" in ids and "DSI-1" not in ids and "C1" in ids
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SHOTS / "er-network-merged.png"))
 
     assert dialogs == [], f"a script ran: {dialogs}"
     assert foreign == [], f"requests to other hosts: {foreign}"

@@ -314,3 +314,24 @@ def merged_neighbourhood(scope: Scope, entity_id: str, **params: Any) -> GraphOu
     joined = GraphOut(nodes=list(nodes.values()), edges=edges, truncated=any(p.truncated for p in parts),
                       collapsed=sorted({c for p in parts for c in p.collapsed}))
     return merge_clusters(scope, joined, keep=entity_id)
+
+
+def _review_link(scope: Scope, entity_id: str, candidate: dict[str, Any]) -> list[Any]:
+    """Beside each possible duplicate on a profile: the side-by-side review (analysts)."""
+    from urllib.parse import urlencode
+
+    from .profile_models import Link
+
+    if not scope.allows("analyst"):
+        return []
+    left, right = sorted((entity_id, str(candidate["id"])))
+    return [Link(label="review", href="/ui/resolution/review?" + urlencode({"left": left, "right": right}))]
+
+
+def _register() -> None:
+    from .profile import register_duplicate_links
+
+    register_duplicate_links(_review_link)
+
+
+_register()

@@ -43,13 +43,19 @@ def _network_html(data: GraphOut, title: str, start: str | None, scope: Any) -> 
 
 def _neighbourhood(scope: Any, entity_id: str, label: str | None, depth: int, labels: str | None,
                    types: str | None, since: dt.date | None, until: dt.date | None, agency: str | None,
-                   limit: int, expand: str | None, format: Format) -> Any:
-    data = v.neighbourhood(scope, entity_id, label=label, depth=depth, labels=labels, types=types, since=since,
-                           until=until, agency=agency, limit=limit, expand=expand)
+                   limit: int, expand: str | None, format: Format, merged: bool = False) -> Any:
+    params = {"label": label, "depth": depth, "labels": labels, "types": types, "since": since, "until": until,
+              "agency": agency, "limit": limit, "expand": expand}
+    if merged:  # the records accepted as this person drawn as one node (duplicate review)
+        from views.resolution import merged_neighbourhood
+
+        data = merged_neighbourhood(scope, entity_id, **params)
+    else:
+        data = v.neighbourhood(scope, entity_id, **params)  # type: ignore[arg-type]
     if format is Format.html:
         start = data.nodes[0]
-        return _network_html(data, f"{start.label} {start.name} — neighbourhood (depth {depth})", str(start.id),
-                             scope)
+        return _network_html(data, f"{start.label} {start.name} — neighbourhood (depth {depth})"
+                             + (", accepted duplicates merged" if merged else ""), str(start.id), scope)
     return data
 
 
@@ -67,9 +73,11 @@ def get_entity(entity_id: str, scope: InvestigatorScope, label: LabelQ = None,
 def get_neighbourhood(entity_id: str, scope: InvestigatorScope,
                       label: LabelQ = None, depth: DepthQ = 1, labels: LabelsQ = None, types: TypesQ = None,
                       since: DateQ = None, until: DateQ = None, agency: AgencyQ = None, limit: LimitQ = 500,
-                      expand: ExpandQ = None, format: FormatQ = Format.json) -> Any:
+                      expand: ExpandQ = None, format: FormatQ = Format.json,
+                      merged: Annotated[bool, Query(description="draw the records accepted as the same person "
+                                                                "as one node")] = False) -> Any:
     return _neighbourhood(scope, entity_id, label, depth, labels, types, since, until, agency, limit, expand,
-                          format)
+                          format, merged)
 
 
 @cases.get("/{case_id}", response_model=NodeOut, summary="One case (investigator)")

@@ -38,9 +38,8 @@ def _be(request: Request | None) -> bool:
 
 
 def _profile_page(prof: EntityProfile, scope: Any, request: Request | None = None) -> HTMLResponse:
-    from viz.workspace import KIND_COLOURS, timeline_axis
-
     from views.resolution import profile_section
+    from viz.workspace import KIND_COLOURS, timeline_axis
 
     tl = vp.entity_timeline_from(scope, prof)
     dup = profile_section(scope, str(prof.id)) if prof.label == "Person" else None
