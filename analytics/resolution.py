@@ -284,10 +284,18 @@ class LinkageModel:
         return float(self.settings["probability_two_random_records_match"])
 
 
+#: DuckDB's memory limit: beyond it DuckDB spills to its temporary directory instead of growing
+DUCKDB_MEMORY = "2GB"
+
+
 def _linker(frame: pd.DataFrame, settings: Any) -> Any:
+    import tempfile
+
+    import duckdb
     from splink import DuckDBAPI, Linker
 
-    db = DuckDBAPI()
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "temp_directory": tempfile.gettempdir()})
+    db = DuckDBAPI(connection=con)
     return Linker(db.register(frame), settings, log_level=logging.ERROR)
 
 
