@@ -32,6 +32,12 @@ __all__ = [
     "JudgementOut",
     "RunOut",
     "JobOut",
+    "PathItem",
+    "PathsOut",
+    "InvestigationIn",
+    "InvestigationShare",
+    "InvestigationSummary",
+    "InvestigationOut",
     "Holder",
     "AccountInfo",
     "TransferRow",
@@ -343,6 +349,73 @@ class JobOut(BaseModel):
     error: str | None = None
     url: str
     result_url: str | None = None
+
+
+class PathItem(BaseModel):
+    nodes: list[str | None] = Field(description="node ids from the start to the end")
+    edges: list[str] = Field(description="ids of the relationships taken (see ``edges``)")
+    length: int
+
+
+class PathsOut(GraphOut):
+    """The k shortest paths: ``nodes``/``edges`` are their union, ``paths`` each path in order."""
+
+    paths: list[PathItem] = []
+    k: int = 1
+    max_length: int = 6
+    exclude_labels: list[str] = []
+    exclude_types: list[str] = []
+    message: str | None = Field(None, description="why nothing was found, and what to try")
+    longer: str | None = Field(None, description="the same search allowing longer paths (a relative URL)")
+
+
+class InvestigationIn(BaseModel):
+    """A workspace to save: what is on the canvas and how it was filtered."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    id: str | None = Field(None, max_length=40, description="save over this investigation (yours)")
+    start: str | None = Field(None, max_length=200, description="the entity the network started from")
+    nodes: list[dict[str, Any]] = Field([], max_length=2000, description="``{id, label}`` of each node shown")
+    positions: dict[str, list[float]] = Field({}, description="node id → [x, y]")
+    pinned: list[str] = Field([], max_length=2000)
+    hidden: list[str] = Field([], max_length=2000)
+    expanded: list[str] = Field([], max_length=2000)
+    filters: dict[str, Any] = Field({}, description="the filter panel: labels, types, agency, since, until")
+    notes: str = Field("", max_length=20000)
+    share_users: list[str] = Field([], max_length=100)
+    share_units: list[str] = Field([], max_length=100)
+
+
+class InvestigationShare(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    users: list[str] = Field([], max_length=100)
+    units: list[str] = Field([], max_length=100)
+
+
+class InvestigationSummary(BaseModel):
+    id: str
+    name: str
+    owner: str
+    created_at: str
+    updated_at: str
+    shared_users: list[str] = []
+    shared_units: list[str] = []
+    nodes: int = Field(description="nodes saved (the opener may see fewer)")
+    url: str
+
+
+class InvestigationOut(InvestigationSummary):
+    """An opened investigation: the saved state, re-read through the opener's scope."""
+
+    start: str | None = None
+    positions: dict[str, list[float]] = {}
+    pinned: list[str] = []
+    hidden: list[str] = []
+    expanded: list[str] = []
+    filters: dict[str, Any] = {}
+    notes: str = ""
+    graph: GraphOut
 
 
 class Holder(BaseModel):

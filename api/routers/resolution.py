@@ -17,7 +17,8 @@ from views.models import CandidateRow, JudgementOut, MergedPerson, PairReview, R
 from ..deps import AnalystScope, DriverDep, InvestigatorScope, scope_of
 from ..errors import ApiError
 from ..security import role_allows
-from ._common import Format, FormatQ, render
+from ._common import render
+from ._exports import TableFormat, TableFormatQ, export_links, table_file
 
 router = APIRouter(prefix="/api/resolution", tags=["resolution"])
 ui_router = APIRouter(prefix="/ui/resolution", tags=["ui"], include_in_schema=False)
@@ -34,16 +35,21 @@ class JudgementIn(BaseModel):
     reason: str = Field("", max_length=v.MAX_REASON)
 
 
-def _candidates_page(res: Table[CandidateRow], user: Any, judgement: str | None) -> Response:
+def _candidates_page(res: Table[CandidateRow], user: Any, judgement: str | None,
+                     exports: list[tuple[str, str]] | None = None) -> Response:
     return render("candidates.html", title="Duplicate candidates", user=user, rows=[r.model_dump() for r in res.data],
-                  judgement=judgement or "", states=v.STATES)
+                  judgement=judgement or "", states=v.STATES, exports=exports or [])
 
 
 @router.get("/candidates", response_model=Table[CandidateRow], summary="Duplicate candidates (analyst)")
-def candidates(scope: AnalystScope, judgement: JudgementQ = None, format: FormatQ = Format.json) -> Any:
+def candidates(request: Request, scope: AnalystScope, judgement: JudgementQ = None,
+               format: TableFormatQ = TableFormat.json) -> Any:
     res = v.candidates(scope, judgement)
-    if format is Format.html:
-        return _candidates_page(res, scope, judgement)
+    if format in (TableFormat.csv, TableFormat.xlsx):
+        return table_file(scope, [r.model_dump() for r in res.data], format, title="duplicate candidates",
+                          target="candidates")
+    if format is TableFormat.html:
+        return _candidates_page(res, scope, judgement, export_links(request, ("csv", "xlsx")))
     return res
 
 
