@@ -230,3 +230,32 @@ def test_api_judgement_history_and_audit(client: Any, tmp_path: Path) -> None:
     rows = client.app_ref.state.audit.entries(limit=1000, action="judgement")
     mine = [e for e in rows if e.target == "DSI-2|IMM-2" and e.username == "ana"]
     assert len(mine) >= 2 and {e.details["entry"] for e in mine} >= {"rejected", "undo"}
+
+
+def test_review_form_needs_the_csrf_token_and_a_reason(loaded: Any, neo4j_settings: Any,
+                                                       tmp_path_factory: pytest.TempPathFactory) -> None:
+    import re
+
+    app = create_app(ApiSettings(home=tmp_path_factory.mktemp("ercsrf"), env="development", secret_key="c" * 48),
+                     neo4j_settings=neo4j_settings, driver=loaded)
+    app.state.users.add("ana", PASSWORD, "analyst")
+    with TestClient(app) as c:
+        assert c.post("/ui/login", data={"username": "ana", "password": PASSWORD},
+                      follow_redirects=False).status_code == 303
+        page = c.get("/ui/resolution/review", params={"left": "DSI-2", "right": "IMM-2"})
+        assert page.status_code == 200 and 'id="side-by-side"' in page.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token, "the judgement form carries the CSRF token"
+        form = {"id_left": "DSI-2", "id_right": "IMM-2", "judgement": "accepted", "reason": "form test"}
+        refused = c.post("/ui/resolution/review", data=form, follow_redirects=False)
+        assert refused.status_code == 403 and "csrf" in refused.text.lower()
+        before = len(v.review(analyst(loaded), "DSI-2", "IMM-2").history)
+        no_reason = c.post("/ui/resolution/review", data={**form, "reason": " ", "csrf_token": token.group(1)},
+                           follow_redirects=False)
+        assert no_reason.status_code == 303 and "error=" in no_reason.headers["location"]
+        assert len(v.review(analyst(loaded), "DSI-2", "IMM-2").history) == before
+        ok = c.post("/ui/resolution/review", data={**form, "csrf_token": token.group(1)}, follow_redirects=False)
+        assert ok.status_code == 303 and "error=" not in ok.headers["location"]
+        after = v.review(analyst(loaded), "DSI-2", "IMM-2")
+        assert len(after.history) == before + 1 and after.history[-1].reason == "form test"
+        assert after.history[-1].by == "ana" and after.judgement == "accepted"

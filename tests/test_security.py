@@ -465,9 +465,9 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("POST", "/api/resolution/judgements", "/api/resolution/judgements", "analyst",
          {"id_left": "P1", "id_right": "P2", "judgement": "unsure", "reason": "route table"}, 200),
         ("GET", "/api/resolution/pair", "/api/resolution/pair?left=P1&right=P2", "analyst", None, 200),
-        ("GET", "/api/resolution/persons/{person_id}/candidates", "/api/resolution/persons/P1/candidates",
+        ("GET", "/api/resolution/persons/{entity_id}/candidates", "/api/resolution/persons/P1/candidates",
          "analyst", None, 200),
-        ("GET", "/api/resolution/persons/{person_id}/merged", "/api/resolution/persons/P1/merged",
+        ("GET", "/api/resolution/persons/{entity_id}/merged", "/api/resolution/persons/P1/merged",
          "investigator", None, 200),
         ("POST", "/api/resolution/run", "/api/resolution/run", "analyst", None, 200),
         ("GET", "/api/admin/users", "/api/admin/users", "admin", None, 200),
@@ -623,7 +623,7 @@ def test_tamper_is_detected_by_the_cli(tmp_path: Path, monkeypatch: pytest.Monke
 # ======================================================= injection and XSS
 def _defaults(path: str) -> dict[str, str]:
     return {"entity_id": "P1", "case_id": "C1", "account": "A2", "from_id": "P2", "to_id": "A1", "format": "json",
-            "person_id": "P1", "left": "P1", "right": "P2"}
+            "left": "P1", "right": "P2"}
 
 
 def test_injection_and_xss_in_every_text_parameter(client: TestClient, app: Any, loaded: Any) -> None:

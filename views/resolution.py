@@ -49,14 +49,16 @@ def candidates(scope: Scope, judgement: str | None = None) -> Table[CandidateRow
     return Table[CandidateRow].model_validate(table(CandidateRow, df, judgement=judgement))
 
 
-def entity_candidates(scope: Scope, person_id: str, judgement: str | None = "pending") -> Table[CandidateRow]:
+def entity_candidates(scope: Scope, person_id: str, judgement: str | None = "pending",
+                      audit: bool = True) -> Table[CandidateRow]:
     """The candidates a person takes part in (pending by default), for the entity profile."""
     from graph.resolution import candidates as stored
 
     scope.require("analyst")
     _check_state(judgement)
     df = stored(scope, judgement, person_id)
-    scope.audit("read_personal", person_id, view="entity_candidates", rows=len(df))
+    if audit:
+        scope.audit("read_personal", person_id, view="entity_candidates", rows=len(df))
     return Table[CandidateRow].model_validate(table(CandidateRow, df, person=person_id, judgement=judgement))
 
 
@@ -194,7 +196,7 @@ def _union(values: list[list[str]]) -> list[str]:
     return out
 
 
-def merged_person(scope: Scope, person_id: str) -> MergedPerson:
+def merged_person(scope: Scope, person_id: str, audit: bool = True) -> MergedPerson:
     """The records accepted as the same person as ``person_id`` seen as one person: every
     source record, the union of their facts, and the accepted links between them."""
     from graph import resolution as G
@@ -208,7 +210,8 @@ def merged_person(scope: Scope, person_id: str) -> MergedPerson:
         raise NotFound(f"no person {person_id}", {"id": person_id})
     links = G.candidates(scope, "accepted")
     links = links[links["id_left"].isin(ids) & links["id_right"].isin(ids)]
-    scope.audit("read_personal", person_id, view="merged_person", records=len(records))
+    if audit:
+        scope.audit("read_personal", person_id, view="merged_person", records=len(records))
     return MergedPerson(
         id=person_id, cluster=[r.id for r in records], names=_union([r.names for r in records]),
         birth_dates=_union([_list(r.birth_date) for r in records]), id_numbers=_union([r.id_numbers for r in records]),
@@ -234,16 +237,20 @@ def run(scope: Scope) -> RunOut:
 
 def profile_section(scope: Scope, person_id: str) -> dict[str, Any]:
     """What the entity profile of a person shows about duplicates: the accepted cluster as one
-    person (when the person was merged with others) and, for analysts, the pending candidates."""
+    person (when the person was merged with others) and, for analysts, the pending candidates.
+    One audit entry when it shows anything (the profile audits the person itself)."""
     out: dict[str, Any] = {"merged": None, "pending": None}
     try:
-        mp = merged_person(scope, person_id)
+        mp = merged_person(scope, person_id, audit=False)
     except NotFound:
         return out
     if len(mp.cluster) > 1:
         out["merged"] = mp.model_dump()
     if scope.allows("analyst"):
-        out["pending"] = [r.model_dump() for r in entity_candidates(scope, person_id).data]
+        out["pending"] = [r.model_dump() for r in entity_candidates(scope, person_id, audit=False).data]
+    if out["merged"] or out["pending"]:
+        scope.audit("read_personal", person_id, view="profile_duplicates",
+                    records=len(mp.cluster), pending=len(out["pending"] or []))
     return out
 
 

@@ -58,16 +58,16 @@ def pair(scope: AnalystScope, left: IdQ, right: IdQ) -> PairReview:
     return v.review(scope, left, right)
 
 
-@router.get("/persons/{person_id}/candidates", response_model=Table[CandidateRow],
+@router.get("/persons/{entity_id}/candidates", response_model=Table[CandidateRow],
             summary="A person's duplicate candidates, pending by default (analyst)")
-def person_candidates(person_id: str, scope: AnalystScope, judgement: JudgementQ = "pending") -> Table[CandidateRow]:
-    return v.entity_candidates(scope, person_id, judgement)
+def person_candidates(entity_id: str, scope: AnalystScope, judgement: JudgementQ = "pending") -> Table[CandidateRow]:
+    return v.entity_candidates(scope, entity_id, judgement)
 
 
-@router.get("/persons/{person_id}/merged", response_model=MergedPerson,
+@router.get("/persons/{entity_id}/merged", response_model=MergedPerson,
             summary="The records accepted as this person, seen as one person (investigator)")
-def merged(person_id: str, scope: InvestigatorScope) -> MergedPerson:
-    return v.merged_person(scope, person_id)
+def merged(entity_id: str, scope: InvestigatorScope) -> MergedPerson:
+    return v.merged_person(scope, entity_id)
 
 
 @router.post("/run", response_model=RunOut, summary="Score person records and store candidates (analyst)")
