@@ -470,6 +470,12 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("GET", "/api/resolution/persons/{entity_id}/merged", "/api/resolution/persons/P1/merged",
          "investigator", None, 200),
         ("POST", "/api/resolution/run", "/api/resolution/run", "analyst", None, 200),
+        ("GET", "/api/indicators", "/api/indicators", "viewer", None, 200),
+        ("GET", "/api/pipeline", "/api/pipeline", "viewer", None, 200),
+        ("GET", "/api/assistance/coverage", "/api/assistance/coverage", "viewer", None, 200),
+        ("GET", "/api/compensation/unpaid", "/api/compensation/unpaid", "investigator", None, 200),
+        ("GET", "/api/provinces", "/api/provinces", "viewer", None, 200),
+        ("GET", "/api/provinces/{code}/dashboard", "/api/provinces/TH-74/dashboard", "viewer", None, 200),
         ("GET", "/api/admin/users", "/api/admin/users", "admin", None, 200),
         ("POST", "/api/admin/users", "/api/admin/users", "admin",
          {"username": "made-by-test", "password": PASSWORD, "role": "viewer"}, 201),
@@ -623,7 +629,7 @@ def test_tamper_is_detected_by_the_cli(tmp_path: Path, monkeypatch: pytest.Monke
 # ======================================================= injection and XSS
 def _defaults(path: str) -> dict[str, str]:
     return {"entity_id": "P1", "case_id": "C1", "account": "A2", "from_id": "P2", "to_id": "A1", "format": "json",
-            "left": "P1", "right": "P2"}
+            "left": "P1", "right": "P2", "code": "TH-74"}
 
 
 def test_injection_and_xss_in_every_text_parameter(client: TestClient, app: Any, loaded: Any) -> None:

@@ -32,6 +32,15 @@ __all__ = [
     "JudgementOut",
     "RunOut",
     "JobOut",
+    "IndicatorRow",
+    "AttritionRow",
+    "TransitionRow",
+    "StalledRow",
+    "PipelineOut",
+    "CoveragePersonRow",
+    "CoverageOut",
+    "UnpaidRow",
+    "DashboardOut",
     "PathItem",
     "PathsOut",
     "InvestigationIn",
@@ -351,6 +360,112 @@ class JobOut(BaseModel):
     result_url: str | None = None
 
 
+# ------------------------------------------------ prosecution and victim assistance (views/justice.py)
+class IndicatorRow(BaseModel):
+    indicator: str = Field(description="investigations, prosecutions, convictions, ... (docs/justice.md)")
+    dimension: str = Field("", description="breakdown: nationality, sex, age_group, exploitation_type ('' = total)")
+    group: str = Field("", description="the breakdown's value (MMR, F, child, fishing ...)")
+    year: int
+    value: float | None = Field(description="count, months or THB (None: suppressed for your role, or no data)")
+    n: int | None = Field(None, description="records the value rests on (None: suppressed)")
+    previous: float | None = Field(None, description="value of the year before")
+    change: float | None = Field(None, description="value minus the year before's")
+    change_pct: float | None = Field(None, description="change in % of the year before's")
+    suppressed: bool = False
+
+
+class AttritionRow(BaseModel):
+    group: str = Field(description="the breakdown's value ('all' without a breakdown)")
+    stage: str = Field(description="justice stage, or `conviction` (cases with at least one conviction)")
+    cases: int | None = Field(description="cases that reached the stage (None: suppressed)")
+    share: float | None = Field(None, description="of the group's complaints, 0..1")
+    suppressed: bool = False
+
+
+class TransitionRow(BaseModel):
+    group: str
+    from_stage: str
+    to_stage: str
+    cases: int | None = Field(description="cases that reached both stages (None: suppressed)")
+    median_days: float | None = None
+    mean_days: float | None = None
+    suppressed: bool = False
+
+
+class StalledRow(BaseModel):
+    case_id: str
+    group: str = ""
+    last_stage: str
+    last_event_on: str
+    days_since: int
+    agency: str | None = None
+    province: str | None = None
+    exploitation_type: str | None = None
+
+
+class PipelineOut(BaseModel):
+    attrition: list[AttritionRow]
+    transitions: list[TransitionRow]
+    stalled: list[StalledRow] = Field(description="cases with no event for more than stalled_days (investigators)")
+    stalled_count: int | None = Field(description="how many cases are stalled (None: suppressed)")
+    meta: dict[str, Any] = {}
+
+
+class CoveragePersonRow(BaseModel):
+    person_id: str
+    victim_cases: list[str] = []
+    screened: bool
+    identified: bool
+    identified_cases: list[str] = []
+    sheltered: bool
+    services: list[str] = []
+    first_identified: str | None = None
+    first_assistance: str | None = None
+    days_to_first_assistance: int | None = None
+    foreign: bool
+    repatriated: bool
+    gaps: list[str] = Field([], description="what the person lacks: not screened, never sheltered, no services, "
+                                            "not repatriated")
+
+
+class CoverageOut(BaseModel):
+    summary: dict[str, float | int | None] = Field(description="counts (None: suppressed for your role)")
+    persons: list[CoveragePersonRow] = Field([], description="one row per victim (protection unit only)")
+    meta: dict[str, Any] = {}
+
+
+class UnpaidRow(BaseModel):
+    offender_id: str
+    name: str | None = None
+    owed: float = Field(description="THB awarded and not paid, over the offender's convictions")
+    cases: list[str]
+    verdict_on: str = Field(description="earliest conviction behind the awards")
+    days_since_verdict: int
+    vehicles: list[str] = Field([], description="vehicles they own (OWNS)")
+    accounts: list[str] = Field([], description="accounts they hold (HOLDS)")
+    companies: list[str] = Field([], description="companies they direct (DIRECTS)")
+    receiving_accounts: list[str] = Field([], description="accounts their accounts sent money to")
+    recovered: float = Field(0.0, description="THB recovered by enforcement so far")
+    enforcement: list[str] = Field([], description="assets found, frozen or seized")
+    payable_assets: int = Field(0, description="vehicles + accounts + companies + receiving accounts")
+
+
+class DashboardOut(BaseModel):
+    province: dict[str, str | None]
+    as_of: str
+    cases: int | None
+    cases_by_status: dict[str, int | None] = {}
+    cases_by_exploitation_type: dict[str, int | None] = {}
+    victims: int | None
+    screenings: dict[str, int | None] = Field({}, description="by outcome")
+    shelter_occupancy: int | None = Field(description="persons in shelter on as_of")
+    occupancy_by_month: list[dict[str, Any]] = Field([], description="persons in shelter on the 1st of each month")
+    attrition: list[AttritionRow] = []
+    transitions: list[TransitionRow] = []
+    stalled: list[StalledRow] = []
+    stalled_count: int | None = None
+    suppressed: bool = False
+    refused: bool = False  # too few cases to publish anything (below investigator)
 class PathItem(BaseModel):
     nodes: list[str | None] = Field(description="node ids from the start to the end")
     edges: list[str] = Field(description="ids of the relationships taken (see ``edges``)")
