@@ -534,7 +534,7 @@ def duplicates_cmd(
 
         df = find_duplicates(pd.read_csv(csv_path, dtype=str))
         emit(df[df["is_match"]] if fmt is Format.table else df, fmt, "Duplicate candidates",
-             ["id_left", "id_right", "score", "reasons"])
+             ["id_left", "id_right", "weight", "score", "reasons"])
         return
     from views import resolution as v
     from views.models import CandidateRow
@@ -549,4 +549,4 @@ def duplicates_cmd(
         err.print("no stored candidates: `netintel analyse duplicates --write` scores the person records "
                   "and stores the matches", highlight=False)
     emit(frame(res.data, CandidateRow), fmt, "Duplicate candidates",
-         ["id_left", "name_left", "id_right", "name_right", "score", "judgement"])
+         ["id_left", "name_left", "id_right", "name_right", "weight", "score", "judgement"])

@@ -321,6 +321,9 @@ def test_money_and_resolution_hide_the_compartment(client: TestClient, app: Any)
     assert_error(client.post("/api/resolution/judgements", json={"id_left": "SEC-P1", "id_right": "P2",
                                                                  "judgement": "accepted"}, headers=h), 404)
     assert len(client.get("/api/resolution/candidates", headers=hdr(app, "cleared")).json()["data"]) == 2
+    assert_error(client.get("/api/resolution/pair", params={"left": "SEC-P1", "right": "P2"}, headers=h), 404)
+    assert_error(client.get("/api/resolution/persons/SEC-P1/merged", headers=h), 404)
+    assert client.get("/api/resolution/persons/SEC-P1/merged", headers=hdr(app, "cleared")).status_code == 200
 
 
 # ============================================================== victim protection
@@ -462,7 +465,12 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("POST", "/api/alerts/{alert_id}", "/api/alerts/AL-no-such-alert", "analyst", {"note": "x"}, 404),
         ("GET", "/api/resolution/candidates", "/api/resolution/candidates", "analyst", None, 200),
         ("POST", "/api/resolution/judgements", "/api/resolution/judgements", "analyst",
-         {"id_left": "P1", "id_right": "P2", "judgement": "pending"}, 200),
+         {"id_left": "P1", "id_right": "P2", "judgement": "unsure", "reason": "route table"}, 200),
+        ("GET", "/api/resolution/pair", "/api/resolution/pair?left=P1&right=P2", "analyst", None, 200),
+        ("GET", "/api/resolution/persons/{entity_id}/candidates", "/api/resolution/persons/P1/candidates",
+         "analyst", None, 200),
+        ("GET", "/api/resolution/persons/{entity_id}/merged", "/api/resolution/persons/P1/merged",
+         "investigator", None, 200),
         ("POST", "/api/resolution/run", "/api/resolution/run", "analyst", None, 200),
         ("GET", "/api/indicators", "/api/indicators", "viewer", None, 200),
         ("GET", "/api/pipeline", "/api/pipeline", "viewer", None, 200),
@@ -623,7 +631,7 @@ def test_tamper_is_detected_by_the_cli(tmp_path: Path, monkeypatch: pytest.Monke
 # ======================================================= injection and XSS
 def _defaults(path: str) -> dict[str, str]:
     return {"entity_id": "P1", "case_id": "C1", "account": "A2", "from_id": "P2", "to_id": "A1", "format": "json",
-            "code": "TH-74"}
+            "left": "P1", "right": "P2", "code": "TH-74"}
 
 
 def test_injection_and_xss_in_every_text_parameter(client: TestClient, app: Any, loaded: Any) -> None:
