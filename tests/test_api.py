@@ -182,6 +182,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/routes/corridors", "viewer"),
     ("GET", "/api/routes/hubs", "viewer"),
     ("GET", "/api/routes/map?format=geojson", "viewer"),
+    ("GET", "/api/routes/trends", "viewer"),
     ("GET", "/api/search?q=somchai", "investigator"),
     ("GET", "/api/entities/P1", "investigator"),
     ("GET", "/api/entities/P1/neighbourhood", "investigator"),
@@ -205,6 +206,9 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/money/risk", "analyst"),
     ("GET", "/api/alerts", "analyst"),
     ("GET", "/api/resolution/candidates", "analyst"),
+    ("GET", "/api/resolution/pair?left=P1&right=P2", "analyst"),
+    ("GET", "/api/resolution/persons/P1/candidates", "analyst"),
+    ("GET", "/api/resolution/persons/P1/merged", "investigator"),
     ("GET", "/api/indicators", "viewer"),
     ("GET", "/api/pipeline", "viewer"),
     ("GET", "/api/assistance/coverage", "viewer"),
@@ -410,8 +414,8 @@ def test_money_trace_and_typologies(client: TestClient, app: Any) -> None:
 def test_resolution_judgement_recorded_with_who_and_when(client: TestClient, app: Any) -> None:
     h = hdr(app, "analyst")
     assert client.get("/api/resolution/candidates", headers=h).json()["data"][0]["judgement"] == "pending"
-    r = client.post("/api/resolution/judgements", json={"id_left": "P1", "id_right": "P2", "judgement": "rejected"},
-                    headers=h)
+    r = client.post("/api/resolution/judgements", json={"id_left": "P1", "id_right": "P2", "judgement": "rejected",
+                                                        "reason": "different fathers' names"}, headers=h)
     assert r.status_code == 200, r.text
     assert r.json()["by"] == "analyst1" and r.json()["judgement"] == "rejected" and r.json()["at"]
     c = client.get("/api/resolution/candidates", params={"judgement": "rejected"}, headers=h).json()

@@ -24,6 +24,11 @@ __all__ = [
     "TraceRow",
     "TypologyRow",
     "CandidateRow",
+    "FieldComparison",
+    "JudgementEntry",
+    "PairReview",
+    "SourceRecord",
+    "MergedPerson",
     "JudgementOut",
     "RunOut",
     "JobOut",
@@ -246,22 +251,94 @@ class TypologyRow(BaseModel):
 class CandidateRow(BaseModel):
     id_left: str
     id_right: str
-    score: float | None = None
+    score: float | None = Field(None, description="match probability (0-1)")
+    weight: float | None = Field(None, description="match weight: log2 of the odds the evidence gives; "
+                                 "higher is stronger, sorts the candidates")
     method: str | None = None
-    judgement: str | None = None
+    judgement: str | None = Field(None, description="pending, accepted, rejected or unsure")
     by: str | None = None
     at: str | None = None
+    reason: str | None = Field(None, description="reason given with the judgement in force")
+    reasons: str | None = Field(None, description="the fields that drove the score, with their weights")
     name_left: str | None = None
     name_right: str | None = None
+    agency_left: str | None = None
+    agency_right: str | None = None
+
+
+class FieldComparison(BaseModel):
+    field: str = Field(description="name, birth_date, id_number, phone, sex, nationality, address, agencies")
+    label: str
+    left: list[str]
+    right: list[str]
+    level: str | None = Field(None, description="comparison level reached (None: not compared)")
+    weight: float | None = Field(None, description="this field's contribution to the match weight")
+    agreement: str = Field(description="agree, partial, disagree, unknown or not_compared")
+
+
+class JudgementEntry(BaseModel):
+    id: str
+    seq: int
+    judgement: str = Field(description="accepted, rejected, unsure or undo")
+    reason: str | None = None
+    by: str
+    at: str
+    undoes: str | None = Field(None, description="the entry an undo cancelled")
+    state: str = Field(description="the pair's judgement after this entry")
+
+
+class PairReview(BaseModel):
+    id_left: str
+    id_right: str
+    score: float | None = None
+    weight: float | None = None
+    method: str | None = None
+    judgement: str
+    reasons: str | None = None
+    fields: list[FieldComparison]
+    history: list[JudgementEntry]
+
+
+class SourceRecord(BaseModel):
+    id: str
+    name: str | None = None
+    names: list[str] = Field(description="every recorded name, native script and romanised")
+    birth_date: str | None = None
+    sex: str | None = None
+    nationality: str | None = None
+    id_numbers: list[str] = []
+    phones: list[str] = []
+    address: str | None = None
+    agencies: list[str] = []
+    source_record_ids: list[str] = []
+    cases: list[dict[str, Any]] = []
+
+
+class MergedPerson(BaseModel):
+    id: str = Field(description="the person asked about")
+    cluster: list[str] = Field(description="ids of the records accepted as this one person")
+    names: list[str]
+    birth_dates: list[str]
+    id_numbers: list[str]
+    phones: list[str]
+    addresses: list[str]
+    agencies: list[str]
+    records: list[SourceRecord]
+    links: list[CandidateRow] = Field(description="the accepted judgements that join the records")
 
 
 class JudgementOut(BaseModel):
     id_left: str
     id_right: str
-    judgement: str
+    judgement: str = Field(description="the pair's judgement after this entry")
+    entry: str | None = Field(None, description="what was recorded: accepted, rejected, unsure or undo")
+    entry_id: str | None = None
+    undoes: str | None = None
+    reason: str | None = None
     by: str
     at: str
     score: float | None = None
+    weight: float | None = None
 
 
 class RunOut(BaseModel):
