@@ -140,7 +140,7 @@ def rank_brokers(
     nodes = list(G.nodes)
     n = len(nodes)
     gf = gould_fernandez(G, grp)
-    bt = betweenness(G, k=k, seed=seed, backend="auto")  # igraph's exact C code when installed
+    bt = betweenness(G, k=k, seed=seed, backend="auto")  # igraph's C code (exact or on sampled pivots) when installed
     con = constraint(G)
     df = pd.DataFrame({"node": nodes})
     df["betweenness"] = bt["betweenness"].to_numpy()

@@ -6,6 +6,7 @@ All functions take a NetworkX graph and return a tidy DataFrame with a
 
 from __future__ import annotations
 
+import random
 from collections.abc import Hashable
 
 import networkx as nx
@@ -34,9 +35,12 @@ def betweenness(
     seed : int, optional
         Seed of the pivot sample (only used when ``k`` is given).
     backend : {"networkx", "igraph", "auto"}
-        ``"igraph"`` computes the exact value with python-igraph's C
-        implementation (much faster; ``k`` must be ``None``); ``"auto"`` uses
-        igraph for exact values when it is installed, NetworkX otherwise.
+        ``"igraph"`` computes with python-igraph's C implementation (much
+        faster): exact, or for ``k`` pivots the same pivots NetworkX would
+        draw for ``seed`` (``random.Random(seed).sample``) summed by igraph's
+        subset betweenness and rescaled as NetworkX does, so both backends
+        give the same numbers; ``"auto"`` uses igraph when it is installed,
+        NetworkX otherwise.
 
     Returns
     -------
@@ -94,14 +98,12 @@ def betweenness(
     """
     H = _simple(G)
     if backend == "auto":
-        backend = "igraph" if k is None and _has_igraph() else "networkx"
+        backend = "igraph" if _has_igraph() else "networkx"
+    if k is not None and k >= H.number_of_nodes():
+        k = None
     if backend == "igraph":
-        if k is not None:
-            raise ValueError("backend='igraph' is exact only; use k=None")
-        values = _igraph_betweenness(H)
+        values = _igraph_betweenness(H) if k is None else _igraph_sampled_betweenness(H, k, seed)
     elif backend == "networkx":
-        if k is not None and k >= H.number_of_nodes():
-            k = None
         bc = nx.betweenness_centrality(H, k=k, normalized=False, seed=seed)
         values = [bc[v] for v in H.nodes]
     else:
@@ -163,6 +165,31 @@ def _igraph_betweenness(H: nx.Graph) -> list[float]:
     idx = {v: i for i, v in enumerate(H.nodes)}
     g = ig.Graph(n=len(idx), edges=[(idx[u], idx[v]) for u, v in H.edges()], directed=H.is_directed())
     return [float(x) for x in g.betweenness(directed=H.is_directed())]
+
+
+def _igraph_sampled_betweenness(H: nx.Graph, k: int, seed: int | None) -> list[float]:
+    """Source-sampled betweenness through igraph, equal to NetworkX's for the same ``seed``.
+
+    NetworkX samples ``random.Random(seed).sample(list(G), k)`` and sums each pivot's
+    dependencies over ordered pairs; igraph's subset betweenness sums the same but
+    halves them for an undirected graph.  The result is rescaled as NetworkX ≥ 3.5
+    does without endpoints: ``(n-1)/(k-1)`` for pivots, ``(n-1)/k`` for the others,
+    halved for an undirected graph.
+    """
+    import igraph as ig
+
+    nodes = list(H.nodes)
+    idx = {v: i for i, v in enumerate(nodes)}
+    pivots = random.Random(seed).sample(nodes, k)
+    directed = H.is_directed()
+    g = ig.Graph(n=len(idx), edges=[(idx[u], idx[v]) for u, v in H.edges()], directed=directed)
+    raw = np.asarray(g.betweenness(directed=directed, sources=[idx[s] for s in pivots]), dtype=float)
+    if not directed:
+        raw *= 2.0  # back to ordered pairs, as NetworkX accumulates them
+    n, correction = len(nodes), (1.0 if directed else 2.0)
+    scale = np.full(n, (n - 1) / (k * correction))
+    scale[[idx[s] for s in pivots]] = (n - 1) / ((k - 1) * correction) if k > 1 else np.nan
+    return [float(x) for x in raw * scale]
 
 
 def _mutual(G: nx.Graph, weight: str | None) -> tuple[list[Hashable], sp.csr_array]:

@@ -6,8 +6,10 @@ corridors and stats, first computed and then served from the read path's cache.
 
 Run it after ``bench/scale.py`` on the same ``NETINTEL_HOME``.  Each step reports
 its wall time and memory: this process's resident set after the step and its
-peak so far (VmRSS / VmHWM), and the peak of the job processes the views run
-the analytics in (``RUSAGE_CHILDREN``).  Writes ``bench/results/wholegraph.json``.
+peak so far (VmRSS / VmHWM), and the peak resident set of the job processes the
+views run the analytics in (``jobs_peak_mib``: the forkserver's children, summed,
+sampled every 0.2 s while the step runs; they are not this process's waited-for
+children, so ``RUSAGE_CHILDREN`` does not see them).  Writes ``bench/results/wholegraph.json``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import json
 import os
 import resource
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -39,15 +42,52 @@ def _mem() -> dict[str, float]:
     return out
 
 
+def _descendants_rss_mib() -> float:
+    """Summed resident set of every process below this one (from ``/proc``)."""
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            parent[int(d.name)] = int(fields[1])
+            rss[int(d.name)] = int(fields[21]) * resource.getpagesize()
+        except (OSError, ValueError, IndexError):
+            continue
+    me, total = os.getpid(), 0
+    for pid in rss:
+        p = parent.get(pid)
+        while p and p != me:
+            p = parent.get(p)
+        if p == me:
+            total += rss[pid]
+    return total / 2**20
+
+
 def _step(results: dict[str, Any], name: str, fn: Callable[[], Any]) -> Any:
     print(f"{name} ...", file=sys.stderr, flush=True)
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            peak[0] = max(peak[0], _descendants_rss_mib())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     t = time.perf_counter()
     try:
         value = fn()
         error = None
     except Exception as exc:  # noqa: BLE001 - a failed step is reported, the others still run
         value, error = None, f"{type(exc).__name__}: {exc}"[:500]
-    results[name] = {"seconds": round(time.perf_counter() - t, 2), **_mem(), **({"error": error} if error else {})}
+    seconds = round(time.perf_counter() - t, 2)
+    done.set()
+    sampler.join()
+    results[name] = {"seconds": seconds, **_mem(), "jobs_peak_mib": round(peak[0], 1),
+                     **({"error": error} if error else {})}
     print(f"  {results[name]}", file=sys.stderr, flush=True)
     return value
 

@@ -11,7 +11,7 @@ analytics never see Cypher or compartments.  Writes of analytic results
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import networkx as nx
@@ -34,9 +34,28 @@ __all__ = [
 ]
 
 # ----------------------------------------------------------------- Cypher
+# Whole-graph reads go in pages: each page is its own read transaction over a
+# key range (after, upto] of an indexed id, so the memory a transaction holds on
+# the server is bounded by the page, whatever the size of the database.
+#: rows (persons, journey legs) per page; a module setting so tests can force many pages
+PAGE = 50_000
+
+_PERSON_BOUND = """
+MATCH (p:Person) WHERE p.id > $after
+WITH p.id AS id ORDER BY id LIMIT $page
+RETURN max(id) AS upto
+"""
+
+_MOVED_BOUND = """
+MATCH ()-[m:MOVED]->() WHERE m.person_id > $after
+WITH m.person_id AS id ORDER BY id LIMIT $page
+RETURN max(id) AS upto
+"""
+
 _PERSONS = """
 MATCH (p:Person)
-WHERE $cases IS NULL OR EXISTS { MATCH (p)-[:INVOLVED_IN]->(c:Case) WHERE c.id IN $cases }
+WHERE p.id > $after AND p.id <= $upto
+  AND ($cases IS NULL OR EXISTS { MATCH (p)-[:INVOLVED_IN]->(c:Case) WHERE c.id IN $cases })
 OPTIONAL MATCH (p)-[i:INVOLVED_IN]->(c:Case)
 WHERE $cases IS NULL OR c.id IN $cases
 RETURN p.id AS id, coalesce(p.full_name, p.full_name_latin, p.given_name) AS name,
@@ -47,13 +66,14 @@ RETURN p.id AS id, coalesce(p.full_name, p.full_name_latin, p.given_name) AS nam
 
 _ASSOCIATIONS = """
 MATCH (a:Person)-[r:ASSOCIATED_WITH]->(b:Person)
-WHERE $cases IS NULL OR (a.id IN $ids AND b.id IN $ids)
+WHERE a.id > $after AND a.id <= $upto AND ($cases IS NULL OR (a.id IN $ids AND b.id IN $ids))
 RETURN a.id AS a, b.id AS b, r.kind AS kind, r.call_count AS calls, r.source AS source,
        r.source_record_id AS source_record_id
 """
 
 _CO_OFFENDERS = """
-MATCH (a:Person)-[ia:INVOLVED_IN]->(c:Case)<-[ib:INVOLVED_IN]-(b:Person)
+MATCH (a:Person) WHERE a.id > $after AND a.id <= $upto
+MATCH (a)-[ia:INVOLVED_IN]->(c:Case)<-[ib:INVOLVED_IN]-(b:Person)
 WHERE a.id < b.id AND ia.role <> 'victim' AND ib.role <> 'victim' AND ia.role <> 'witness'
   AND ib.role <> 'witness' AND ($cases IS NULL OR c.id IN $cases)
 RETURN a.id AS a, b.id AS b, collect(DISTINCT c.id) AS cases
@@ -61,7 +81,7 @@ RETURN a.id AS a, b.id AS b, collect(DISTINCT c.id) AS cases
 
 _JOURNEYS = """
 MATCH (f:Location)-[m:MOVED]->(t:Location)
-WHERE $cases IS NULL OR m.case_id IN $cases
+WHERE m.person_id > $after AND m.person_id <= $upto AND ($cases IS NULL OR m.case_id IN $cases)
 WITH m.person_id AS person_id, m.case_id AS case_id,
      collect({leg: m.leg, from_location: f.id, to_location: t.id, stage: m.stage, at: m.at, source: m.source}) AS legs
 OPTIONAL MATCH (p:Person {id: person_id})
@@ -129,6 +149,25 @@ def _cases(case_ids: Sequence[str] | None) -> list[str] | None:
     return list(case_ids) if case_ids else None
 
 
+def _ranges(scope: Scope, bound: str) -> Iterator[tuple[str, str]]:
+    """Consecutive key ranges ``(after, upto]`` of about :data:`PAGE` keys each, in key
+    order, each found by its own small read (an ordered index seek on the id)."""
+    after = ""
+    while True:
+        rows = read(scope, bound, after=after, page=PAGE)
+        upto = rows[0]["upto"] if rows else None
+        if upto is None:
+            return
+        yield after, upto
+        after = upto
+
+
+def _paged(scope: Scope, bound: str, query: str, **params: Any) -> Iterator[dict[str, Any]]:
+    """Rows of ``query`` over every key range of ``bound``, one read transaction per range."""
+    for after, upto in _ranges(scope, bound):
+        yield from read(scope, query, after=after, upto=upto, **params)
+
+
 def person_network(scope: Scope, case_ids: Sequence[str] | None = None) -> nx.Graph:
     """Undirected person graph: ASSOCIATED_WITH ties plus co-offending (two
     non-victim, non-witness persons in the same case).
@@ -140,18 +179,24 @@ def person_network(scope: Scope, case_ids: Sequence[str] | None = None) -> nx.Gr
     cases = _cases(case_ids)
     G = nx.Graph()
     comp = scope.compartment()
-    persons = [p for p in read(scope, _PERSONS, cases=cases) if not comp.hides("Person", p["id"])]
+    ranges = list(_ranges(scope, _PERSON_BOUND))  # the same person pages for the three reads
+    persons = (p for after, upto in ranges for p in read(scope, _PERSONS, cases=cases, after=after, upto=upto)
+               if not comp.hides("Person", p["id"]))
     for p in persons:
         roles = [r for r in p["roles"] if r]
         G.add_node(p["id"], label="Person", name=p["name"] or p["id"], name_latin=p["name_latin"],
                    nationality=p["nationality"] or "UNK", sex=p["sex"], roles=roles, role=_main_role(roles),
                    cases=p["cases"], sources=p["sources"], source_record_ids=p["source_record_ids"])
-    ids = list(G.nodes)
-    for r in read(scope, _ASSOCIATIONS, cases=cases, ids=ids):
+    ids = list(G.nodes) if cases is not None else None  # only a case-bounded network filters by id list
+    associations = (r for after, upto in ranges
+                    for r in read(scope, _ASSOCIATIONS, cases=cases, ids=ids, after=after, upto=upto))
+    for r in associations:
         if r["a"] in G and r["b"] in G and r["a"] != r["b"]:
             G.add_edge(r["a"], r["b"], type="ASSOCIATED_WITH", kind=r["kind"], calls=r["calls"],
                        source=r["source"], source_record_id=r["source_record_id"])
-    for r in read(scope, _CO_OFFENDERS, cases=cases):
+    co_offenders = (r for after, upto in ranges
+                    for r in read(scope, _CO_OFFENDERS, cases=cases, after=after, upto=upto))
+    for r in co_offenders:
         if r["a"] not in G or r["b"] not in G:
             continue  # a hidden person
         if G.has_edge(r["a"], r["b"]):
@@ -228,7 +273,8 @@ def journeys(scope: Scope, case_ids: Sequence[str] | None = None) -> pd.DataFram
     out: list[dict[str, Any]] = []
     comp = scope.compartment()
     # one row per journey (person and case looked up once, not once per leg)
-    for r in read(scope, _JOURNEYS, cases=_cases(case_ids)):
+    # paged by the travelling person (index moved_person), so one journey is never split
+    for r in _paged(scope, _MOVED_BOUND, _JOURNEYS, cases=_cases(case_ids)):
         pid, cid = r["person_id"], r["case_id"]
         if cid in comp.hidden_cases or comp.hides("Person", pid):
             continue
