@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from ._common import AsOpt, driver, err, fail, scoped
+from ._common import AsOpt, audit_cli, driver, err, fail, scoped
 
 __all__ = ["db_app", "generate", "ingest", "stats"]
 
@@ -23,7 +23,8 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
 def ingest(
     path: Annotated[Path, typer.Argument(help="bundle folder (or one table file)")],
-    rejects: Annotated[Path | None, typer.Option(help="rejects CSV (default rejects/<bundle>.rejects.csv)")] = None,
+    rejects: Annotated[Path | None, typer.Option(
+        help="rejects CSV, written 0600 (default NETINTEL_HOME/rejects/<bundle>.rejects.csv)")] = None,
     batch_size: Annotated[int, typer.Option(help="rows per transaction")] = 5000,
     writers: Annotated[int, typer.Option(help="concurrent write transactions")] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
@@ -31,9 +32,13 @@ def ingest(
     """Validate and load a bundle; bad rows go to the rejects file, good rows load."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from graph.settings import get_settings
     from ingest.loader import ingest_bundle
 
+    if rejects is None:  # in the private home (0700), not in the working directory
+        rejects = get_settings().home / "rejects" / f"{path.name}.rejects.csv"
     drv = driver()
+    audit_cli("ingest", "ingest", str(path.resolve()), phase="start", rejects=str(rejects))
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err, disable=as_json or not err.is_terminal) as prog:
@@ -47,10 +52,13 @@ def ingest(
             summary = ingest_bundle(drv, path, rejects_path=rejects, batch_size=batch_size, progress=tick,
                                     writers=writers)
     except FileNotFoundError as exc:
+        audit_cli("ingest", "ingest", str(path.resolve()), phase="failed", error=str(exc))
         fail(str(exc), 2)
     finally:
         drv.close()
     out = summary.as_dict()
+    audit_cli("ingest", "ingest", str(path.resolve()), phase="done", rows=out.get("rows"),
+              rejected=out.get("rejected"), run_id=out.get("run_id"))
     if as_json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:

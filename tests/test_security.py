@@ -115,9 +115,10 @@ def loaded(driver: Any, bundle: Path) -> Any:
 
 
 @pytest.fixture(scope="module")
-def app(loaded: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def app(loaded: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFactory, bundle: Path) -> Any:
     home = tmp_path_factory.mktemp("sechome")
-    a = create_app(ApiSettings(home=home, env="development", secret_key="s" * 48, max_body_bytes=64 * 1024),
+    a = create_app(ApiSettings(home=home, env="development", secret_key="s" * 48, max_body_bytes=64 * 1024,
+                               import_dir=bundle.parent),  # admin ingest loads only from there
                    neo4j_settings=neo4j_settings, driver=loaded)
     for role in ROLES:
         a.state.users.add(role + "1", PASSWORD, role)

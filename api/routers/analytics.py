@@ -36,7 +36,7 @@ def brokers(scope: InvestigatorScope, cases: CasesQ = None,
             summary="Communities (investigator)")
 def communities(scope: InvestigatorScope, cases: CasesQ = None,
                 method: Annotated[str, Query(pattern="^(louvain|leiden)$")] = "louvain",
-                seed: Annotated[int, Query(ge=0)] = 0, format: FormatQ = Format.json) -> Any:
+                seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 0, format: FormatQ = Format.json) -> Any:
     res = v.communities(scope, cases, method=method, seed=seed)
     if format is Format.html:
         return html_table("Communities", [r.model_dump() for r in res.data], user=scope,
@@ -48,7 +48,7 @@ def communities(scope: InvestigatorScope, cases: CasesQ = None,
 @router.get("/keyplayers", response_model=Table[KeyPlayerRow], responses=ACCEPTED,
             summary="Key players to remove (investigator; large networks run as a job)")
 def keyplayers(scope: InvestigatorScope, cases: CasesQ = None,
-               k: Annotated[int, Query(ge=1, le=50)] = 5, seed: Annotated[int, Query(ge=0)] = 0,
+               k: Annotated[int, Query(ge=1, le=50)] = 5, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 0,
                format: FormatQ = Format.json) -> Any:
     res = v.keyplayers(scope, cases, k=k, seed=seed)
     if format is Format.html:
