@@ -115,13 +115,14 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = 
 
 @db_app.command("clear")
 def db_clear(yes: Annotated[bool, typer.Option("--yes", help="really delete everything")] = False) -> None:
-    """Delete every node and relationship of the database."""
+    """Delete every node and relationship of the database (audited)."""
     from graph.db import clear_database
 
     if not yes:
         fail("refusing to delete the database without --yes", 2)
     drv = driver()
     try:
+        audit_cli("db clear", "db_clear", "graph")
         clear_database(drv)
     finally:
         drv.close()
