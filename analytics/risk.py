@@ -36,8 +36,9 @@ def account_risk(
     * **typology hits** at both time scales (:func:`typologies` with its fast
       hour-to-week windows and its slow 180-day scale): each finding adds its
       kind's weight (:data:`RISK_WEIGHTS`; full for the account at the centre
-      of the finding, half for the other accounts it names), combined as a
-      noisy-or ``1 - Π(1 - w)``; a hit at both scales counts as corroboration;
+      of the finding, half for the other accounts it names), the strongest
+      hit of each (kind, scale) combined as a noisy-or ``1 - Π(1 - w)``
+      (repeated hits of one kind are not independent evidence); a hit at both scales counts as corroboration;
       a (kind, scale) that names more than ``rare_share`` (1 %) of all
       accounts (and more than 3) is down-weighted in proportion — where ordinary customers
       show the same pattern, one hit separates little;
@@ -101,6 +102,7 @@ def account_risk(
     hits: list[dict[tuple[str, str], int]] = [{} for _ in range(n)]
     moved = np.zeros(n)
     judged: list[dict[str, int]] = [{} for _ in range(n)]
+    best: list[dict[tuple[str, str], float]] = [{} for _ in range(n)]
     for row in f.itertuples(index=False):
         status = getattr(row, "status", None)
         if status in ("dismissed", "escalated"):
@@ -118,11 +120,15 @@ def account_risk(
             if i is None:
                 continue
             wi = min(w if j == 0 else w / 2, 0.95)
-            keep_not[i] *= 1 - wi
             key = (str(row.kind), scale)
+            best[i][key] = max(best[i].get(key, 0.0), wi)
             hits[i][key] = hits[i].get(key, 0) + 1
             if j == 0:
                 moved[i] += float(row.amount)
+    # repeated hits of one (kind, scale) are not independent evidence: the strongest counts
+    for i in range(n):
+        for wi in best[i].values():
+            keep_not[i] *= 1 - wi
     typ = 1 - keep_not
     # corroboration: one kind found at both time scales
     both = np.array([any((k, "fast") in h and (k, "slow") in h for k, _ in h) for h in hits])

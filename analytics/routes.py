@@ -32,6 +32,7 @@ import pandas as pd
 
 __all__ = [
     "filter_routes",
+    "on_pair",
     "routes",
     "corridors",
     "corridors_from_flows",
@@ -83,10 +84,27 @@ class _Lifter:
         return None
 
     def lift(self, loc: Hashable, level: str) -> Hashable | None:
+        if level == "border_crossing":
+            # a level of its own: border crossings stay themselves, every other place is its country
+            key = (loc, level)
+            if key not in self._cache:
+                found = self._find(loc, "border_crossing")
+                self._cache[key] = found if found is not None else self.lift(loc, "country")
+            return self._cache[key]
         key = (loc, level)
         if key not in self._cache:
             self._cache[key] = self._lift(loc, level)
         return self._cache[key]
+
+    def _find(self, loc: Hashable, level: str) -> Hashable | None:
+        seen: set[Hashable] = set()
+        node: Hashable | None = loc
+        while node is not None and node not in seen:
+            seen.add(node)
+            if self.level_of(node) == level:
+                return node
+            node = self.parent.get(node)
+        return None
 
     def _lift(self, loc: Hashable, level: str) -> Hashable | None:
         seen: set[Hashable] = set()
@@ -167,6 +185,9 @@ def routes(
         journey, so :func:`corridors` can filter on it.
     level : str
         Location kind to express the route in (``"country"``, ``"province"``...).
+        ``"border_crossing"`` is a level of its own: border crossings stay
+        themselves and every other place becomes its country
+        (``MMR → (Mae Sot–Myawaddy,) → THA``).
     hierarchy : mapping or networkx.DiGraph, optional
         ``LOCATED_IN``: child → parent mapping, or a graph with child → parent
         edges (node attribute ``kind`` gives the level of each location).
@@ -182,8 +203,9 @@ def routes(
         transit`` (tuple, possibly empty) ``, destination, complete, missing``
         (tuple of missing stages, ``"unmapped"`` stages are those whose location
         cannot be placed at ``level``) ``, cross_border`` (pandas boolean: the
-        route touches more than one *country*; ``<NA>`` when undecidable), then
-        ``weight`` and the carried columns.  A location coarser than ``level``
+        route touches more than one *country*; ``<NA>`` when undecidable),
+        ``countries`` (the countries the journey passes, in order, repeats
+        collapsed), then ``weight`` and the carried columns.  A location coarser than ``level``
         (a country when provinces are asked) stays as it is.
 
     Examples
@@ -212,7 +234,7 @@ def routes(
         row = _route_of(locs_all[a:b], stages_all[a:b], level, lifter)
         out.append({"person_id": pids[a], "case_id": cids[a], **row})
     cols = ["person_id", "case_id", "source", "transit", "destination", "complete", "missing",
-            "cross_border"]
+            "cross_border", "countries"]
     res = pd.DataFrame(out, columns=cols, dtype=object)
     if extra and len(df):
         first = df.assign(_g=codes).groupby("_g", sort=True)[extra].first()  # first non-null per journey
@@ -258,9 +280,9 @@ def _route_of(locs: list[Any], stages: list[Any], level: str, lifter: _Lifter) -
     transit = tuple(_collapse(transit))
     # Countries touched, for domestic vs cross-border.
     all_idx = range(lo, hi + 1)
-    countries = {c for i in all_idx
-                 if locs[i] is not None and not _isna(locs[i])
-                 and (c := lifter.lift(locs[i], "country")) is not None}
+    ordered = _collapse(lifter.lift(locs[i], "country") for i in all_idx
+                        if locs[i] is not None and not _isna(locs[i]))
+    countries = set(ordered)
     complete = source is not None and dest is not None
     if len(countries) > 1:
         xb: bool | None = True
@@ -271,7 +293,7 @@ def _route_of(locs: list[Any], stages: list[Any], level: str, lifter: _Lifter) -
     else:
         xb = None
     return {"source": source, "transit": transit, "destination": dest, "complete": complete,
-            "missing": tuple(missing), "cross_border": xb}
+            "missing": tuple(missing), "cross_border": xb, "countries": tuple(ordered)}
 
 
 def cross_border(routes_df: pd.DataFrame) -> pd.Series:
@@ -354,6 +376,25 @@ def filter_routes(
     [2021]
     """
     return _filter(routes_df, years, nationality, exploitation_type, sex, age)
+
+
+def on_pair(routes_df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """The routes on which both countries appear, in either order, as source, transit or destination.
+
+    Uses the ``countries`` column of :func:`routes` (the countries of the whole journey), so it
+    works at every level: a province-level route Shan → Tak → Samut Sakhon is on MMR-THA.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"countries": [("MMR", "THA"), ("THA", "MMR"), ("CHN", "THA", "MMR"), ("LAO", "THA")]})
+    >>> on_pair(r, "MMR", "THA").index.tolist()
+    [0, 1, 2]
+    """
+    if "countries" not in routes_df.columns:
+        raise ValueError("routes have no 'countries' column (made by analytics.routes.routes)")
+    keep = pd.Series([isinstance(c, tuple | list) and a in c and b in c for c in routes_df["countries"]],
+                     index=routes_df.index, dtype=bool)
+    return routes_df[keep]
 
 
 def _weights(df: pd.DataFrame) -> pd.Series:

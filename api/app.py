@@ -237,6 +237,7 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
         analytics,
         auth,
         entities,
+        investigations,
         jobs,
         money,
         resolution,
@@ -246,8 +247,9 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
         ui,
     )
 
-    for r in (system.router, auth.router, search.router, entities.router, analytics.router, routes.router,
-              money.router, alerts.router, resolution.router, jobs.router, admin.router, ui.router, analyst_ui.router):
+    for r in (system.router, auth.router, search.router, entities.router, investigations.router, analytics.router,
+              routes.router, money.router, alerts.router, resolution.router, jobs.router, admin.router, ui.router,
+              analyst_ui.router):
         app.include_router(r)
     from .routers import profile as workspace  # entity profiles, case workspaces, timelines, the search page
 

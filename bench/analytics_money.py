@@ -31,7 +31,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analytics.money import KINDS, account_risk, paths_between, trace, typologies  # noqa: E402
+from analytics.money import KINDS, TypologyConfig, account_risk, paths_between, trace, typologies  # noqa: E402
 
 T0 = pd.Timestamp("2024-01-01")
 
@@ -132,6 +132,8 @@ def bench_typologies(tr: pd.DataFrame, threshold: float) -> dict[str, Any]:
     out, secs = _timed(lambda: typologies(tr, threshold=threshold))
     res["all"] = {"seconds": round(secs, 2), "findings": len(out),
                   "by_scale": {str(k): int(v) for k, v in out["scale"].value_counts().items()} if len(out) else {}}
+    fast, secs = _timed(lambda: typologies(tr, threshold=threshold, config=TypologyConfig(slow_window=None)))
+    res["all_fast_scale_only"] = {"seconds": round(secs, 2), "findings": len(fast)}
     risk, secs = _timed(lambda: account_risk(tr, findings=out))
     res["account_risk"] = {"seconds_after_typologies": round(secs, 2), "accounts": len(risk)}
     return res

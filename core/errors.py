@@ -24,6 +24,7 @@ __all__ = [
     "NotFound",
     "Conflict",
     "OverBudget",
+    "QuerySetTooSmall",
     "TooLarge",
     "TooManyRequests",
     "Unavailable",
@@ -77,6 +78,12 @@ class OverBudget(NetintelError):
     """The request would take more time or memory than its budget: ``details`` say what to narrow."""
 
     status, code = 422, "over_budget"
+
+
+class QuerySetTooSmall(InvalidInput):
+    """An aggregate's filters describe too few people to publish (disclosure control)."""
+
+    status, code = 422, "query_set_too_small"
 
 
 class TooLarge(NetintelError):

@@ -63,7 +63,7 @@ _JOURNEYS = """
 MATCH (f:Location)-[m:MOVED]->(t:Location)
 WHERE $cases IS NULL OR m.case_id IN $cases
 WITH m.person_id AS person_id, m.case_id AS case_id,
-     collect({leg: m.leg, from_location: f.id, to_location: t.id, stage: m.stage, at: m.at}) AS legs
+     collect({leg: m.leg, from_location: f.id, to_location: t.id, stage: m.stage, at: m.at, source: m.source}) AS legs
 OPTIONAL MATCH (p:Person {id: person_id})
 OPTIONAL MATCH (c:Case {id: case_id})
 RETURN person_id, case_id, legs, p.nationality AS nationality, p.sex AS sex, p.birth_date AS birth_date,
@@ -223,7 +223,8 @@ def _age(birth: Any, when: Any) -> float | None:
 
 def journeys(scope: Scope, case_ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Journey rows ``person_id, case_id, leg, location, stage`` (leg 0 = place of
-    recruitment) plus per-journey ``year, nationality, sex, age, exploitation_type``."""
+    recruitment) plus per-journey ``year`` (of the first leg, else of the case's opening),
+    ``nationality, sex, age, exploitation_type`` and ``agency`` (the first leg's source)."""
     out: list[dict[str, Any]] = []
     comp = scope.compartment()
     # one row per journey (person and case looked up once, not once per leg)
@@ -240,6 +241,7 @@ def journeys(scope: Scope, case_ids: Sequence[str] | None = None) -> pd.DataFram
             "sex": r["sex"],
             "age": _age(r["birth_date"], when),
             "exploitation_type": r["exploitation_type"],
+            "agency": first.get("source"),
         }
         out.append({"person_id": pid, "case_id": cid, "leg": 0, "location": first["from_location"],
                     "stage": "recruitment", **extra})
@@ -247,7 +249,7 @@ def journeys(scope: Scope, case_ids: Sequence[str] | None = None) -> pd.DataFram
             out.append({"person_id": pid, "case_id": cid, "leg": int(leg["leg"]), "location": leg["to_location"],
                         "stage": leg["stage"], **extra})
     cols = ["person_id", "case_id", "leg", "location", "stage", "year", "nationality", "sex", "age",
-            "exploitation_type"]
+            "exploitation_type", "agency"]
     return pd.DataFrame(out, columns=cols)
 
 

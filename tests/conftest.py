@@ -55,6 +55,16 @@ def db(driver: Any) -> Any:
     return driver
 
 
+def free_port() -> str:
+    """A TCP port on loopback that is free now, for tests that start a Neo4j of
+    their own (so that concurrent test runs on one machine never collide)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
+
+
 def write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str] | None = None) -> Path:
     cols = columns or list(dict.fromkeys(k for r in rows for k in r))
     with path.open("w", encoding="utf-8", newline="") as fh:

@@ -217,6 +217,15 @@ def test_other_analyse_commands_use_the_scope(home: Path) -> None:
     assert res.exit_code == 2 and "years" in res.output
     assert isinstance(_json("analyse", "hubs", "--format", "json"), list)
     assert isinstance(_json("analyse", "typologies", "--format", "json"), list)
+    # the trace workspace's settings, account risk and the alert queue through the same views
+    dated = _json("analyse", "trace", "SEC-A1", "--since", "2000-01-01", "--format", "json")
+    assert [r["txn_id"] for r in dated] == ["SEC-TX1"]
+    assert _json("analyse", "trace", "SEC-A1", "--until", "2000-01-01", "--format", "json") == []
+    res = _run("analyse", "trace", "SEC-A1", "--since", "2024-13-01")
+    assert res.exit_code == 2 and "YYYY-MM-DD" in res.output
+    assert isinstance(_json("analyse", "risk", "--format", "json"), list)
+    assert isinstance(_json("analyse", "alerts", "--run", "--format", "json"), list)
+    assert "SEC-A1" not in _run("analyse", "risk", "--format", "json", "--as", "outsider").stdout
     res = _run("analyse", "keyplayers", "--k", "1", "--cases", "C1", "--format", "json")
     assert res.exit_code == 0 and len(json.loads(res.stdout)) == 1, res.output
     res = _run("analyse", "brokers", "--cases", "SEC-C1", "--as", "outsider")

@@ -1,7 +1,7 @@
 """Fault tolerance: Neo4j stopped while the API serves requests → 503 in the error
 shape, then automatic recovery when it is back, without restarting the API.
 
-Uses its own small managed Neo4j (ports 7697/7497, 256 MB heap) in a temporary
+Uses its own small managed Neo4j (free ports, 256 MB heap) in a temporary
 NETINTEL_HOME; the shared test server is never touched.
 """
 
@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.security import ApiSettings, create_access_token
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.neo4j
 
@@ -37,8 +38,8 @@ def test_neo4j_stopped_during_requests_then_back(tmp_path: Path, monkeypatch: py
     from graph.settings import get_settings
 
     monkeypatch.setenv("NETINTEL_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("NETINTEL_BOLT_PORT", "7697")
-    monkeypatch.setenv("NETINTEL_HTTP_PORT", "7497")
+    monkeypatch.setenv("NETINTEL_BOLT_PORT", free_port())
+    monkeypatch.setenv("NETINTEL_HTTP_PORT", free_port())
     monkeypatch.setenv("NETINTEL_NEO4J_HEAP", "256m")
     monkeypatch.setenv("NETINTEL_NEO4J_PAGECACHE", "64m")
     monkeypatch.delenv("NEO4J_URI", raising=False)

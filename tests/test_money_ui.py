@@ -163,9 +163,10 @@ def test_trace_page_from_a_person_with_a_date_range(app: Any) -> None:
         assert "Money trail forward from MA1" in page.text
         bad = c.get("/ui/trace", params={"account": "MA1", "max_hops": "lots"})
         assert bad.status_code == 400 and "must be numbers" in bad.text
-        c.post("/ui/logout")
+    with TestClient(app) as c:
         c.post("/ui/login", data={"username": "investigator1", "password": PASSWORD})
         assert c.get("/ui/trace", params={"account": "MA1"}).status_code == 403
+        assert c.get("/ui/alerts").status_code == 403
 
 
 # --------------------------------------------------------------------- alerts
@@ -200,6 +201,25 @@ def test_alerts_stable_ids_status_notes_audit(client: TestClient, app: Any) -> N
     bad = client.post(f"/api/alerts/{a['id']}", json={"status": "closed"}, headers=h)
     assert bad.status_code == 422
     assert client.get("/api/alerts", headers=hdr(app, "investigator")).status_code == 403
+
+
+def test_alert_form_needs_the_csrf_token(app: Any) -> None:
+    import re
+
+    from views.alert_store import alert_id
+
+    aid = alert_id("cycle", ["MA1", "MA2", "MA3"], ["MT1", "MT2", "MT3"])
+    with TestClient(app) as c:
+        c.post("/ui/login", data={"username": "analyst1", "password": PASSWORD})
+        page = c.get(f"/ui/alerts/{aid}").text
+        assert c.post(f"/ui/alerts/{aid}", data={"note": "no token"}, follow_redirects=False).status_code == 403
+        tok = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert tok, "the alert form carries the CSRF token"
+        r = c.post(f"/ui/alerts/{aid}", data={"note": "with token", "csrf_token": tok.group(1)},
+                   follow_redirects=False)
+        assert r.status_code == 303
+        assert "with token" in c.get(f"/ui/alerts/{aid}").text
+        assert "no token" not in c.get(f"/ui/alerts/{aid}").text
 
 
 def test_alert_history_is_append_only(app: Any) -> None:

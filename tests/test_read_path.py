@@ -342,7 +342,8 @@ def test_memory_only_answers_warm_aggregates_and_refuses_io(loaded: Any,
         c = Cache(4)
         with pytest.raises(gs.WouldBlock):
             c.get("k", lambda: 1)
-    assert res.count >= 1 and c.get("k", lambda: 1) == 1  # no flight was left behind
+    # the test data's one victim is below the minimum query-set size: a viewer is told nothing, from memory
+    assert res.meta["disclosure"] == "refused" and c.get("k", lambda: 1) == 1  # no flight was left behind
     assert routes.corridors(viewer, routes.RouteQuery.parse(years="2019")).meta["filters"]["years"] == "2019"
 
 

@@ -115,14 +115,14 @@ def test_login_search_network_expand_routemap_png(server: str, browser: Any, tmp
     ids = set(page.evaluate("window.netintel.nodes.getIds()"))
     assert ids == {"P1", "C1", "P2", "O1", "A1", "V1", "TH-74", "P9"}
 
-    # a real click on the Samut Sakhon node loads its neighbours (THA and the Mae Sot crossing)
+    # a real double-click on the Samut Sakhon node loads its neighbours (THA and the Mae Sot crossing)
     page.evaluate("window.netintel.network.stopSimulation()")
     page.wait_for_timeout(300)
     xy = page.evaluate("""(() => { const n = window.netintel.network;
         const p = n.canvasToDOM(n.getPositions(['TH-74'])['TH-74']);
         const r = document.querySelector('#ni-network canvas').getBoundingClientRect();
         return [r.left + p.x, r.top + p.y]; })()""")
-    page.mouse.click(xy[0], xy[1])
+    page.mouse.dblclick(xy[0], xy[1])
     page.wait_for_function("window.netintel.nodes.length >= 10", timeout=15000)
     assert {"THA", "BC-MAESOT"} <= set(page.evaluate("window.netintel.nodes.getIds()"))
     # the person named like an HTML tag is data, never markup

@@ -18,6 +18,7 @@ from viz.routemap import (
     routemap_csv,
     routemap_geojson,
     routemap_html,
+    routemap_metadata,
     routemap_pdf,
     routemap_png,
 )
@@ -255,18 +256,18 @@ def test_route_map_geojson_structure() -> None:
     assert fc["metadata"]["filters_applied"] == FILTERS
 
 
-def test_route_map_csv_suppressed() -> None:
-    text = routemap_csv(CORR, LOCS, filters=FILTERS)
-    df = pd.read_csv(io.StringIO(text), comment="#", dtype=str, keep_default_na=False)
-    assert list(df.columns) == ["source", "transit", "destination", "route", "victims", "cases", "suppressed"]
-    row = df[df["route"] == "KHM > LAO > THA"].iloc[0]
-    assert (row["victims"], row["cases"], row["suppressed"]) == ("<5", "<5", "true")
-    assert df[df["route"] == "LAO > THA"].iloc[0]["cases"] == "<5"
-    assert df[df["route"] == "MMR > THA"].iloc[0]["victims"] == "1234"
-    assert "fishing" in text
-    shown = sum(int(v) for v in df["victims"] if v != "<5")
-    total_line = next(line for line in text.splitlines() if line.startswith("# Total"))
-    assert f"{shown:,} victims" in total_line  # totals = sum of shown cells: nothing to subtract
+def test_route_map_csv_opens_with_plain_read_csv() -> None:
+    path = io.BytesIO(routemap_csv(CORR, LOCS).encode("utf-8"))
+    assert path.getvalue()[:3] == b"\xef\xbb\xbf"  # UTF-8 BOM for Excel
+    df = pd.read_csv(path)  # no options: no comment lines, BOM skipped
+    assert list(df.columns[:3]) == ["source", "source_name", "transit"] and "suppressed" in df.columns
+    assert df["victims"].dtype.kind in "if" and df["suppressed"].dtype == bool
+    row = df[df["source"] == "KHM"].iloc[0]  # 3 victims: no number, flagged
+    assert pd.isna(row["victims"]) and pd.isna(row["cases"]) and bool(row["suppressed"])
+    assert int(df[df["source"] == "MMR"].iloc[0]["victims"]) == 1234
+    assert {"Myanmar", "Cambodia", "ประเทศไทย"} <= set(df["source_name"]) | set(df["destination_name"])
+    meta = routemap_metadata(CORR, LOCS, filters=FILTERS)
+    assert "fishing" in meta["filters"] and meta["victims_shown"] == int(df["victims"].sum())
 
 
 def _png_array(png: bytes) -> np.ndarray:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from core.errors import InvalidInput, NotFound
 from graph import explore as gx
 from graph.model import NODE_LABELS, REL_TYPES
+from graph.paths import DEFAULT_EXCLUDE_LABELS
 from graph.scope import Scope
 
 from ._common import cached, split_list
-from .models import GraphOut, Hit, HitList, NodeOut, Stats
+from .models import GraphOut, Hit, HitList, NodeOut, PathsOut, Stats
 
 __all__ = ["search", "entity", "neighbourhood", "shortest_path", "stats", "check_label", "check_labels",
            "check_types", "SEARCH_KINDS"]
@@ -152,7 +154,7 @@ def neighbourhood(scope: Scope, entity_id: str, *, label: str | None = None, dep
                   labels: str | Sequence[str] | None = None, types: str | Sequence[str] | None = None,
                   since: dt.date | str | None = None, until: dt.date | str | None = None,
                   agency: str | None = None, limit: int = gx.MAX_NODES, expand: str | Sequence[str] | None = None,
-                  hub_degree: int | None = None) -> GraphOut:
+                  hub_degree: int | None = None, hub_limit: int | None = None) -> GraphOut:
     """The entity and its neighbourhood to depth 1–3: filtered, capped, dense hubs collapsed
     (``expand`` names the hubs whose neighbours you want)."""
     scope.require("investigator")
@@ -163,7 +165,7 @@ def neighbourhood(scope: Scope, entity_id: str, *, label: str | None = None, dep
                                 labels=check_labels(labels), rel_types=check_types(types), since=_iso(since),
                                 until=_iso(until), agency=agency, limit=limit,
                                 expand=split_list(expand, "expanded id") or (),
-                                hub_degree=hub_degree or _hub_degree())
+                                hub_degree=hub_degree or _hub_degree(), hub_limit=hub_limit or gx.HUB_LIMIT)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
     if data is None:
@@ -178,18 +180,42 @@ def _hub_degree() -> int:
     return int(get_settings().hub_degree)
 
 
-def shortest_path(scope: Scope, from_id: str, to_id: str, *, max_length: int = 6,
-                  types: str | Sequence[str] | None = None) -> GraphOut:
-    """One shortest path between two entities through what the scope may see."""
+def shortest_path(scope: Scope, from_id: str, to_id: str, *, k: int = 1, max_length: int = 6,
+                  types: str | Sequence[str] | None = None,
+                  exclude_labels: str | Sequence[str] | None = DEFAULT_EXCLUDE_LABELS,
+                  exclude_types: str | Sequence[str] | None = None) -> PathsOut:
+    """The ``k`` shortest paths between two entities through what the scope may see, not through
+    ``exclude_labels`` (locations by default: a shared home town tells nothing) nor ``exclude_types``."""
+    from graph import paths as gp
+
     scope.require("investigator")
+    labs = check_labels(exclude_labels) or []
+    ex_types = check_types(exclude_types) or []
     try:
-        data = gx.shortest_path(scope, from_id, to_id, max_length=max_length, rel_types=check_types(types))
+        data = gp.k_shortest_paths(scope, from_id, to_id, k=k, max_length=max_length, exclude_labels=labs,
+                                   exclude_types=ex_types, rel_types=check_types(types))
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
     if data is None:
         raise NotFound("one of the two entities does not exist", {"from_id": from_id, "to_id": to_id})
-    scope.audit("read_personal", f"{from_id}..{to_id}", view="shortest_path", length=data["length"])
-    return GraphOut.model_validate(data)
+    scope.audit("read_personal", f"{from_id}..{to_id}", view="shortest_path", length=data["length"], k=k,
+                paths=len(data["paths"]))
+    out = PathsOut.model_validate({**data, "truncated": False, "k": k, "max_length": max_length,
+                                   "exclude_labels": labs, "exclude_types": ex_types})
+    if not data["paths"]:
+        avoid = " avoiding " + ", ".join(labs + ex_types) if labs or ex_types else ""
+        out.message = f"No path of at most {max_length} steps{avoid} between {from_id} and {to_id}."
+        if max_length < gp.MAX_PATH_LENGTH:
+            longer = min(gp.MAX_PATH_LENGTH, max_length + 2)
+            out.message += f" Try a longer search (up to {longer} steps)."
+            q = {"from": from_id, "to": to_id, "k": k, "max_length": longer,
+                 "exclude_labels": ",".join(labs), "exclude_types": ",".join(ex_types)}
+            if types:
+                q["types"] = ",".join(check_types(types) or [])
+            out.longer = "/api/paths/shortest?" + urlencode(q)
+        elif labs:
+            out.message += " Allowing paths through " + ", ".join(labs) + " may find one."
+    return out
 
 
 def stats(scope: Scope) -> Stats:

@@ -20,12 +20,19 @@ __all__ = [
     "RouteRow",
     "CorridorRow",
     "HubRow",
+    "TrendRow",
     "TraceRow",
     "TypologyRow",
     "CandidateRow",
     "JudgementOut",
     "RunOut",
     "JobOut",
+    "PathItem",
+    "PathsOut",
+    "InvestigationIn",
+    "InvestigationShare",
+    "InvestigationSummary",
+    "InvestigationOut",
     "Holder",
     "AccountInfo",
     "TransferRow",
@@ -169,18 +176,38 @@ class CorridorRow(BaseModel):
     source: str
     transit: list[str] = []
     destination: str
-    victims: int | None = Field(description="distinct victims (None: suppressed for your role)")
-    cases: int | None = Field(description="distinct cases (None: suppressed for your role)")
+    source_name: str | None = Field(None, description="name of the source in the chosen language (UN naming)")
+    transit_names: list[str] = []
+    destination_name: str | None = None
+    route: str | None = Field(None, description="the corridor in words: source → transit… → destination")
+    victims: int | None = Field(description="victims (journeys); exact for investigators, perturbed by at most "
+                                            "±2 (cell-key method) for viewers; None: below 5")
+    cases: int | None = Field(description="distinct cases (same rule; None: below 5)")
     cross_border: bool | None = None
-    suppressed: bool = False
+    share: float | None = Field(None, description="victims / the table's total (0..1)")
+    previous: int | None = Field(None, description="victims in the previous period of the same length (years=)")
+    change: int | None = Field(None, description="victims − previous")
+    suppressed: bool = Field(False, description="a count of this row is below 5 and not published")
 
 
 class HubRow(BaseModel):
     location: str
-    victims: int | None
+    name: str | None = None
+    victims: int | None = Field(description="victims on the listed corridors through this place")
     routes: int | None
     cases: int | None
-    corridors: int | None = None
+    corridors: int | None = Field(None, description="listed corridors through this place")
+    suppressed: bool = False
+
+
+class TrendRow(BaseModel):
+    year: int = Field(description="year counted: of the journey's first leg (recruitment)")
+    source: str | None = None
+    transit: list[str] = []
+    destination: str | None = None
+    route: str = Field(description="corridor in words, or 'all corridors'")
+    victims: int | None
+    cases: int | None
     suppressed: bool = False
 
 
@@ -245,6 +272,73 @@ class JobOut(BaseModel):
     error: str | None = None
     url: str
     result_url: str | None = None
+
+
+class PathItem(BaseModel):
+    nodes: list[str | None] = Field(description="node ids from the start to the end")
+    edges: list[str] = Field(description="ids of the relationships taken (see ``edges``)")
+    length: int
+
+
+class PathsOut(GraphOut):
+    """The k shortest paths: ``nodes``/``edges`` are their union, ``paths`` each path in order."""
+
+    paths: list[PathItem] = []
+    k: int = 1
+    max_length: int = 6
+    exclude_labels: list[str] = []
+    exclude_types: list[str] = []
+    message: str | None = Field(None, description="why nothing was found, and what to try")
+    longer: str | None = Field(None, description="the same search allowing longer paths (a relative URL)")
+
+
+class InvestigationIn(BaseModel):
+    """A workspace to save: what is on the canvas and how it was filtered."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    id: str | None = Field(None, max_length=40, description="save over this investigation (yours)")
+    start: str | None = Field(None, max_length=200, description="the entity the network started from")
+    nodes: list[dict[str, Any]] = Field([], max_length=2000, description="``{id, label}`` of each node shown")
+    positions: dict[str, list[float]] = Field({}, description="node id → [x, y]")
+    pinned: list[str] = Field([], max_length=2000)
+    hidden: list[str] = Field([], max_length=2000)
+    expanded: list[str] = Field([], max_length=2000)
+    filters: dict[str, Any] = Field({}, description="the filter panel: labels, types, agency, since, until")
+    notes: str = Field("", max_length=20000)
+    share_users: list[str] = Field([], max_length=100)
+    share_units: list[str] = Field([], max_length=100)
+
+
+class InvestigationShare(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    users: list[str] = Field([], max_length=100)
+    units: list[str] = Field([], max_length=100)
+
+
+class InvestigationSummary(BaseModel):
+    id: str
+    name: str
+    owner: str
+    created_at: str
+    updated_at: str
+    shared_users: list[str] = []
+    shared_units: list[str] = []
+    nodes: int = Field(description="nodes saved (the opener may see fewer)")
+    url: str
+
+
+class InvestigationOut(InvestigationSummary):
+    """An opened investigation: the saved state, re-read through the opener's scope."""
+
+    start: str | None = None
+    positions: dict[str, list[float]] = {}
+    pinned: list[str] = []
+    hidden: list[str] = []
+    expanded: list[str] = []
+    filters: dict[str, Any] = {}
+    notes: str = ""
+    graph: GraphOut
 
 
 class Holder(BaseModel):

@@ -38,6 +38,10 @@ def warm(driver: Any) -> list[str]:
         routes.hubs(scope, q)
         routes.route_map(scope, q)
         done.append(scope.compartment().key)
+    # investigators of that compartment see exact counts: their disclosed tables are cached apart
+    inv = Scope.for_user(driver, "", "investigator")
+    routes.corridors(inv, q)
+    routes.hubs(inv, q)
     return done
 
 

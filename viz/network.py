@@ -26,6 +26,7 @@ from pyvis.edge import Edge
 from pyvis.node import Node
 
 from graph.model import NODES, ROLES
+from viz.fonts import CSS_FONT_STACK
 from viz.pages import network_assets, render_page
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "ROLE_COLOURS",
     "GF_ROLE_COLOURS",
     "network_payload",
+    "workspace_page",
 ]
 
 #: colour and vis shape per node label, from :data:`graph.model.NODES`.
@@ -93,6 +95,16 @@ def _info(attrs: Mapping[str, Any], first: Iterable[str], skip: Iterable[str] = 
     return rows
 
 
+def _unique(key: str, seen: set[str]) -> str:
+    """``key``, or ``key#2``, ``key#3``… when it was already used (vis-network refuses duplicate ids)."""
+    out, i = key, 1
+    while out in seen:
+        i += 1
+        out = f"{key}#{i}"
+    seen.add(out)
+    return out
+
+
 def _truncate(s: str, n: int = _MAX_LABEL) -> str:
     return s if len(s) <= n else s[: n - 1] + "\u2026"
 
@@ -138,6 +150,7 @@ def network_payload(
     edge_label_attr: str | None = None,
     levels: Mapping[Hashable, int] | None = None,
     highlight_title: str = "Highlighted",
+    positions: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON-serialisable page data (vis nodes, edges, options, legend).
 
@@ -146,6 +159,7 @@ def network_payload(
     hierarchical layout with the given level per node.
     """
     hl = _highlight_colours(highlight)
+    seen_ids: set[str] = set()
     if size_attr is None and any("score" in d for _, d in G.nodes(data=True)):
         size_attr = "score"
     values = [float(d[size_attr]) for _, d in G.nodes(data=True)
@@ -178,7 +192,11 @@ def network_payload(
             "_kind": kind,
             "_info": info,
             "_search": f"{name} {nid}".lower(),
+            "_name": name,
         }
+        if d.get("collapsed"):
+            opts["_collapsed"] = True
+            opts["_degree"] = int(d.get("degree") or 0)
         if str(nid) in hl:
             tag, col = hl[str(nid)]
             opts["color"] = {"background": st["color"], "border": col,
@@ -188,6 +206,9 @@ def network_payload(
         if fixed:
             x, y = pos[nid]
             opts.update(x=round(x, 1), y=round(y, 1), physics=False)
+        elif positions and str(nid) in positions:
+            x, y = positions[str(nid)][:2]
+            opts.update(x=round(float(x), 1), y=round(float(y), 1))
         if levels is not None:
             opts["level"] = int(levels.get(nid, 0))
         nodes.append(Node(str(nid), st["shape"], _truncate(name), **opts).options)
@@ -205,11 +226,17 @@ def network_payload(
         info = _info(d, ["type", edge_role_attr, "amount", "currency", "at"])
         width = 1.0 + min(4.0, math.log10(1 + float(d["amount"])) / 2) if isinstance(d.get("amount"), (int, float)) else 1.5
         eopts: dict[str, Any] = {
-            "id": f"e{i}",
+            # the store's relationship id when there is one: parallel relationships stay distinct,
+            # and an expansion that returns one already drawn is recognised
+            "id": _unique(str(d["id"]) if d.get("id") not in (None, "") else f"e{i}", seen_ids),
             "color": {"color": col},
             "width": round(width, 2),
             "_type": etype,
             "_info": info,
+            "_role": str(role) if role else None,
+            "_source": d.get("source"),
+            "_lo": d.get("at") or d.get("first_seen"),
+            "_hi": d.get("at") or d.get("last_seen"),
         }
         if edge_label_attr and d.get(edge_label_attr) not in (None, ""):
             eopts["label"] = str(d[edge_label_attr])
@@ -219,11 +246,13 @@ def network_payload(
     options: dict[str, Any] = {
         "autoResize": True,
         "interaction": {"hover": True, "tooltipDelay": 120, "hideEdgesOnDrag": n > 150},
-        "nodes": {"font": {"size": 12}, "borderWidth": 1},
-        "edges": {"font": {"size": 10, "align": "top"}, "smooth": False if fixed else {"type": "continuous"},
+        # labels are drawn on the canvas: name the Noto families, or Myanmar/Khmer/Chinese fall back to boxes
+        "nodes": {"font": {"size": 12, "face": CSS_FONT_STACK}, "borderWidth": 1},
+        "edges": {"font": {"size": 10, "align": "top", "face": CSS_FONT_STACK}, "smooth": False if fixed else {"type": "continuous"},
                   "selectionWidth": 2},
     }
-    if fixed:
+    if fixed or (positions and n and all(str(k) in positions for k in G.nodes)):
+        fixed = fixed or bool(positions)
         options["physics"] = {"enabled": False}
     elif levels is not None:
         options["layout"] = {"hierarchical": {"enabled": True, "direction": "LR", "sortMethod": "directed",
@@ -272,6 +301,46 @@ def network_payload(
 def _page(title: str, payload: dict[str, Any], *, user: Any = None, role: str | None = None) -> str:
     """The network page (``viz/templates/network.html``) for ``payload``, with the site header."""
     return render_page("network.html", title=title, payload=payload, assets=network_assets(), user=user, role=role)
+
+
+def workspace_page(
+    graph: Mapping[str, Any],
+    *,
+    title: str,
+    workspace: Mapping[str, Any],
+    start: str | None = None,
+    positions: Mapping[str, Any] | None = None,
+    user: Any = None,
+    role: str | None = None,
+) -> str:
+    """The investigator's network page for a ``{nodes, edges}`` view (a neighbourhood, a case
+    network, paths, a saved investigation): the site header, the canvas and the tools panel.
+
+    ``workspace`` tells the page where to ask for more (``expandUrl`` with ``{id}``, ``searchUrl``,
+    ``pathUrl``, ``investigationsUrl``), the current ``filters``, the lists for the filter panel
+    (``labels``, ``types``, ``agencies``), ``hubLimit`` and an opened ``investigation``.
+
+    Examples
+    --------
+    >>> g = {"nodes": [{"id": "p1", "label": "Person", "name": "Somchai"},
+    ...                {"id": "TH-10", "label": "Location", "name": "Bangkok", "collapsed": True, "degree": 852}],
+    ...      "edges": [{"id": "r1", "from": "p1", "to": "TH-10", "type": "LIVES_AT"},
+    ...                {"id": "r2", "from": "p1", "to": "TH-10", "type": "LIVES_AT"}]}
+    >>> html = workspace_page(g, title="t", workspace={"expandUrl": "/api/entities/{id}/neighbourhood",
+    ...                       "labels": [], "types": [], "agencies": []}, start="p1")
+    >>> 'id="ni-filters"' in html and '"r2"' in html
+    True
+    """
+    G = nx.MultiDiGraph()
+    for n in graph.get("nodes", []):
+        G.add_node(str(n["id"]), **{k: v for k, v in n.items() if k != "id"})
+    for e in graph.get("edges", []):
+        frm = e.get("from", e.get("from_"))
+        G.add_edge(str(frm), str(e["to"]), **{k: v for k, v in e.items() if k not in ("from", "from_", "to")})
+    payload = network_payload(G, highlight=[start] if start else None, expand_url=workspace.get("expandUrl"),
+                              positions=positions)
+    payload["workspace"] = {**workspace, "start": start}
+    return _page(title, payload, user=user, role=role)
 
 
 def render_network(

@@ -92,6 +92,39 @@ def _locations(locations: pd.DataFrame | Mapping[Hashable, Mapping[str, Any]] | 
     return {str(k): {"id": str(k), **dict(v)} for k, v in locations.items()}
 
 
+@lru_cache(maxsize=1)
+def _gazetteer() -> dict[str, str]:
+    from ingest.gazetteer import LOCATIONS
+
+    return {r["id"]: r["name"] for r in LOCATIONS}
+
+
+def _default_name(pid: str) -> str:
+    """A place's English name when the location table has none: the gazetteer's, then pycountry's."""
+    name = _gazetteer().get(pid)
+    if name:
+        return name
+    if len(pid) == 3 and pid.isalpha():
+        import pycountry
+
+        c = pycountry.countries.get(alpha_3=pid.upper())
+        if c is not None:
+            return str(getattr(c, "common_name", None) or c.name)
+    return pid
+
+
+def _num(v: Any) -> int | None:
+    """A count as int, None when missing or suppressed (None, NaN, <NA>)."""
+    if v is None or v is pd.NA:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return int(v)
+
+
 def _fmt_count(v: int | None, min_count: int) -> str:
     return f"<{min_count}" if v is None else f"{v:,}"
 
@@ -136,7 +169,7 @@ def prepare_corridors(
                 lon, lat = c if c else (None, None)
             places[pid] = {
                 "id": pid,
-                "name": str(row.get("name") or pid),
+                "name": str(row.get("name") or _default_name(pid)),
                 "kind": str(row.get("kind") or ("country" if len(pid) == 3 and pid.isupper() else "")),
                 "lat": None if lat is None else float(lat),
                 "lon": None if lon is None else float(lon),
@@ -155,10 +188,10 @@ def prepare_corridors(
         transit = tuple(str(t) for t in transit)
         src, dst = str(r["source"]), str(r["destination"])
         stops = [src, *transit, dst]
-        v = int(r.get("victims") or 0)
-        c = int(r.get("cases") or 0)
-        sv = None if v < min_count else v
-        sc = None if c < min_count else c
+        v, c = _num(r.get("victims")), _num(r.get("cases"))
+        cases_known = r.get("cases_known") is not False
+        sv = None if v is None or v < min_count else v
+        sc = None if c is None or c < min_count or not cases_known else c
         for role, ids in (("source", [src]), ("transit", list(transit)), ("destination", [dst])):
             for pid in ids:
                 p = place(pid)
@@ -175,11 +208,12 @@ def prepare_corridors(
             "destination": dst,
             "stops": stops,
             "route": " > ".join(stops),
+            "route_names": " → ".join(place(x)["name"] for x in stops),
             "victims": sv,
             "cases": sc,
             "victims_display": _fmt_count(sv, min_count),
-            "cases_display": _fmt_count(sc, min_count),
-            "suppressed": sv is None or sc is None,
+            "cases_display": _fmt_count(sc, min_count) if cases_known else "n/a",
+            "suppressed": sv is None or (sc is None and cases_known),
             "victims_suppressed": sv is None,
         })
     out.sort(key=lambda x: (-(x["victims"] or 0), x["route"]))
@@ -524,6 +558,51 @@ def routemap_pdf(
                    sources=sources, watermark=watermark, generated=generated)
 
 
+def _unwrap(stops: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Longitudes made continuous along a route (each hop the short way, across the antimeridian if shorter)."""
+    out: list[tuple[float, float]] = []
+    for lon, lat in stops:
+        if out:
+            prev = out[-1][0]
+            while lon - prev > 180:
+                lon -= 360
+            while lon - prev < -180:
+                lon += 360
+        out.append((lon, lat))
+    return out
+
+
+def _split_antimeridian(pts: list[tuple[float, float]]) -> list[list[list[float]]]:
+    """A continuous-longitude polyline as parts within [-180, 180] (RFC 7946 §3.1.9)."""
+    parts: list[list[list[float]]] = [[]]
+
+    def norm(x: float) -> float:
+        return ((x + 180.0) % 360.0) - 180.0 if not -180.0 <= x <= 180.0 else x
+
+    for i, (lon, lat) in enumerate(pts):
+        if i:
+            plon, plat = pts[i - 1]
+            k0, k1 = math.floor((plon + 180) / 360), math.floor((lon + 180) / 360)
+            if k0 != k1:  # crosses ±180 between the two points
+                edge = 180.0 + 360.0 * min(k0, k1)
+                t = (edge - plon) / (lon - plon)
+                ylat = plat + t * (lat - plat)
+                east = lon > plon
+                parts[-1].append([180.0 if east else -180.0, round(ylat, 5)])
+                parts.append([[-180.0 if east else 180.0, round(ylat, 5)]])
+        parts[-1].append([round(norm(lon), 5), round(lat, 5)])
+    return [p for p in parts if len(p) >= 2]
+
+
+def _meta_dict(cs: list[dict[str, Any]], meta: Mapping[str, Any], min_count: int,
+               extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    shown = sum(c["victims"] for c in cs if c["victims"] is not None)
+    out = {**meta, "min_count": min_count, "victims_shown": shown,
+           "corridors_suppressed": sum(1 for c in cs if c["victims"] is None)}
+    out.update(dict(extra or {}))
+    return out
+
+
 def routemap_geojson(
     corridors: pd.DataFrame,
     locations: pd.DataFrame | Mapping[Hashable, Mapping[str, Any]] | None,
@@ -533,42 +612,125 @@ def routemap_geojson(
     min_count: int = 5,
     sources: Iterable[str] | None = None,
     generated: _dt.date | _dt.datetime | str | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """GeoJSON FeatureCollection: a LineString per corridor (through its stops) and a Point per place.
+    """GeoJSON FeatureCollection (RFC 7946): a feature per corridor and a Point per place.
 
-    Suppressed counts are ``null`` with ``victims_display``/``cases_display`` ``"<5"``.
+    A corridor between places is a LineString through its stops (a MultiLineString when it crosses
+    the antimeridian, each hop going the short way); a domestic corridor (one place) is a Point.
+    Corridors whose places have no coordinates are not drawn and listed in ``metadata.not_drawn``.
+    Properties carry codes and names; a suppressed count is ``null`` with ``suppressed: true``.
 
     Examples
     --------
-    >>> df = pd.DataFrame({"source": ["MMR"], "transit": [()], "destination": ["THA"],
-    ...     "victims": [2], "cases": [1]})
+    >>> df = pd.DataFrame({"source": ["MMR", "THA"], "transit": [(), ()], "destination": ["THA", "THA"],
+    ...     "victims": [12, 7], "cases": [3, 2]})
     >>> fc = routemap_geojson(df, None)
-    >>> [f["geometry"]["type"] for f in fc["features"]], fc["features"][0]["properties"]["victims"]
-    (['LineString', 'Point', 'Point'], None)
+    >>> [f["geometry"]["type"] for f in fc["features"]][:2], fc["features"][0]["properties"]["victims"]
+    (['LineString', 'Point'], 12)
     """
     cs, places = prepare_corridors(corridors, locations, min_count=min_count)
     meta = _meta(title, filters, sources, generated, min_count)
     feats: list[dict[str, Any]] = []
+    not_drawn: list[str] = []
     for c in cs:
-        coords = [[places[s]["lon"], places[s]["lat"]] for s in c["stops"] if places[s]["lon"] is not None]
-        if len(coords) < 2:
+        stops = [s for s in dict.fromkeys(c["stops"])] if len(set(c["stops"])) == 1 else c["stops"]
+        known = [(places[s]["lon"], places[s]["lat"]) for s in stops if places[s]["lon"] is not None]
+        if len(known) != len(stops) or not known:
+            not_drawn.append(c["route"])
             continue
-        props = {k: c[k] for k in ("source", "transit", "destination", "route", "victims", "cases",
-                                   "victims_display", "cases_display", "suppressed")}
-        feats.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
-                      "properties": {"feature": "corridor", **props}})
+        props = {"feature": "corridor", "source": c["source"], "source_name": places[c["source"]]["name"],
+                 "transit": c["transit"], "transit_names": [places[t]["name"] for t in c["transit"]],
+                 "destination": c["destination"], "destination_name": places[c["destination"]]["name"],
+                 "route": c["route_names"], "route_codes": c["route"], "victims": c["victims"],
+                 "cases": c["cases"], "victims_display": c["victims_display"],
+                 "cases_display": c["cases_display"], "suppressed": c["suppressed"],
+                 "domestic": len(set(c["stops"])) == 1}
+        pts = _unwrap(known)
+        if len({(round(x, 6), round(y, 6)) for x, y in pts}) == 1:
+            geom: dict[str, Any] = {"type": "Point", "coordinates": [round(known[0][0], 5), round(known[0][1], 5)]}
+        else:
+            parts = _split_antimeridian(pts)
+            geom = ({"type": "LineString", "coordinates": parts[0]} if len(parts) == 1
+                    else {"type": "MultiLineString", "coordinates": parts})
+        feats.append({"type": "Feature", "geometry": geom, "properties": props})
     for p in places.values():
         if p["lon"] is None:
             continue
         feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [p["lon"], p["lat"]]},
                       "properties": {"feature": "place", "id": p["id"], "name": p["name"], "kind": p["kind"],
-                                     "roles": p["roles"], "victims_shown": p["victims_shown"],
-                                     "suppressed_corridors": p["suppressed_corridors"]}})
-    return {"type": "FeatureCollection", "features": feats,
-            "metadata": {**meta, "min_count": min_count, "filters_applied": dict(filters or {})}}
+                                     "roles": p["roles"], "victims_shown": p["victims_shown"]}})
+    md = _meta_dict(cs, meta, min_count, extra)
+    md["not_drawn"] = not_drawn
+    md["filters_applied"] = dict(filters or {})
+    return {"type": "FeatureCollection", "features": feats, "metadata": md}
+
+
+CSV_COLUMNS = ["source", "source_name", "transit", "transit_names", "destination", "destination_name", "route",
+               "victims", "cases", "suppressed", "share", "previous", "change"]
 
 
 def routemap_csv(
+    corridors: pd.DataFrame,
+    locations: pd.DataFrame | Mapping[Hashable, Mapping[str, Any]] | None = None,
+    *,
+    min_count: int = 5,
+    bom: bool = True,
+) -> str:
+    """CSV of corridors for spreadsheets and ``pandas.read_csv(path)`` as is.
+
+    One header line, then one row per corridor: codes *and* names, ``victims`` and
+    ``cases`` as plain numbers (empty when suppressed) with a separate ``suppressed``
+    flag (``true``/``false``), and ``share``, ``previous``, ``change`` when known.
+    No comment lines: the metadata (title, filters, sources, totals) is the sidecar
+    :func:`routemap_metadata`.  With ``bom`` the text starts with U+FEFF so that Excel
+    reads it as UTF-8 (pandas skips it).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"source": ["MMR"], "transit": [()], "destination": ["THA"],
+    ...     "victims": [1150], "cases": [3]})
+    >>> print(routemap_csv(df, bom=False).splitlines()[1])
+    MMR,Myanmar,,,THA,Thailand,Myanmar → Thailand,1150,,true,,,
+    """
+    cs, places = prepare_corridors(corridors, locations, min_count=min_count)
+    extra = _extra_columns(corridors)
+    buf = io.StringIO()
+    if bom:
+        buf.write("\ufeff")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for c in cs:
+        x = extra.get(c["route"], {})
+        w.writerow([c["source"], places[c["source"]]["name"], " > ".join(c["transit"]),
+                    " > ".join(places[t]["name"] for t in c["transit"]), c["destination"],
+                    places[c["destination"]]["name"], c["route_names"],
+                    "" if c["victims"] is None else c["victims"], "" if c["cases"] is None else c["cases"],
+                    "true" if c["suppressed"] else "false",
+                    *("" if x.get(k) is None else x[k] for k in ("share", "previous", "change"))])
+    return buf.getvalue()
+
+
+def _extra_columns(corridors: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    if not len(corridors) or not {"share", "previous", "change"} & set(corridors.columns):
+        return out
+    for r in corridors.to_dict("records"):
+        t = r.get("transit")
+        t = tuple(t) if isinstance(t, tuple | list) else ()
+        key = " > ".join([str(r["source"]), *map(str, t), str(r["destination"])])
+        out[key] = {k: (None if _num_or_none(r.get(k)) is None else r.get(k)) for k in ("share", "previous", "change")}
+    return out
+
+
+def _num_or_none(v: Any) -> float | None:
+    try:
+        return None if v is None or pd.isna(v) else float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def routemap_metadata(
     corridors: pd.DataFrame,
     locations: pd.DataFrame | Mapping[Hashable, Mapping[str, Any]] | None = None,
     *,
@@ -577,32 +739,13 @@ def routemap_csv(
     min_count: int = 5,
     sources: Iterable[str] | None = None,
     generated: _dt.date | _dt.datetime | str | None = None,
-    header: bool = True,
-) -> str:
-    """CSV of corridors (``source, transit, destination, route, victims, cases, suppressed``).
-
-    With ``header`` the file starts with ``#`` comment lines (title, filters,
-    sources, date, suppression rule); read it with ``pandas.read_csv(..., comment="#")``.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"source": ["MMR"], "transit": [()], "destination": ["THA"],
-    ...     "victims": [3], "cases": [3]})
-    >>> print(routemap_csv(df, header=False).strip())
-    source,transit,destination,route,victims,cases,suppressed
-    MMR,,THA,MMR > THA,<5,<5,true
-    """
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The sidecar of the CSV: title, filters, sources, date, suppression rule and totals."""
     cs, _places = prepare_corridors(corridors, locations, min_count=min_count)
-    buf = io.StringIO()
-    if header:
-        meta = _meta(title, filters, sources, generated, min_count)
-        for k in ("title", "filters", "sources", "generated", "suppression"):
-            buf.write("# " + meta[k].replace("\n", " ") + "\n")
-        buf.write("# Total: " + _totals(cs, min_count) + "\n")
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["source", "transit", "destination", "route", "victims", "cases", "suppressed"])
-    for c in cs:
-        w.writerow([c["source"], " > ".join(c["transit"]), c["destination"], c["route"],
-                    c["victims_display"].replace(",", ""), c["cases_display"].replace(",", ""),
-                    "true" if c["suppressed"] else "false"])
-    return buf.getvalue()
+    md = _meta_dict(cs, _meta(title, filters, sources, generated, min_count), min_count, extra)
+    md["columns"] = {"victims": "victims (journeys); empty when suppressed", "cases": "distinct cases; empty when "
+                     "suppressed or unknown (aggregate data)", "suppressed": "a count of the row is not published",
+                     "share": "victims / total", "previous": "victims in the previous period",
+                     "change": "victims - previous"}
+    return md

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from views import resolution as v
 from views.models import CandidateRow, JudgementOut, RunOut, Table
 
 from ..deps import AnalystScope
-from ._common import Format, FormatQ, html_table
+from ._common import html_table
+from ._exports import TableFormat, TableFormatQ, export_links, table_file
 
 router = APIRouter(prefix="/api/resolution", tags=["resolution"])
 
@@ -23,13 +24,17 @@ class JudgementIn(BaseModel):
 
 
 @router.get("/candidates", response_model=Table[CandidateRow], summary="Duplicate candidates (analyst)")
-def candidates(scope: AnalystScope,
+def candidates(request: Request, scope: AnalystScope,
                judgement: Annotated[str | None, Query(pattern="^(pending|accepted|rejected)$")] = None,
-               format: FormatQ = Format.json) -> Any:
+               format: TableFormatQ = TableFormat.json) -> Any:
     res = v.candidates(scope, judgement)
-    if format is Format.html:
+    if format in (TableFormat.csv, TableFormat.xlsx):
+        return table_file(scope, [r.model_dump() for r in res.data], format, title="duplicate candidates",
+                          target="candidates")
+    if format is TableFormat.html:
         return html_table("Duplicate candidates", [r.model_dump() for r in res.data], user=scope,
                           links={"id_left": "/ui/entity/{value}", "id_right": "/ui/entity/{value}"},
+                          extra_links=export_links(request, ("csv", "xlsx")),
                           note="Accept or reject with POST /api/resolution/judgements.")
     return res
 

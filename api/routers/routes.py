@@ -24,10 +24,11 @@ class MapFormat(StrEnum):
     pdf = "pdf"
     geojson = "geojson"
     csv = "csv"
+    meta = "meta"
 
 
 async def route_query(
-    level: Annotated[str, Query(pattern="^(country|province)$")] = "country",
+    level: Annotated[str, Query(pattern="^(country|province|border_crossing)$")] = "country",
     cases: Annotated[str | None, Query(max_length=4000, description="comma-separated case ids")] = None,
     years: Annotated[str | None, Query(max_length=40, description="2020, 2018-2024 or 2019,2021")] = None,
     nationality: Annotated[str | None, Query(max_length=40, description="ISO3, comma separated")] = None,
@@ -83,12 +84,15 @@ def route_map(scope: ViewerScope, q: QueryDep,
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     mark = f"netintel · {scope.user} · {stamp}"
-    df, locs = v.route_map(scope, q, min_count=min_count, format=format.value, watermark=mark)
+    m = v.route_map(scope, q, min_count=min_count, format=format.value, watermark=mark)
+    df, locs = m.corridors, m.locations
     today = dt.date.today().isoformat()
     kw: dict[str, Any] = {"filters": dict(q.raw), "min_count": min_count, "generated": today,
                           "title": "Trafficking corridors"}
-    name = f"routemap-{q.level}-{today}"
-    disp = {"Content-Disposition": f'attachment; filename="{name}.{format.value}"'} if download else {}
+    name = f"routemap_{q.slug()}_{today}"
+    ext = {"meta": "meta.json"}.get(format.value, format.value)
+    disp = {"Content-Disposition": f'attachment; filename="{name}.{ext}"'} if download else {}
+    extra = _public_meta(m.meta)
     if format is MapFormat.html:
         return HTMLResponse(rm.routemap_html(df, locs, watermark=mark, user=scope.user, role=scope.role, **kw),
                             headers=disp)
@@ -98,5 +102,16 @@ def route_map(scope: ViewerScope, q: QueryDep,
         return Response(rm.routemap_pdf(df, locs, watermark=mark, **kw), media_type="application/pdf",
                         headers=disp)
     if format is MapFormat.geojson:
-        return JSONResponse(rm.routemap_geojson(df, locs, **kw), media_type="application/geo+json", headers=disp)
-    return Response(rm.routemap_csv(df, locs, **kw), media_type="text/csv; charset=utf-8", headers=disp)
+        return JSONResponse(rm.routemap_geojson(df, locs, extra=extra, **kw), media_type="application/geo+json",
+                            headers=disp)
+    if format is MapFormat.meta:
+        return JSONResponse(rm.routemap_metadata(df, locs, extra=extra, **kw), headers=disp)
+    return Response(rm.routemap_csv(df, locs, min_count=min_count).encode("utf-8"),
+                    media_type="text/csv; charset=utf-8", headers=disp)
+
+
+def _public_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    """What the view says about the numbers (disclosure, totals, left out, years), for the exports."""
+    keys = ("disclosure", "total", "other", "other_display", "note", "left_out", "years_covered", "year_counted",
+            "filters_plain", "previous_period", "sources")
+    return {k: meta[k] for k in keys if k in meta}

@@ -132,7 +132,7 @@
       cols[c].forEach(function (acc) { pos[acc] = {x: 20 + c * colW, y: y}; y += heights[acc] + gap; });
       maxH = Math.max(maxH, y);
     }
-    var W = Math.max(600, 40 + ncol * colW), H = Math.max(240, maxH + 20);
+    var W = Math.max(600, 40 + ncol * colW), H = Math.max(240, maxH + 90);
     var svg = svgRoot(W, H, "Money flow");
     node("text", {x: 20, y: 24, "font-weight": "700", "font-size": "14"}, svg,
          "Flow: edge width in proportion to the amount");
@@ -145,12 +145,15 @@
       if (!s || !t) return;
       var sw = 1.5 + 16 * l.amount / (maxA || 1);
       var x1 = s.x + boxW, y1 = s.y + heights[l.source] / 2, x2 = t.x, y2 = t.y + heights[l.target] / 2;
-      var d;
-      if (x2 > x1) d = "M" + x1 + "," + y1 + " C" + (x1 + 60) + "," + y1 + " " + (x2 - 60) + "," + y2 + " " + x2 + "," + y2;
-      else { // back or sideways: loop below
+      var d, lx, ly;
+      if (x2 > x1) {
+        d = "M" + x1 + "," + y1 + " C" + (x1 + 60) + "," + y1 + " " + (x2 - 60) + "," + y2 + " " + x2 + "," + y2;
+        lx = (x1 + x2) / 2; ly = (y1 + y2) / 2 - sw / 2 - 4;
+      } else { // back or sideways: loop below
         var low = Math.max(y1, y2) + 60;
         x2 = t.x + boxW / 2; y2 = t.y + heights[l.target];
         d = "M" + x1 + "," + y1 + " C" + (x1 + 80) + "," + low + " " + (x2 + 40) + "," + (y2 + 50) + " " + x2 + "," + y2;
+        lx = (x1 + x2) / 2; ly = Math.max(y1, y2) + 48 + sw / 2 + 12;
       }
       var g = node("g", {"class": "mf-link", "data-source": l.source, "data-target": l.target,
                          "data-amount": l.amount.toFixed(2)}, gl);
@@ -159,8 +162,7 @@
       node("title", {}, g, l.source + " \u2192 " + l.target + ": " + money(l.amount, oneCur) + " in " + l.count +
            " transfer" + (l.count > 1 ? "s" : "") + ", " + fmtDate.format(new Date(l.first)) +
            (l.count > 1 ? " \u2013 " + fmtDate.format(new Date(l.last)) : ""));
-      var mx = (x1 + x2) / 2, my = (y1 + y2) / 2 - sw / 2 - 4;
-      node("text", {x: mx, y: my, "text-anchor": "middle", fill: "#1d3557", "font-size": "11",
+      node("text", {x: lx, y: ly, "text-anchor": "middle", fill: "#1d3557", "font-size": "11",
                     "class": "mf-amount", stroke: "#fff", "stroke-width": 3, "paint-order": "stroke"}, g,
            money(l.amount, oneCur) + (l.count > 1 ? " (" + l.count + "\u00D7)" : ""));
     });
