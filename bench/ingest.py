@@ -1,6 +1,14 @@
-"""Ingest benchmark: our loader vs LOAD CSV vs one query per row, same rows, one run.
+"""Ingest benchmark, one bundle, one run: netintel's loader, LOAD CSV with the same
+MERGE, the store's ceiling (a plain UNWIND MERGE/CREATE of the same nodes and
+relationships), the bulk path (neo4j-admin database import) and one query per row.
 
     python bench/ingest.py --persons 20000
+
+The ceiling replays the very nodes and relationships the loader wrote (its
+batches, captured), re-batched by 10,000, with ``UNWIND $rows MERGE (n:L {id:
+row.p.id}) SET n += row.p`` for nodes and ``MATCH (a) MATCH (b) CREATE
+(a)-[r:T]->(b) SET r = row.p`` for relationships, sequentially, after the
+same schema: no reading, no validation, no provenance work.
 
 Needs the managed Neo4j (``make bench`` starts the test instance), because
 LOAD CSV reads the bundle's files from the server's import directory.
@@ -14,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import sys
@@ -29,6 +38,8 @@ from graph import db as gdb  # noqa: E402
 from graph.model import NODES, rel_specs_for_table  # noqa: E402
 from graph.server import Neo4jServer  # noqa: E402
 from graph.settings import get_settings  # noqa: E402
+from ingest import loader as loader_mod  # noqa: E402
+from ingest.bulk import bulk_ingest  # noqa: E402
 from ingest.loader import ingest_bundle  # noqa: E402
 from ingest.read import read_table  # noqa: E402
 from ingest.validate import validate_row  # noqa: E402
@@ -52,14 +63,83 @@ def _totals(st: dict[str, dict[str, int]]) -> tuple[int, int]:
     return sum(st["nodes"].values()), sum(st["relationships"].values())
 
 
-def run_ours(driver: Any, bundle: Path, batch: int) -> dict[str, Any]:
+def _op(driver: Any) -> Any:
+    from graph.scope import Scope
+
+    return Scope.operator(driver, "bench/ingest.py")
+
+
+def run_ours(driver: Any, bundle: Path, batch: int, writers: int,
+             capture: list[tuple[str, list[dict[str, Any]]]] | None = None) -> dict[str, Any]:
     _reset(driver)
-    s = ingest_bundle(driver, bundle, rejects_path=ROOT / "bench" / "data" / "rejects.csv", batch_size=batch)
-    st = gdb.stats(driver)
+    real = loader_mod.loader_write
+    if capture is not None:
+        def spy(drv: Any, query: str, rows: list[dict[str, Any]]) -> None:
+            capture.append((query, rows))
+            real(drv, query, rows)
+
+        loader_mod.loader_write = spy
+    try:
+        s = ingest_bundle(driver, bundle, rejects_path=ROOT / "bench" / "data" / "rejects.csv", batch_size=batch,
+                          writers=writers)
+    finally:
+        loader_mod.loader_write = real
+    st = gdb.stats(_op(driver))
     n, r = _totals(st)
     return {"node_seconds": s.node_seconds, "rel_seconds": s.rel_seconds, "seconds": s.seconds,
-            "nodes": n, "relationships": r, "rejected": s.rejected, "stats": st,
+            "nodes": n, "relationships": r, "rejected": s.rejected, "stats": st, "writers": writers,
             "nodes_per_s": n / s.node_seconds, "relationships_per_s": r / s.rel_seconds}
+
+
+def run_ceiling(driver: Any, batches: list[tuple[str, list[dict[str, Any]]]], size: int = 10000) -> dict[str, Any]:
+    """The store's ceiling: the loader's nodes and relationships, plain UNWIND MERGE / CREATE."""
+    import re
+
+    _reset(driver)
+    nodes: dict[str, list[dict[str, Any]]] = {}
+    rels: dict[str, list[dict[str, Any]]] = {}
+    for q, rows in batches:
+        m = re.search(r"CREATE \(n:`(\w+)`", q)
+        if m:
+            nodes.setdefault(q.replace("SET n = row.p", "").strip(), []).extend(rows)
+            continue
+        m = re.search(r"MATCH \(a:`(\w+)`.*MATCH \(b:`(\w+)`.*CREATE \(a\)-\[r:`(\w+)`\]", q)
+        assert m, q  # an empty database: the loader only creates
+        rels.setdefault(q, []).extend(rows)
+    t0 = time.perf_counter()
+    with driver.session() as session:
+        for q, rows in nodes.items():
+            labels = re.search(r"CREATE \(n:(`[^)]*)\)", q)
+            assert labels
+            merge = f"UNWIND $rows AS row MERGE (n:{labels.group(1)} {{id: row.p.id}}) SET n += row.p"
+            for i in range(0, len(rows), size):
+                session.execute_write(lambda tx, q=merge, b=rows[i:i + size]: tx.run(q, rows=b).consume())
+    t1 = time.perf_counter()
+    with driver.session() as session:
+        for q, rows in rels.items():
+            for i in range(0, len(rows), size):
+                session.execute_write(lambda tx, q=q, b=rows[i:i + size]: tx.run(q, rows=b).consume())
+    t2 = time.perf_counter()
+    gdb.bump_data_version(driver)
+    st = gdb.stats(_op(driver))
+    n, r = _totals(st)
+    return {"node_seconds": t1 - t0, "rel_seconds": t2 - t1, "seconds": t2 - t0, "nodes": n, "relationships": r,
+            "stats": st, "batch": size, "nodes_per_s": n / (t1 - t0), "relationships_per_s": r / (t2 - t1)}
+
+
+def run_bulk(driver: Any, bundle: Path, settings: Any, rows: int) -> tuple[dict[str, Any], Any]:
+    """The bulk path on an emptied database; returns a fresh driver (the store was replaced)."""
+    _reset(driver)
+    driver.close()
+    s = bulk_ingest(bundle, rejects_path=ROOT / "bench" / "data" / "rejects-bulk.csv", settings=settings)
+    driver = gdb.connect(settings)
+    st = gdb.stats(_op(driver))
+    n, r = _totals(st)
+    good = s.rows - s.rejected
+    return {"seconds": s.seconds, "import_seconds": s.import_seconds, "validate_seconds": s.node_seconds + s.rel_seconds,
+            "nodes": n, "relationships": r, "rejected": s.rejected, "stats": st,
+            "rows_per_s": good / s.seconds, "import_rows_per_s": good / s.import_seconds,
+            "nodes_per_s": n / s.seconds, "relationships_per_s": r / s.seconds}, driver
 
 
 def run_load_csv(driver: Any, bundle: Path, import_dir: Path, batch: int) -> dict[str, Any]:
@@ -89,7 +169,7 @@ def run_load_csv(driver: Any, bundle: Path, import_dir: Path, batch: int) -> dic
                                          type_col="type" if r.type_choices else None, batch=batch)
                 gdb.run_autocommit(driver, q, url=f"file:///{bundle.name}/{table}.csv", rel_type=t)
     t2 = time.perf_counter()
-    st = gdb.stats(driver)
+    st = gdb.stats(_op(driver))
     n, r_ = _totals(st)
     shutil.rmtree(dest)
     return {"node_seconds": t1 - t0, "rel_seconds": t2 - t1, "seconds": t2 - t0, "nodes": n,
@@ -137,7 +217,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--persons", type=int, default=20000)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--batch", type=int, default=5000)
+    ap.add_argument("--batch", type=int, default=loader_mod.DEFAULT_BATCH)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="rounds of (loader, ceiling) run alternately: the ratios are taken per round "
+                         "and their median reported (the machine is shared: noise)")
+    ap.add_argument("--writers", type=int, default=loader_mod.DEFAULT_WRITERS)
     ap.add_argument("--per-row-sample", type=int, default=1500)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "ingest.json")
     args = ap.parse_args()
@@ -155,15 +239,30 @@ def main() -> None:
 
     # warm-up (JIT, page cache) on a small bundle with both bulk methods, not measured
     warm = _bundle(1000, args.seed)
-    run_ours(driver, warm, args.batch)
+    run_ours(driver, warm, args.batch, args.writers)
     run_load_csv(driver, warm, import_dir, args.batch)
 
-    ours = run_ours(driver, bundle, args.batch)
+    rounds = []
+    for i in range(max(1, args.rounds)):
+        captured: list[tuple[str, list[dict[str, Any]]]] = []
+        o = run_ours(driver, bundle, args.batch, args.writers, captured)
+        c = run_ceiling(driver, captured)
+        captured.clear()
+        rounds.append({"ours": o, "ceiling": c,
+                       "nodes_ratio": o["nodes_per_s"] / c["nodes_per_s"],
+                       "relationships_ratio": o["relationships_per_s"] / c["relationships_per_s"]})
+        print(f"round {i + 1}: loader {o['nodes_per_s']:.0f} / {o['relationships_per_s']:.0f}, ceiling "
+              f"{c['nodes_per_s']:.0f} / {c['relationships_per_s']:.0f} (nodes/s, relationships/s)", flush=True)
+    med = sorted(rounds, key=lambda r: r["nodes_ratio"])[len(rounds) // 2]
+    ours, ceiling = med["ours"], med["ceiling"]
     load_csv = run_load_csv(driver, bundle, import_dir, args.batch)
+    bulk, driver = run_bulk(driver, bundle, s, rows)
     per_row = run_per_row(driver, bundle, args.per_row_sample)
     driver.close()
 
-    for res in (ours, load_csv):
+    import statistics
+
+    for res in [load_csv, bulk] + [r[k] for r in rounds for k in ("ours", "ceiling")]:
         res["matches_truth"] = res.pop("stats") == truth["counts"]
     result = {
         "bundle": {"persons": args.persons, "seed": args.seed, "rows": rows,
@@ -174,8 +273,16 @@ def main() -> None:
         "batch": args.batch,
         "ours": ours,
         "load_csv_in_transactions": load_csv,
+        "ceiling_unwind_merge_create": ceiling,
+        "bulk_neo4j_admin_import": bulk,
         "one_query_per_row": per_row,
+        "rounds": [{"nodes_ratio": r["nodes_ratio"], "relationships_ratio": r["relationships_ratio"],
+                    "ours": r["ours"], "ceiling": r["ceiling"]} for r in rounds],
         "ratios": {
+            "nodes_ours_vs_ceiling_median": statistics.median(r["nodes_ratio"] for r in rounds),
+            "relationships_ours_vs_ceiling_median": statistics.median(r["relationships_ratio"] for r in rounds),
+            "nodes_ours_vs_ceiling": ours["nodes_per_s"] / ceiling["nodes_per_s"],
+            "relationships_ours_vs_ceiling": ours["relationships_per_s"] / ceiling["relationships_per_s"],
             "nodes_ours_vs_load_csv": ours["nodes_per_s"] / load_csv["nodes_per_s"],
             "relationships_ours_vs_load_csv": ours["relationships_per_s"] / load_csv["relationships_per_s"],
             "total_time_load_csv_over_ours": load_csv["seconds"] / ours["seconds"],
@@ -183,18 +290,25 @@ def main() -> None:
             "relationships_ours_vs_per_row": ours["relationships_per_s"] / per_row["relationships_per_s"],
         },
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "load_average_at_end": os.getloadavg(),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"bundle: {result['bundle']}")
     print(f"{'method':28} {'nodes/s':>10} {'rels/s':>10} {'total s':>9}")
     for name, res in (("netintel loader", ours), ("LOAD CSV IN TRANSACTIONS", load_csv),
+                      ("ceiling: UNWIND MERGE/CREATE", ceiling), ("bulk: neo4j-admin import", bulk),
                       ("one query per row (sample)", per_row)):
         print(f"{name:28} {res['nodes_per_s']:10.0f} {res['relationships_per_s']:10.0f} "
               f"{res.get('seconds', float('nan')):9.2f}")
     for k, v in result["ratios"].items():
         print(f"{k:40} {v:8.2f}")
-    print(f"counts match truth.json: ours={ours['matches_truth']} load_csv={load_csv['matches_truth']}")
+    print(f"bulk path: {bulk['rows_per_s']:.0f} rows/s end to end, {bulk['import_rows_per_s']:.0f} rows/s "
+          f"for the importer alone ({bulk['import_seconds']:.1f} s)")
+    print(f"counts match truth.json: ours={all(r['ours']['matches_truth'] for r in rounds)} "
+          f"load_csv={load_csv['matches_truth']} ceiling={all(r['ceiling']['matches_truth'] for r in rounds)} "
+          f"bulk={bulk['matches_truth']}")
+    print("machine load average at the end:", os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import typer
 from ._common import err
 from .analyse import analyse_app
 from .data import db_app, generate, ingest, stats
+from .exchange import export
 from .neo4j import neo4j_app
 from .server import audit_app, serve
 from .users import demo_admin, users_app
@@ -47,6 +48,7 @@ app.add_typer(neo4j_app, name="neo4j")
 app.command("generate")(generate)
 app.command("ingest")(ingest)
 app.command("stats")(stats)
+app.command("export")(export)
 app.add_typer(db_app, name="db")
 app.command("serve")(serve)
 app.add_typer(users_app, name="users")

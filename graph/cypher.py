@@ -16,6 +16,9 @@ __all__ = [
     "schema_statements",
     "upsert_nodes",
     "upsert_rels",
+    "create_nodes",
+    "merge_nodes",
+    "create_rels",
     "existing_ids",
     "count_label",
     "count_rel_type",
@@ -142,6 +145,50 @@ FOREACH (_ IN CASE WHEN n IS NULL THEN [1] ELSE [] END |
 FOREACH (_ IN CASE WHEN n IS NULL THEN [] ELSE [1] END |
   SET n += row.props,{_SEEN})
 """
+
+
+def create_nodes(node_label: str, restricted: bool = False) -> str:
+    """CREATE a batch of nodes known to be new (the loader's fast path).
+
+    Parameters: ``$rows`` = list of ``{p}``, every property of the node
+    (``id``, the provenance lists and first/last seen computed by the client).
+    ``restricted`` adds :data:`RESTRICTED_LABEL` (Cases with ``restricted_to``).
+    """
+    extra = f":{RESTRICTED_LABEL}" if restricted else ""
+    return f"UNWIND $rows AS row CREATE (n:{label(node_label)}{extra}) SET n = row.p"
+
+
+def merge_nodes(node_label: str) -> str:
+    """MERGE a batch of nodes that may exist, with provenance folded per batch by the client.
+
+    Parameters: ``$rows`` = list of ``{id, props, sources, refs, first, last}``;
+    the lists grow by what they lack (in order), first/last seen widen.
+    """
+    mark = _MARK_RESTRICTED if node_label == "Case" else ""
+    return f"""
+UNWIND $rows AS row
+MERGE (n:{label(node_label)} {{id: row.id}})
+SET n += row.props,
+    n.sources = coalesce(n.sources, []) + [x IN row.sources WHERE NOT x IN coalesce(n.sources, [])],
+    n.source_record_ids = coalesce(n.source_record_ids, [])
+                          + [x IN row.refs WHERE NOT x IN coalesce(n.source_record_ids, [])],
+    n.first_seen = CASE WHEN row.first IS NULL THEN n.first_seen
+                        WHEN n.first_seen IS NULL OR row.first < n.first_seen THEN row.first
+                        ELSE n.first_seen END,
+    n.last_seen = CASE WHEN row.last IS NULL THEN n.last_seen
+                       WHEN n.last_seen IS NULL OR row.last > n.last_seen THEN row.last
+                       ELSE n.last_seen END{mark}
+"""
+
+
+def create_rels(rtype: str, from_label: str, to_label: str) -> str:
+    """CREATE a batch of relationships known to be new (the loader's fast path).
+
+    Parameters: ``$rows`` = list of ``{from, to, p}`` with ``p`` every property
+    (``source``, ``source_record_id``, first/last seen included).
+    """
+    return (f"UNWIND $rows AS row MATCH (a:{label(from_label)} {{id: row.from}}) "
+            f"MATCH (b:{label(to_label)} {{id: row.to}}) CREATE (a)-[r:{rel_type(rtype)}]->(b) SET r = row.p")
 
 
 def existing_ids(node_label: str) -> str:

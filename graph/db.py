@@ -33,6 +33,7 @@ __all__ = [
     "read",
     "writes",
     "bump_data_version",
+    "forget_bookmarks",
     "existing_ids",
     "stats",
     "record_run",
@@ -91,6 +92,17 @@ def connect(settings: Settings | None = None) -> Driver:
         drv.close()
         raise
     return drv
+
+
+def forget_bookmarks(driver: Driver) -> None:
+    """Drop the bookmarks ``driver.execute_query`` waits for.
+
+    Needed by a driver that outlives an offline import (``netintel ingest
+    --bulk``): the imported store's transaction ids start again low, and a
+    bookmark of the old store would make every query wait for a transaction
+    that never comes (``BookmarkTimeout``).
+    """
+    driver._query_bookmark_manager = GraphDatabase.bookmark_manager()
 
 
 @writes()

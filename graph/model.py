@@ -49,6 +49,8 @@ AGENCIES: dict[str, str] = {
     "DLPW": "Department of Labour Protection and Welfare",
     "NGO": "Partner non-governmental organisation",
     "GAZ": "netintel gazetteer (reference locations)",
+    "FTM": "FollowTheMoney import (Aleph, OpenSanctions) without an agency of its own",
+    "CTDC": "Counter-Trafficking Data Collaborative (IOM) case data",
 }
 
 #: Every row of every table carries these two columns.

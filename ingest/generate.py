@@ -958,3 +958,117 @@ def generate_bundle(out: Path | str, seed: int = 42, persons: int = 1000,
         json.dump(truth, fh, ensure_ascii=False, indent=1)
         fh.write("\n")
     return truth
+
+
+# ---------------------------------------------------------------- agencies' own layouts
+#: netintel codes → the codes of the agency layouts shipped in ``ingest/mappings``
+_RTP_STATUS = {"open": "1", "investigation": "2", "prosecution": "3", "trial": "4", "closed": "5",
+               "convicted": "6", "acquitted": "7"}
+_RTP_EXPLOITATION = {"sexual": "ค้าประเวณี", "forced_labour": "แรงงานบังคับ", "fishing": "ประมง",
+                     "domestic_servitude": "งานบ้าน", "begging": "ขอทาน", "forced_marriage": "บังคับแต่งงาน",
+                     "forced_criminality": "บังคับกระทำความผิด", "organ_removal": "อื่นๆ", "other": "อื่นๆ"}
+_RTP_ROLE = {"suspect": "ผู้ต้องหา", "victim": "ผู้เสียหาย", "witness": "พยาน", "recruiter": "ผู้จัดหา",
+             "transporter": "ผู้ขนส่ง", "broker": "นายหน้า", "harbourer": "ผู้ให้ที่พักพิง",
+             "financier": "ผู้สนับสนุนทางการเงิน", "employer": "นายจ้าง", "official": "เจ้าหน้าที่รัฐ",
+             "other": "อื่นๆ"}
+_RTP_NATIONALITY = {"THA": "ไทย", "MMR": "เมียนมา", "LAO": "ลาว", "KHM": "กัมพูชา", "VNM": "เวียดนาม",
+                    "CHN": "จีน", "MYS": "มาเลเซีย"}
+_RTP_SEX = {"M": "ชาย", "F": "หญิง", "X": "ไม่ระบุ"}
+_AMLO_CHANNEL = {"branch": "1", "atm": "2", "internet_banking": "3", "mobile_banking": "4",
+                 "cash_deposit": "5", "promptpay": "6"}
+RTP_REGISTER_COLUMNS = ("ลำดับ", "เลขคดี", "สถานีตำรวจ", "วันที่รับแจ้ง", "จังหวัด", "ข้อหา",
+                        "ลักษณะการแสวงประโยชน์", "สถานะคดี", "ชื่อ-สกุล", "เลขประจำตัวประชาชน",
+                        "เลขหนังสือเดินทาง", "สัญชาติ", "เพศ", "วันเกิด", "ฐานะในคดี", "โทรศัพท์", "หมายเหตุ")
+AMLO_REPORT_COLUMNS = ("เลขที่รายงาน", "วันเวลาที่ทำธุรกรรม", "ประเภทธุรกรรม", "ช่องทาง",
+                       "ธนาคารผู้โอน", "เลขที่บัญชีผู้โอน", "ชื่อบัญชีผู้โอน",
+                       "ธนาคารผู้รับโอน", "เลขที่บัญชีผู้รับโอน", "ชื่อบัญชีผู้รับโอน",
+                       "จำนวนเงิน", "สกุลเงิน", "หมายเหตุ")
+
+
+def _be_date(text: str) -> str:
+    """A bundle's date (any accepted form) → ``15/01/2567`` (day/month/Buddhist-era year,
+    as Thai registers write it)."""
+    from core.rules import parse_date
+
+    if not text.strip():
+        return ""
+    d = parse_date(text)
+    return f"{d.day:02d}/{d.month:02d}/{d.year + 543}"
+
+
+def _be_datetime(text: str) -> str:
+    """A bundle's date-time → ``15/01/2567 10:30`` (Bangkok time)."""
+    from ingest.normalise import parse_datetime
+
+    t = parse_datetime(text).astimezone(dt.timezone(dt.timedelta(hours=7)))
+    return f"{t.day:02d}/{t.month:02d}/{t.year + 543} {t.hour:02d}:{t.minute:02d}"
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def generate_agency_files(bundle: Path | str, out: Path | str, limit: int | None = None) -> dict[str, Any]:
+    """Write a bundle's cases and transfers again in two agencies' own layouts.
+
+    * ``rtp_case_register.xlsx``: the police's case register — one row per
+      person of a case (Thai headers, Buddhist-era dates, the register's
+      status and role codes); loads with ``ingest/mappings/rtp_case_register.yml``.
+    * ``amlo_transaction_report.csv``: AMLO's transaction report — one row per
+      transfer with both accounts (Buddhist-era date and time, amounts with
+      thousands separators, channel codes); loads with
+      ``ingest/mappings/amlo_transaction_report.yml``.
+
+    Returns the counts a load of the two files through their mappings gives
+    (``{"rtp": {...}, "amlo": {...}}``), also written to ``agency_truth.json``.
+    """
+    import openpyxl
+
+    bundle, out = Path(bundle), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    cases = {r["id"]: r for r in _read_rows(bundle / "cases.csv")}
+    persons = {r["id"]: r for r in _read_rows(bundle / "persons.csv")}
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("ทะเบียนคดี")
+    ws.append(list(RTP_REGISTER_COLUMNS))
+    per_case: dict[str, int] = {}
+    n_rows = 0
+    for inv in _read_rows(bundle / "involvements.csv"):
+        p, c = persons.get(inv["party_id"]), cases.get(inv["case_id"])
+        if p is None or c is None:
+            continue
+        per_case[c["case_number"]] = per_case.get(c["case_number"], 0) + 1
+        ws.append([str(per_case[c["case_number"]]), c["case_number"], f"สภ.{c['province'] or 'เมือง'}",
+                   _be_date(c["opened_on"]), c["province"], c["offence"],
+                   _RTP_EXPLOITATION.get(c["exploitation_type"], ""), _RTP_STATUS.get(c["status"], ""),
+                   p["full_name"] or p["full_name_latin"], p["national_id"], p["passport_no"],
+                   _RTP_NATIONALITY.get(p["nationality"], p["nationality"]), _RTP_SEX.get(p["sex"], ""),
+                   _be_date(p["birth_date"]), _RTP_ROLE[inv["role"]], p["phones"].split(";")[0], ""])
+        n_rows += 1
+        if limit and n_rows >= limit:
+            break
+    wb.save(out / "rtp_case_register.xlsx")
+    accounts = {r["id"]: r for r in _read_rows(bundle / "accounts.csv")}
+    holder: dict[tuple[str, str], str] = {}  # one name per account, as AMLO's register keeps it
+    n_tx = 0
+    with (out / "amlo_transaction_report.csv").open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(AMLO_REPORT_COLUMNS)
+        for t in _read_rows(bundle / "transfers.csv"):
+            a, b = accounts.get(t["from_account"]), accounts.get(t["to_account"])
+            if a is None or b is None:
+                continue
+            n_tx += 1
+            ha = holder.setdefault((a["bank_code"], a["account_number"]), a["holder_name"])
+            hb = holder.setdefault((b["bank_code"], b["account_number"]), b["holder_name"])
+            w.writerow([t["txn_id"], _be_datetime(t["at"]), "01", _AMLO_CHANNEL.get(t["channel"], "1"),
+                        a["bank_code"], a["account_number"], ha,
+                        b["bank_code"], b["account_number"], hb,
+                        f"{float(t['amount']):,.2f}", t["currency"], ""])
+            if limit and n_tx >= limit:
+                break
+    truth = {"rtp": {"Case": len(per_case), "Person": n_rows, "INVOLVED_IN": n_rows},
+             "amlo": {"BankAccount": len(holder), "TRANSFERRED": n_tx}}
+    (out / "agency_truth.json").write_text(json.dumps(truth, indent=1) + "\n")
+    return truth

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import pickle
+import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,11 +40,11 @@ from graph.model import NODES, RelSpec, node_spec, rel_specs_for_table
 from graph.scope import Scope
 
 from .read import RawRow, find_tables, read_table
-from .validate import Record, missing_columns, validate_row
+from .validate import Record, missing_columns, validate_columns
 
 __all__ = ["ingest_bundle", "IngestSummary", "RejectWriter", "DEFAULT_BATCH"]
 
-DEFAULT_BATCH = 5000
+DEFAULT_BATCH = 10000
 DEFAULT_WRITERS = 2
 Progress = Callable[[str, int], None]
 
@@ -67,6 +69,12 @@ class IngestSummary:
     seconds: float = 0.0
     node_seconds: float = 0.0
     rel_seconds: float = 0.0
+    method: str = "loader"  # or "bulk" (neo4j-admin database import)
+    import_seconds: float = 0.0  # the bulk path: the offline importer's own time
+    mapping: str = ""  # an agency file loaded through a mapping: its name
+    unmapped_columns: list[str] = field(default_factory=list)
+    rejected_read: int = 0  # agency rows that could not be read at all (mapped files)
+    agency_rows: int = 0  # rows of the agency file (mapped files)
 
     @property
     def rows(self) -> int:
@@ -74,7 +82,7 @@ class IngestSummary:
 
     @property
     def rejected(self) -> int:
-        return sum(f.rejected for f in self.files.values())
+        return sum(f.rejected for f in self.files.values()) + self.rejected_read
 
     def as_dict(self) -> dict[str, Any]:
         n_nodes = sum(self.nodes.values())
@@ -96,6 +104,10 @@ class IngestSummary:
             "nodes_per_s": round(n_nodes / max(self.node_seconds, 1e-9), 1),
             "relationships_per_s": round(n_rels / max(self.rel_seconds, 1e-9), 1),
             "rows_per_s": round((self.rows - self.rejected) / secs, 1),
+            "method": self.method,
+            **({"import_seconds": round(self.import_seconds, 3)} if self.method == "bulk" else {}),
+            **({"mapping": self.mapping, "agency_rows": self.agency_rows,
+                "unmapped_columns": self.unmapped_columns} if self.mapping else {}),
         }
 
 
@@ -129,9 +141,47 @@ def _bundle_hash(files: Iterable[Path]) -> str:
     return h.hexdigest()[:16]
 
 
+class _Spill:
+    """Rows kept for a later pass (embedded references), on disk, read back in chunks:
+    the loader's memory does not grow with the size of a node file."""
+
+    def __init__(self) -> None:
+        self._fh = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._buf: list[tuple[Any, ...]] = []
+        self.count = 0
+
+    def add(self, raw: RawRow, rec: Record) -> None:
+        # plain tuples: pickled several times faster than the dataclasses
+        self._buf.append((raw.file, raw.line, raw.text, raw.cells, rec.table, rec.id, rec.source,
+                          rec.source_record_id, rec.seen, rec.refs))
+        self.count += 1
+        if len(self._buf) >= 5000:
+            self._dump()
+
+    def _dump(self) -> None:
+        if self._buf:
+            pickle.dump(self._buf, self._fh, protocol=pickle.HIGHEST_PROTOCOL)
+            self._buf = []
+
+    def chunks(self) -> Iterator[list[tuple[RawRow, Record]]]:
+        self._dump()
+        self._fh.seek(0)
+        while True:
+            try:
+                chunk = pickle.load(self._fh)  # noqa: S301 - our own temporary file
+            except EOFError:
+                return
+            yield [(RawRow(f, line, text=text, cells=cells), Record(table, line, id_, src, srid, seen, {}, refs))
+                   for f, line, text, cells, table, id_, src, srid, seen, refs in chunk]
+
+    def close(self) -> None:
+        self._fh.close()
+
+
 class _Loader:
     def __init__(self, driver: Driver, bundle: Path, rejects: RejectWriter, summary: IngestSummary,
-                 batch_size: int, progress: Progress | None, writers: int = DEFAULT_WRITERS) -> None:
+                 batch_size: int, progress: Progress | None, writers: int = DEFAULT_WRITERS,
+                 rel_writers: int = 1) -> None:
         self.driver = driver
         # reference checks see every record (an operator's read, not a user's)
         self.scope = Scope.operator(driver, "ingest: reference check")
@@ -146,13 +196,23 @@ class _Loader:
         self.writers = max(1, writers)
         self.pool = ThreadPoolExecutor(max_workers=self.writers, thread_name_prefix="neo4j-writer")
         self.pending: list[Future[None]] = []
+        self.rel_inflight = max(1, rel_writers) - 1  # relationship batches waiting besides the one written
+        # labels and types with nothing in the store when the run began: every id or
+        # relationship record of this run is then new, and is CREATEd without a look-up
+        self.empty_labels, self.empty_types = self._empty()
+
+    def _empty(self) -> tuple[set[str], set[str]]:
+        st = gdb.stats(self.scope)
+        return ({k for k, v in st["nodes"].items() if v == 0},
+                {k for k, v in st["relationships"].items() if v == 0})
 
     # ------------------------------------------------------------ writing
-    def _submit(self, query: str, rows: list[dict[str, Any]]) -> None:
+    def _submit(self, query: str, rows: list[dict[str, Any]], writers: int | None = None) -> None:
         # a bounded number of batches in flight: bounded memory, validation overlapped with writes
-        while len(self.pending) > self.writers:
+        limit = self.writers if writers is None else writers
+        while len(self.pending) > limit:
             self.pending.pop(0).result()
-        self.pending.append(self.pool.submit(gdb.write_batch, self.driver, query, rows))
+        self.pending.append(self.pool.submit(loader_write, self.driver, query, rows))
 
     def drain(self) -> None:
         for f in self.pending:
@@ -172,18 +232,48 @@ class _Loader:
             self.rejects.add(raw.file, raw.line, fld, reason, raw.raw)
 
     # -------------------------------------------------------------- rows
-    def _rows(self, table: str, path: Path, fs: FileSummary) -> Iterable[tuple[RawRow, Record]]:
-        """Valid records of one file; everything else goes to the rejects file."""
+    def _chunks(self, table: str, path: Path, fs: FileSummary) -> Iterator[list[tuple[RawRow, Record]]]:
+        """Valid records of one file, a chunk at a time, validated column by column;
+        everything else goes to the rejects file."""
         seen_keys: dict[tuple[str, str], int] = {}
         missing: list[str] | None = None
+        buf: list[RawRow] = []
+
+        def flush() -> list[tuple[RawRow, Record]]:
+            h0 = buf[0].header
+            if h0 and all(r.cells is not None and r.header is h0 for r in buf):
+                # one CSV header: transpose the cells (the last of repeated column names wins)
+                cols = dict(zip(h0, map(list, zip(*[r.cells for r in buf], strict=True)), strict=True))
+            else:
+                header = list(dict.fromkeys(h for r in buf for h in (r.header or r.values)))
+                cols = {h: [r.values.get(h, "") for r in buf] for h in header}
+            recs, problems = validate_columns(table, cols, len(buf))
+            good: list[tuple[RawRow, Record]] = []
+            for raw, rec, probs in zip(buf, recs, problems, strict=True):
+                if rec is None:
+                    self.reject(fs, raw, probs)
+                    continue
+                key = (rec.source, rec.source_record_id)
+                first = seen_keys.get(key)
+                if first is not None:
+                    self.reject(fs, raw, [("source_record_id",
+                                           f"duplicate record {rec.source}:{rec.source_record_id} "
+                                           f"(first at line {first})")])
+                    continue
+                seen_keys[key] = raw.line
+                rec.line = raw.line
+                good.append((raw, rec))
+            if self.progress:
+                self.progress(table, len(buf))
+            buf.clear()
+            return good
+
         for raw in read_table(path):
             if raw.error and not raw.values and not raw.raw:
                 # a whole-file problem (empty file, unreadable header)
                 self.rejects.add(raw.file, raw.line, "", raw.error, "")
                 continue
             fs.rows += 1
-            if self.progress and fs.rows % 1000 == 0:
-                self.progress(table, 1000)
             if raw.error:
                 self.reject(fs, raw, [(raw.error_field, raw.error)])
                 continue
@@ -192,52 +282,60 @@ class _Loader:
             if missing:
                 self.reject(fs, raw, [(c, f"required column {c!r} is missing from the file header") for c in missing])
                 continue
-            rec, problems = validate_row(table, raw.values)
-            if rec is None:
-                self.reject(fs, raw, problems)
-                continue
-            key = (rec.source, rec.source_record_id)
-            if key in seen_keys:
-                self.reject(fs, raw, [("source_record_id",
-                                       f"duplicate record {rec.source}:{rec.source_record_id} "
-                                       f"(first at line {seen_keys[key]})")])
-                continue
-            seen_keys[key] = raw.line
-            rec.line = raw.line
-            yield raw, rec
-        if self.progress and fs.rows % 1000:
-            self.progress(table, fs.rows % 1000)
+            buf.append(raw)
+            if len(buf) >= self.batch_size:
+                yield flush()
+        if buf:
+            yield flush()
 
     # -------------------------------------------------------------- nodes
-    def load_nodes(self, table: str, path: Path) -> list[tuple[RawRow, Record]]:
-        """Load one node table; return the records that carry embedded references."""
+    def load_nodes(self, table: str, path: Path, spill: _Spill) -> None:
+        """Load one node table; records that carry embedded references go to ``spill``."""
         spec = node_spec(table)
         assert spec is not None
         fs = self.summary.files.setdefault(path.name, FileSummary(table))
-        query = cypher.upsert_nodes(spec.label)
-        batch: list[dict[str, Any]] = []
-        with_refs: list[tuple[RawRow, Record]] = []
-        for raw, rec in self._rows(table, path, fs):
-            assert rec.id is not None
-            other = self.labels.get(rec.id)
-            if other is not None and other != spec.label:
-                self.reject(fs, raw, [("id", f"id {rec.id!r} is already used by a {other}")])
-                continue
-            self.labels[rec.id] = spec.label
-            batch.append({"id": rec.id, "props": rec.props, "source": rec.source,
-                          "ref": f"{rec.source}:{rec.source_record_id}", "seen": rec.seen})
-            fs.loaded += 1
-            self.summary.nodes[spec.label] += 1
-            if rec.refs:  # keep only what the reference check and a reject need
-                with_refs.append((RawRow(raw.file, raw.line, text=raw.raw),
-                                  Record(rec.table, rec.line, rec.id, rec.source, rec.source_record_id,
-                                         rec.seen, {}, rec.refs)))
-            if len(batch) >= self.batch_size:
-                self._submit(query, batch)
-                batch = []
-        if batch:
-            self._submit(query, batch)
-        return with_refs
+        for chunk in self._chunks(table, path, fs):
+            agg: dict[str, dict[str, Any]] = {}
+            again: set[str] = set()  # ids already written by an earlier chunk of this run
+            for raw, rec in chunk:
+                assert rec.id is not None
+                other = self.labels.get(rec.id)
+                if other is not None and other != spec.label:
+                    self.reject(fs, raw, [("id", f"id {rec.id!r} is already used by a {other}")])
+                    continue
+                a = agg.get(rec.id)
+                if a is None:
+                    if other is not None:
+                        again.add(rec.id)
+                    self.labels[rec.id] = spec.label
+                    a = agg[rec.id] = {"id": rec.id, "props": {}, "sources": [], "refs": [],
+                                       "first": None, "last": None}
+                _fold(a, rec)
+                fs.loaded += 1
+                self.summary.nodes[spec.label] += 1
+                if rec.refs:
+                    spill.add(raw, rec)
+            self._write_nodes(spec.label, agg, again)
+
+    def _write_nodes(self, lab: str, agg: dict[str, dict[str, Any]], again: set[str]) -> None:
+        if not agg:
+            return
+        if lab in self.empty_labels:
+            existing = set(again)
+        else:
+            fresh = [i for i in agg if i not in again]
+            existing = again | (gdb.existing_ids(self.scope, lab, fresh) if fresh else set())
+        create = [a for i, a in agg.items() if i not in existing]
+        merge = [a for i, a in agg.items() if i in existing]
+        if again:
+            self.drain()  # the earlier chunk's writes of these ids first: one writer per node
+        for restricted in (False, True):
+            rows = [{"p": _node_props(a)} for a in create
+                    if bool(a["props"].get("restricted_to")) is restricted]
+            if rows:
+                self._submit(cypher.create_nodes(lab, restricted=restricted and lab == "Case"), rows)
+        if merge:
+            self._submit(cypher.merge_nodes(lab), merge)
 
     # ----------------------------------------------------------- references
     def resolve(self, ref_id: str, allowed: tuple[str, ...]) -> str | None:
@@ -262,7 +360,7 @@ class _Loader:
                 self.db_missing[lab] |= todo - found
 
     # ------------------------------------------------------- relationships
-    def _rel_payload(self, spec: RelSpec, rtype: str, rec: Record, fs: FileSummary, raw: RawRow,
+    def _rel_payload(self, spec: RelSpec, rec: Record, fs: FileSummary, raw: RawRow,
                      extra_refs: dict[str, tuple[str, ...]]) -> tuple[str, str, dict[str, Any]] | None:
         frm = rec.refs[spec.from_field] if not spec.embedded else rec.id
         to = rec.refs[spec.to_field]
@@ -298,7 +396,7 @@ class _Loader:
         groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
         for raw, rec in pairs:
             rtype = rec.rel_type or spec.type
-            got = self._rel_payload(spec, rtype, rec, fs, raw, extra_refs)
+            got = self._rel_payload(spec, rec, fs, raw, extra_refs)
             if got is None:
                 if spec.embedded:
                     fs.loaded -= 1  # the node loaded, but its row is in rejects for the reference
@@ -308,34 +406,91 @@ class _Loader:
             if count_loaded:
                 fs.loaded += 1
             self.summary.relationships[rtype] += 1
-        for (rtype, flab, tlab), rows in groups.items():
-            self._submit(cypher.upsert_rels(rtype, flab, tlab), rows)
+        self._write_rels(groups)
 
-    def load_embedded(self, table: str, records: list[tuple[RawRow, Record]]) -> None:
+    def _write_rels(self, groups: dict[tuple[str, str, str], list[dict[str, Any]]]) -> None:
+        # one relationship batch written at a time (the next one validated meanwhile): concurrent
+        # CREATEs on shared, dense end nodes (border crossings, hubs) wait on each other's node
+        # locks and deadlock, and the driver's retries cost more than the parallelism gains
+        for (rtype, flab, tlab), rows in groups.items():
+            if rtype in self.empty_types:
+                # nothing of this type existed and a run never repeats a record: create
+                self._submit(cypher.create_rels(rtype, flab, tlab),
+                             [{"from": r["from"], "to": r["to"], "p": _rel_props(r)} for r in rows],
+                             writers=self.rel_inflight)
+            else:
+                self._submit(cypher.upsert_rels(rtype, flab, tlab), rows, writers=self.rel_inflight)
+
+    def load_embedded(self, table: str, spill: _Spill) -> None:
         fs = self.summary.files[next(n for n, f in self.summary.files.items() if f.table == table)]
         for spec in rel_specs_for_table(table):
             if not spec.embedded:
                 continue
-            chosen = [(raw, rec) for raw, rec in records if spec.to_field in rec.refs]
-            for i in range(0, len(chosen), self.batch_size):
-                self._flush_rels(spec, chosen[i : i + self.batch_size], fs, {}, count_loaded=False)
+            for chunk in spill.chunks():
+                chosen = [(raw, rec) for raw, rec in chunk if spec.to_field in rec.refs]
+                if chosen:
+                    self._flush_rels(spec, chosen, fs, {}, count_loaded=False)
 
     def load_rels(self, table: str, path: Path) -> None:
         spec = rel_specs_for_table(table)[0]
         fs = self.summary.files.setdefault(path.name, FileSummary(table))
-        extra = {f.name: _REF_TARGETS[f.name] for f in spec.fields if f.kind == "ref"}
-        pairs: list[tuple[RawRow, Record]] = []
-        for raw, rec in self._rows(table, path, fs):
-            pairs.append((raw, rec))
-            if len(pairs) >= self.batch_size:
-                self._flush_rels(spec, pairs, fs, extra, count_loaded=True)
-                pairs = []
-        if pairs:
-            self._flush_rels(spec, pairs, fs, extra, count_loaded=True)
+        extra = {f.name: _ref_targets(f.name) for f in spec.fields if f.kind == "ref"}
+        for chunk in self._chunks(table, path, fs):
+            if chunk:
+                self._flush_rels(spec, chunk, fs, extra, count_loaded=True)
 
 
-#: Label(s) a non-endpoint reference column must point at.
-_REF_TARGETS: dict[str, tuple[str, ...]] = {"person_id": ("Person",), "case_id": ("Case",)}
+def loader_write(driver: Driver, query: str, rows: list[dict[str, Any]]) -> None:
+    """One batch written by a writer thread (through :func:`graph.db.write_batch`)."""
+    gdb.write_batch(driver, query, rows)
+
+
+def _fold(a: dict[str, Any], rec: Record) -> None:
+    """Fold one record into a node's batch aggregate: props (later rows win), provenance
+    lists (in order, no repeats), first and last seen."""
+    a["props"].update(rec.props)
+    if rec.source not in a["sources"]:
+        a["sources"].append(rec.source)
+    ref = f"{rec.source}:{rec.source_record_id}"
+    if ref not in a["refs"]:
+        a["refs"].append(ref)
+    if rec.seen is not None:
+        if a["first"] is None or rec.seen < a["first"]:
+            a["first"] = rec.seen
+        if a["last"] is None or rec.seen > a["last"]:
+            a["last"] = rec.seen
+
+
+def _node_props(a: dict[str, Any]) -> dict[str, Any]:
+    p = dict(a["props"])
+    p["id"] = a["id"]
+    p["sources"] = a["sources"]
+    p["source_record_ids"] = a["refs"]
+    if a["first"] is not None:
+        p["first_seen"] = a["first"]
+        p["last_seen"] = a["last"]
+    return p
+
+
+def _rel_props(r: dict[str, Any]) -> dict[str, Any]:
+    p = dict(r["props"])
+    p["source"] = r["source"]
+    p["source_record_id"] = r["source_record_id"]
+    if r["seen"] is not None:
+        p["first_seen"] = r["seen"]
+        p["last_seen"] = r["seen"]
+    return p
+
+
+def _ref_targets(column: str) -> tuple[str, ...]:
+    """Label(s) a non-endpoint reference column must point at, from its name:
+    ``person_id`` → Person, ``case_id`` → Case (any label of the model by its
+    lower-case name or table), else any label."""
+    stem = column[:-3] if column.endswith("_id") else column
+    for n in NODES:
+        if stem in (n.label.lower(), n.table, n.table.rstrip("s")):
+            return (n.label,)
+    return tuple(n.label for n in NODES)
 
 
 def ingest_bundle(
@@ -345,11 +500,13 @@ def ingest_bundle(
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
     writers: int = DEFAULT_WRITERS,
+    rejects_writer: RejectWriter | None = None,
+    rel_writers: int = 1,
 ) -> IngestSummary:
     """Validate and load every table of ``bundle`` (a folder, or one table file).
 
     Returns an :class:`IngestSummary`; rejected rows are in ``rejects_path``
-    (default ``rejects/<bundle name>.rejects.csv``).
+    (default ``rejects/<bundle name>.rejects.csv``), or go to ``rejects_writer``.
     """
     bundle = Path(bundle)
     if not bundle.exists():
@@ -357,7 +514,7 @@ def ingest_bundle(
     tables, unknown = find_tables(bundle)
     if rejects_path is None:
         rejects_path = Path("rejects") / f"{bundle.name}.rejects.csv"
-    rejects_path = Path(rejects_path)
+    rejects_path = Path(rejects_writer.path if rejects_writer is not None else rejects_path)
     started = time.perf_counter()
     run_id = _bundle_hash(tables.values())
     summary = IngestSummary(bundle=str(bundle), run_id=run_id, rejects_file=str(rejects_path),
@@ -366,20 +523,20 @@ def ingest_bundle(
     started_at = datetime.now(UTC)
     gdb.record_run(driver, run_id, {"bundle": str(bundle.resolve()), "status": "running",
                                     "started_at": started_at})
-    rejects = RejectWriter(rejects_path)
-    loader = _Loader(driver, bundle, rejects, summary, batch_size, progress, writers)
+    rejects = rejects_writer if rejects_writer is not None else RejectWriter(rejects_path)
+    loader = _Loader(driver, bundle, rejects, summary, batch_size, progress, writers, rel_writers)
     try:
         node_tables = [n.table for n in NODES if n.table in tables]
-        embedded: dict[str, list[tuple[RawRow, Record]]] = {}
+        spills = {t: _Spill() for t in node_tables}
         t0 = time.perf_counter()
         for t in node_tables:
-            embedded[t] = loader.load_nodes(t, tables[t])
+            loader.load_nodes(t, tables[t], spills[t])
         loader.drain()  # every node exists before any relationship is written
         t1 = time.perf_counter()
         summary.node_seconds = t1 - t0
         for t in node_tables:
-            loader.load_embedded(t, embedded[t])
-        embedded.clear()
+            loader.load_embedded(t, spills[t])
+            spills[t].close()
         for t, path in tables.items():
             if node_spec(t) is None:
                 loader.load_rels(t, path)

@@ -85,18 +85,26 @@ def _bad_utf8(text: str) -> int:
 
 
 def _read_csv(path: Path) -> Iterator[RawRow]:
+    """Rows of a CSV file, streamed (memory does not grow with the file)."""
     name = path.name
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data.strip():
+    with path.open("rb") as probe:
+        head = probe.read(1 << 16)
+    if not head.removeprefix(b"\xef\xbb\xbf").strip() and path.stat().st_size <= len(head):
         yield RawRow(name, 1, error="empty file: no header and no rows")
         return
-    text = data.decode("utf-8", errors="surrogateescape")
-    stream = io.StringIO(text, newline="")
+    # undecodable bytes become surrogate escapes, found per row below (a row in another
+    # encoding is rejected, not garbled); a BOM is dropped
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as stream:
+        yield from _csv_rows(name, stream)
+
+
+def _csv_rows(name: str, stream: io.TextIOBase) -> Iterator[RawRow]:
     reader = csv.reader(stream)
     try:
         header_raw = next(reader)
+    except StopIteration:
+        yield RawRow(name, 1, error="empty file: no header and no rows")
+        return
     except csv.Error as exc:
         yield RawRow(name, 1, error=f"unreadable header: {exc}")
         return
@@ -117,7 +125,7 @@ def _read_csv(path: Path) -> Iterator[RawRow]:
             line = reader.line_num + 1
             continue
         line = reader.line_num + 1
-        if not rec or all(not c.strip() for c in rec):
+        if not rec or not "".join(rec).strip():
             continue
         n_rows += 1
         if not all(map(str.isascii, rec)) and _bad_utf8("".join(rec)) >= 0:

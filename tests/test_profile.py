@@ -222,6 +222,12 @@ def test_search_pages_through_every_hit_no_silent_cap(client: TestClient, app: A
     ids = {h["id"] for h in p1["data"]} | {h["id"] for h in p2["data"]}
     assert ids == {f"N{i:02d}" for i in range(30)}
     assert get(client, app, "/api/search", q="Malai Namesake", label="Person", page=3)["data"] == []
+    seen: list[str] = []
+    for page in range(1, 6):  # pages of 7: 7 + 7 + 7 + 7 + 2, each hit once, best first
+        res = get(client, app, "/api/search", q="Malai Namesake", page_size=7, page=page)
+        assert res["pages"] == 5 and res["count"] == (7 if page < 5 else 2)
+        seen += [h["id"] for h in res["data"]]
+    assert sorted(seen) == sorted(ids) and len(seen) == 30
     # facets count every hit, and a filter narrows the total
     assert p1["facets"]["label"]["Person"] == 30 and p1["facets"]["agency"]["NGO"] == 30
     assert get(client, app, "/api/search", q="Malai Namesake", agency="DSI")["total"] == 0
@@ -406,3 +412,66 @@ def test_jinja_filters_are_shared() -> None:
         "{{ 1234567|num }}|{{ 0.8765|score }}|{{ 0.8765|score(percent=True) }}|{{ 12345.5|money('THB') }}|"
         "{{ '2024-03-01T20:30:00Z'|date }}|{{ '2024-03-01'|date(buddhist=True) }}").render()
     assert out == "1,234,567|0.88|87.7%|12,345.50 THB|2024-03-02 03:30 ICT|2567-03-01 พ.ศ."
+
+
+def test_png_and_pdf_exports_draw_every_script() -> None:
+    """matplotlib (route-map PNG/PDF) falls back through viz.fonts' Noto families: no glyph is missing."""
+    import io
+    import warnings
+
+    from matplotlib.figure import Figure
+
+    from viz.fonts import matplotlib_families, missing_families
+    from viz.routemap import _font_families
+
+    assert missing_families() == [], "install fonts-noto-core and fonts-noto-cjk (make system-deps)"
+    assert _font_families()[:len(matplotlib_families())] == matplotlib_families()
+    import matplotlib
+
+    for fmt in ("png", "pdf"):
+        with warnings.catch_warnings(record=True) as caught, \
+                matplotlib.rc_context({"font.family": _font_families(), "pdf.fonttype": 42}):
+            warnings.simplefilter("always")
+            fig = Figure(figsize=(4, 3))
+            for i, name in enumerate(NAMES.values()):
+                fig.text(0.05, 0.1 + i * 0.17, name, fontsize=14)
+            buf = io.BytesIO()
+            fig.savefig(buf, format=fmt)
+        missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+        assert missing == [], (fmt, missing)
+        assert len(buf.getvalue()) > 1000
+    # and the check can fail: a code point no font has
+    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context({"font.family": _font_families()}):
+        warnings.simplefilter("always")
+        fig = Figure(figsize=(2, 1))
+        fig.text(0.1, 0.5, "\U000f0000")
+        fig.savefig(io.BytesIO(), format="png")
+    assert any("missing from" in str(w.message) for w in caught)
+
+
+def test_search_results_export_csv_and_xlsx(client: TestClient, app: Any) -> None:
+    import csv
+    import io
+
+    import openpyxl
+
+    h = hdr(app, "investigator")
+    log = app.state.audit
+    n = log.count()
+    r = client.get("/api/search", params={"q": "somchai", "label": "Person", "format": "csv"}, headers=h)
+    assert r.status_code == 200 and "csv" in r.headers["content-type"], r.text
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert {x["id"] for x in rows} == {"P1", "P2", "P3"}
+    assert {x["birth_date"] for x in rows} == {"1980-01-01", "1975-06-30"}
+    assert [(e.action, e.target) for e in reversed(log.entries(limit=log.count() - n))] == [
+        ("read_personal", "search"), ("export", "search")]
+    x = client.get("/api/search", params={"q": "Malai Namesake", "page_size": 25, "format": "xlsx"}, headers=h)
+    assert x.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
+    values = [list(r) for r in ws.iter_rows(values_only=True)]
+    header = next(i for i, r in enumerate(values) if "id" in r)
+    ids = [r[values[header].index("id")] for r in values[header + 1:] if r[values[header].index("id")]]
+    assert len(ids) == 25 and all(str(i).startswith("N") for i in ids)
+    with _login(app) as c:
+        page = c.get("/ui/search", params={"q": "somchai"}).text
+        assert 'data-format="csv" href="/api/search?q=somchai&amp;page=1&amp;page_size=20&amp;format=csv"' in page

@@ -98,7 +98,13 @@ def search(scope: Scope, *, q: str | None = None, id: str | None = None, phone: 
             raise InvalidInput(f"not a vehicle plate: {value!r}") from exc
     filters = {k: v.strip() for k, v in {"label": check_label(label), "agency": agency,
                                          "nationality": nationality}.items() if v and v.strip()}
-    rows, capped = gs.candidates(scope, value, kinds=(kind,))
+    exact, capped = gs.exact_matches(scope, value, kinds=(kind,))
+    groups: list[dict[str, Any]] = []
+    best = 1.0
+    if kind == "q":
+        groups, best, names_capped = gs.name_groups(scope, value, exclude=[h["eid"] for h in exact])
+        capped = capped or names_capped
+    records = [(h, 1) for h in exact] + [(g, g["n"]) for g in groups]  # (facet values, how many entities)
 
     def keep(h: dict[str, Any], skip: str | None = None) -> bool:
         return all(f == skip or v in _facet_values(h, f) for f, v in filters.items())
@@ -106,14 +112,20 @@ def search(scope: Scope, *, q: str | None = None, id: str | None = None, phone: 
     facets: dict[str, dict[str, int]] = {}
     for f in _FACETS:
         counts: dict[str, int] = {}
-        for h in rows:
+        for h, n in records:
             if keep(h, f):
                 for x in _facet_values(h, f):
-                    counts[x] = counts.get(x, 0) + 1
+                    counts[x] = counts.get(x, 0) + n
         facets[f] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-    hits = [h for h in rows if keep(h)]
-    total = len(hits)
-    chunk = hits[(page - 1) * size: page * size]
+    total = sum(n for h, n in records if keep(h))
+    # exact matches first (score 1 or a partial 0.9/0.8), then names by score
+    shown_exact = [h for h in exact if keep(h)]
+    start = (page - 1) * size
+    chunk = shown_exact[start:start + size]
+    if kind == "q" and len(chunk) < size and total > len(shown_exact):
+        chunk += gs.name_page(scope, value, exclude=[h["eid"] for h in exact], skip=max(0, start - len(shown_exact)),
+                              limit=size - len(chunk), best=best, label=filters.get("label"),
+                              agency=filters.get("agency"), nationality=filters.get("nationality"))
     ctx = gs.hit_context(scope, [h["eid"] for h in chunk])
     data = []
     for h in chunk:

@@ -130,8 +130,9 @@ def _related(item: dict[str, Any], rtype: str, outgoing: bool) -> Related:
     rel, other = item["rel"], item["other"]
     en, th = rel_name(rtype)
     details = {k: v for k, v in rel.items() if k not in _REL_KEEP}
-    extra = {k: other[k] for k in ("case_number", "nationality", "birth_date", "status", "plate", "bank_code",
-                                   "account_number", "holder_name", "kind", "name_th", "opened_on", "closed_on")
+    extra = {k: other[k] for k in ("case_number", "nationality", "birth_date", "sex", "status", "plate", "bank_code",
+                                   "account_number", "holder_name", "kind", "name_th", "opened_on", "closed_on",
+                                   "exploitation_type", "currency", "plate_province")
              if other.get(k) is not None}
     return Related(id=_s(other.get("id")), label=other["label"], name=other.get("name"),
                    name_latin=other.get("full_name_latin") or other.get("name_latin"), type=rtype, type_en=en,
@@ -148,7 +149,11 @@ def _facts(node: dict[str, Any]) -> list[Fact]:
         if v is None or v == "" or v == []:
             continue
         en, th = field_label(f.name)
-        out.append(Fact(field=f.name, label_en=en, label_th=th, value=v, sources=srcs))
+        shown = None
+        if f.choices and isinstance(v, str):  # an enum: its readable name too
+            cen, cth = choice_name(v)
+            shown = cen + (f" · {cth}" if cth else "")
+        out.append(Fact(field=f.name, label_en=en, label_th=th, value=v, value_label=shown, sources=srcs))
     for k in ("first_seen", "last_seen"):
         if node.get(k):
             en, th = field_label(k)
@@ -247,7 +252,7 @@ def _build_profile(scope: Scope, entity_id: str, node_label: str | None) -> tupl
                       closed_on=_s(r.other.get("closed_on")),
                       status=_s(r.other.get("status")),
                       agency=r.sources[0].agency if r.sources else None,
-                      exploitation_type=None, sources=r.sources)
+                      exploitation_type=_s(r.other.get("exploitation_type")), sources=r.sources)
              for r in case_rels]
     cases.sort(key=lambda c: (c.opened_on or c.from_date or "9999", c.case_id))
     assoc = _take(groups, "ASSOCIATED_WITH")
@@ -434,7 +439,7 @@ def entity_timeline_from(scope: Scope, prof: EntityProfile, *, since: str | None
 def _party(r: Related) -> Party:
     o = r.other
     return Party(id=r.id, label=r.label, name=r.name, name_latin=r.name_latin, nationality=_s(o.get("nationality")),
-                 birth_date=_s(o.get("birth_date")), sex=None, from_date=r.from_date, to_date=r.to_date,
+                 birth_date=_s(o.get("birth_date")), sex=_s(o.get("sex")), from_date=r.from_date, to_date=r.to_date,
                  sources=r.sources)
 
 

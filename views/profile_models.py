@@ -47,6 +47,7 @@ class Fact(BaseModel):
     label_en: str
     label_th: str = ""
     value: Any
+    value_label: str | None = Field(default=None, description="readable name of a choice (sex, status ...)")
     sources: list[Source] = []
 
 

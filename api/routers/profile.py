@@ -123,7 +123,12 @@ def search_page(request: Request, driver: DriverDep, user: UiUser,
                          agency=agency or None, nationality=nationality or None, page=page, page_size=page_size)
     except ApiError as exc:
         return render("search.html", status_code=exc.status, **{**ctx, "error": exc.message})
-    return render("search.html", **{**ctx, "res": res})
+    from viz.workspace import page_url
+
+    api_q = {**{k: v for k, v in params.items() if k not in ("q", "by", "value", "page_size")}, by: text,
+             "page": res.page, "page_size": res.page_size}
+    downloads = {fmt: page_url("/api/search", api_q, format=fmt) for fmt in ("csv", "xlsx")}
+    return render("search.html", **{**ctx, "res": res, "downloads": downloads})
 
 
 @ui.get("/entity/{entity_id}", response_class=HTMLResponse)

@@ -11,7 +11,8 @@ from views import explore as v
 from views.models import HitList
 
 from ..deps import InvestigatorScope
-from ._common import Format, FormatQ, html_table
+from ._common import html_table
+from ._exports import TableFormat, TableFormatQ, table_file
 
 router = APIRouter(prefix="/api/search", tags=["search"])
 
@@ -33,11 +34,16 @@ def search(
     page: Annotated[int, Query(ge=1, le=100_000, description="page, from 1")] = 1,
     page_size: Annotated[int | None, Query(ge=1, le=200, description="hits per page (default 20)")] = None,
     limit: Annotated[int | None, Query(ge=1, le=200, description="old name of page_size")] = None,
-    format: FormatQ = Format.json,
+    format: TableFormatQ = TableFormat.json,
 ) -> Any:
     res = v.search(scope, q=q, id=id, phone=phone, plate=plate, account=account, label=label, agency=agency,
                    nationality=nationality, page=page, page_size=page_size, limit=limit)
-    if format is Format.html:
+    if format in (TableFormat.csv, TableFormat.xlsx):  # the page asked for, one row per hit
+        rows = [{**h.model_dump(exclude={"detail"}), **{f"detail_{k}": x for k, x in h.detail.items()}}
+                for h in res.data]
+        return table_file(scope, rows, format, title=f"search {next(iter(res.query.values()))} page {res.page}",
+                          target="search")
+    if format is TableFormat.html:
         return html_table(f"Search: {next(iter(res.query.values()))}", [h.model_dump() for h in res.data],
                           user=scope, links={"id": "/ui/entity/{value}"})
     return res
