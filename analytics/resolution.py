@@ -1,349 +1,460 @@
-"""Cross-agency entity resolution of person records (Thai and Latin script).
+"""Cross-agency entity resolution of person records (Thai, Lao, Myanmar, Khmer and Latin script).
 
-Stages (after nomenklatura):
+A Fellegi–Sunter model whose weights are learned from the very records being
+linked, by expectation maximisation, with Splink on DuckDB (in-process, local):
 
 1. **prepare** each record once (:func:`analytics.resolution_features.prepare`):
    names romanised (:mod:`analytics.transliterate`) and phonetically keyed,
-   Buddhist-era birth years converted, IDs and phones reduced to digits;
-2. **block** (:func:`candidate_pairs`): records sharing a key are candidates —
-   keyed given+family name skeletons, each name-token skeleton with the birth
-   year, the birth date with day and month sorted (so a swap still meets),
-   the ID number and the phone's last nine digits.  A key shared by more than
-   ``max_block`` records is ignored (its pairs must meet through another
-   key), so the candidate count grows about linearly, never as all pairs;
-3. **compare** each candidate with the named feature functions of
-   :data:`analytics.resolution_features.FEATURES`;
-4. **score** with a scikit-learn :class:`~sklearn.ensemble.HistGradientBoostingClassifier`
-   (``random_state`` fixed; it handles missing features natively) trained on
-   generated labelled pairs (:func:`analytics.synthetic.training_pairs`); the
-   **threshold** is the lowest score whose precision is ≥ ``target_precision``
-   (default 0.95) on the blocked candidates of a separately generated, held-out
-   record set (:func:`analytics.synthetic.synthetic_records`, so the class
-   balance is the one blocking really produces);
-5. a person **judges** each candidate (stored by the graph layer as
-   ``SAME_AS``); :func:`clusters` turns accepted judgements into entities.
-
-The generated data (:mod:`analytics.synthetic`) use the real name pools of
-:mod:`ingest.names`, their romanisation variants, native/Latin script choice,
-typos, day/month swaps, Buddhist-era years, phone formats and missing fields;
-hard negatives are namesakes, relatives (same family name, address,
-sometimes phone) and people sharing a birth date.  Measured precision and
-recall are on such generated data and say nothing certain about real agency
-files.
+   Buddhist-era birth years converted, IDs and phones reduced to digits; then
+   :func:`comparison_frame` lays them out as the columns Splink compares;
+2. **block**: records sharing one of the keys of :data:`BLOCKING_KEYS` are
+   compared (keyed given+family name skeletons, the sorted name skeletons, a
+   name token with the birth year or with day+month, the ID number, the
+   phone).  A key shared by more than ``max_block`` records is dropped
+   for that rule, so the number of comparisons grows about linearly;
+3. **compare** each pair on the levels of :data:`COMPARISONS` (name, birth
+   date, ID, phone, sex, nationality, address), from most to least alike;
+4. **learn** from the data: the probability that two random records match
+   (from near-certain rules), *u* (how often non-matches agree on each level)
+   from random record pairs, and *m* (how often true matches agree) by EM on
+   the pairs sharing an ID number and on those sharing a birth date; exact
+   name agreement is weighted by how common the name is in these records
+   (term frequencies).  With fewer than ``min_train`` records there is not
+   enough to learn from: the model learned once on generated records
+   (:func:`prior_model`) is used instead, without term frequencies;
+5. **score**: a pair's *match weight* is the sum of its levels' weights
+   (log2 Bayes factors, shown per field as the features that drove the score)
+   plus the prior; *score* is the match probability; ``is_match`` at
+   probability ≥ ``threshold`` (0.5: a match is more likely than not);
+6. a person **judges** each candidate (:mod:`graph.resolution`, append-only);
+   :func:`clusters` turns accepted judgements into entities.
 
 References
 ----------
 Fellegi, I. P., & Sunter, A. B. (1969). A theory for record linkage. *JASA* 64(328), 1183–1210.
 https://doi.org/10.1080/01621459.1969.10501049
-Christen, P. (2012). A survey of indexing techniques for scalable record linkage and
-deduplication. *IEEE TKDE* 24(9), 1537–1555. https://doi.org/10.1109/TKDE.2011.127
+Winkler, W. E. (1988). Using the EM algorithm for weight computation in the Fellegi–Sunter
+model of record linkage. *Proc. Section on Survey Research Methods*, ASA, 667–671.
+Linacre, R. et al. (2022). Splink: free software for probabilistic record linkage at scale.
+*International Journal of Population Data Science* 7(3). https://doi.org/10.23889/ijpds.v7i3.1794
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import copy
+import logging
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analytics.resolution_features import (
-    CANONICAL_COLUMNS,
-    FEATURE_NAMES,
-    FEATURES,
-    Prepared,
-    prepare,
-)
-from analytics.synthetic import synthetic_records, training_pairs, true_pairs
-from analytics.transliterate import skeleton
+from analytics.resolution_features import CANONICAL_COLUMNS, Prepared, prepare
+from analytics.synthetic import synthetic_records, true_pairs
+from analytics.transliterate import phonetic_key, romanise, skeleton
 
 __all__ = [
     "CANONICAL_COLUMNS",
-    "ResolutionModel",
-    "block_keys",
-    "candidate_pairs",
-    "feature_matrix",
-    "train_model",
-    "default_model",
-    "choose_threshold",
-    "save_model",
-    "load_model",
+    "COMPARISONS",
+    "BLOCKING_KEYS",
+    "Level",
+    "LinkageModel",
+    "comparison_frame",
+    "train",
+    "prior_model",
     "find_duplicates",
+    "explain_levels",
     "clusters",
-    # generated records live in analytics.synthetic; these two stay importable from here for
-    # bench/analytics_resolution.py (import them from analytics.synthetic in new code)
+    # generated records live in analytics.synthetic; importable from here for the bench
     "synthetic_records",
     "true_pairs",
 ]
 
+_LOG = logging.getLogger(__name__)
 
-# ---------------------------------------------------------------- blocking
-def block_keys(p: Prepared) -> set[str]:
-    """The blocking keys of one prepared record (see the module notes).
+
+# ------------------------------------------------------------ comparisons
+@dataclass(frozen=True)
+class Level:
+    """One comparison level: plain-language label, SQL condition (``_l``/``_r`` columns) and
+    the starting m/u probabilities EM refines."""
+
+    label: str
+    sql: str
+    m: float
+    u: float
+
+
+_NAME_JW = ("greatest(jaro_winkler_similarity(joined_l, joined_r), "
+            "jaro_winkler_similarity(sorted_joined_l, sorted_joined_r))")
+_ADDR_WORDS = ("len(list_intersect(str_split(address_l, ' '), str_split(address_r, ' '))) * 2 >= "
+               "greatest(len(str_split(address_l, ' ')), len(str_split(address_r, ' ')))")
+
+#: field → levels, most alike first; the last is "everything else" (``ELSE``).
+COMPARISONS: dict[str, tuple[Level, ...]] = {
+    "name": (
+        Level("same name", "name_l = name_r", 0.75, 0.0002),
+        Level("same letters, spaced differently", "joined_l = joined_r OR sorted_joined_l = sorted_joined_r",
+              0.01, 0.00001),
+        Level("names nearly equal", f"{_NAME_JW} >= 0.95", 0.1, 0.0001),
+        Level("names similar", f"{_NAME_JW} >= 0.88", 0.08, 0.002),
+        Level("names somewhat similar", f"{_NAME_JW} >= 0.75", 0.05, 0.02),
+        Level("names differ", "ELSE", 0.01, 0.98),
+    ),
+    "dob": (
+        Level("same birth date", "dob_l = dob_r", 0.85, 0.0002),
+        Level("birth date day/month swapped", "dob_year_l = dob_year_r AND dob_md_l = dob_md_r", 0.03, 0.00003),
+        Level("birth date one digit apart", "levenshtein(dob_l, dob_r) <= 1", 0.06, 0.002),
+        Level("birth years at most 1 apart", "abs(dob_year_l - dob_year_r) <= 1", 0.04, 0.06),
+        Level("birth dates differ", "ELSE", 0.02, 0.94),
+    ),
+    "id_number": (
+        Level("same ID number", "id_number_l = id_number_r", 0.95, 0.00005),
+        Level("ID number 1–2 characters apart", "damerau_levenshtein(id_number_l, id_number_r) <= 2", 0.04, 0.00001),
+        Level("ID numbers differ", "ELSE", 0.01, 0.99995),
+    ),
+    "phone": (
+        Level("same phone", "phone_l = phone_r", 0.7, 0.0001),
+        Level("phones differ", "ELSE", 0.3, 0.9999),
+    ),
+    "sex": (
+        Level("same sex", "sex_l = sex_r", 0.97, 0.5),
+        Level("sex differs", "ELSE", 0.03, 0.5),
+    ),
+    "nationality": (
+        Level("same nationality", "nationality_l = nationality_r", 0.97, 0.4),
+        Level("nationalities differ", "ELSE", 0.03, 0.6),
+    ),
+    "address": (
+        Level("same address", "address_l = address_r", 0.4, 0.01),
+        Level("half the address words shared", _ADDR_WORDS, 0.1, 0.1),
+        Level("addresses differ", "ELSE", 0.5, 0.89),
+    ),
+}
+#: the column whose missing value makes a field's comparison "unknown" (weight 0)
+_NULL_COLUMN = {"name": "name", "dob": "dob", "id_number": "id_number", "phone": "phone", "sex": "sex",
+                "nationality": "nationality", "address": "address"}
+#: words used in reasons and on the review page for each field
+FIELD_LABELS = {"name": "name", "dob": "birth date", "id_number": "ID number", "phone": "phone", "sex": "sex",
+                "nationality": "nationality", "address": "address"}
+
+#: blocking rules: each is a key computed per record (see :func:`comparison_frame`)
+BLOCKING_KEYS = ("b_given_family", "b_name", "b_first_year", "b_last_year", "b_first_md", "b_id", "b_phone")
+#: pairs of random records sampled to estimate u; pairs EM samples from its blocks on big files
+U_MAX_PAIRS = 1e6
+EM_MAX_PAIRS = 2e6
+#: EM is run on the pairs sharing these (each trains every other field's m)
+_EM_RULES = (("id_number",), ("dob",))
+
+
+# --------------------------------------------------------------- records
+_ADDR_SPLIT = re.compile(r"[\s,;/()#-]+")
+
+
+@lru_cache(maxsize=200_000)
+def _address_words(text: str) -> str:
+    """Address words romanised and keyed, house numbers kept (``"12/3 ถนนสุขุมวิท"`` →
+    ``"12 3 tanonsukumwit"``), sorted."""
+    words = []
+    for tok in _ADDR_SPLIT.split(text.strip().lower()):
+        if not tok:
+            continue
+        if tok.isdigit():
+            words.append(tok.lstrip("0") or "0")
+        else:
+            key = phonetic_key(romanise(tok)).replace(" ", "")
+            if len(key) > 1:
+                words.append(key)
+    return " ".join(sorted(set(words)))
+
+
+def _row(i: int, p: Prepared, address: Any = None) -> dict[str, Any]:
+    toks = list(p.tokens)
+    srt = sorted(toks)
+    b = p.birth
+    year = b.year if b else None
+    md = f"{min(b.month, b.day):02d}{max(b.month, b.day):02d}" if b else None
+    sk = [skeleton(t) for t in toks]
+    first = sk[0] if sk else None
+    last = sk[-1] if len(sk) > 1 else None
+    return {
+        "unique_id": i,
+        "name": " ".join(srt) or None,
+        "joined": "".join(toks) or None,
+        "sorted_joined": "".join(srt) or None,
+        "script": p.script,
+        "dob": b.isoformat() if b else None,
+        "dob_year": year,
+        "dob_md": md,
+        "id_number": p.id_number or None,
+        "phone": p.phone[-9:] if p.phone else None,
+        "sex": p.sex or None,
+        "nationality": p.nationality or None,
+        "address": (_address_words(str(address)) or None) if isinstance(address, str) and address.strip() else None,
+        "b_given_family": f"{skeleton(p.given)}|{skeleton(p.family)}" if p.given and p.family else None,
+        "b_name": "".join(sorted(sk)) or None,
+        "b_first_year": f"{first}|{year}" if first and year else None,
+        "b_last_year": f"{last}|{year}" if last and year else None,
+        "b_first_md": f"{first}|{md}" if first and md else None,
+        "b_id": p.id_number if len(p.id_number) >= 6 else None,
+        "b_phone": p.phone[-9:] if p.phone else None,
+    }
+
+
+def comparison_frame(records: pd.DataFrame, use_dictionary: bool = True, max_block: int = 100) -> pd.DataFrame:
+    """One row per record with the columns Splink compares and blocks on (``unique_id`` is the
+    row position in ``records``).  Blocking keys shared by more than ``max_block`` records
+    are set to missing (such a block would compare every record with every other).
 
     Examples
     --------
-    >>> from analytics.resolution_features import prepare
-    >>> sorted(block_keys(prepare({"id": "a", "full_name": "สมชาย ใจดี", "birth_date": "1990-03-15"})))
-    ['b:1990-03-15', 'd:smc|03-15', 'g:smc|cd', 'n:cdsmc', 't:cd|1990', 't:smc|1990']
+    >>> f = comparison_frame(pd.DataFrame({"id": ["a", "b"], "full_name": ["สมชาย ใจดี", "Somchay Chaidee"],
+    ...                                    "birth_date": ["15/03/2533", "1990-03-15"]}))
+    >>> f[["name", "dob", "b_given_family"]].values.tolist()
+    [['caidi somcai', '1990-03-15', 'smc|cd'], ['caidi somcai', '1990-03-15', 'smc|cd']]
     """
-    keys: set[str] = set()
-    year = p.birth.year if p.birth else None
-    if p.given and p.family:
-        keys.add(f"g:{skeleton(p.given)}|{skeleton(p.family)}")
-    for tok in p.tokens:
-        if year is not None and len(tok) > 1:
-            keys.add(f"t:{skeleton(tok)}|{year}")
-    if p.birth is not None:
-        lo, hi = sorted((p.birth.month, p.birth.day))
-        keys.add(f"b:{p.birth.year}-{lo:02d}-{hi:02d}")
-        if p.tokens:  # a wrong year: first name token with day and month
-            keys.add(f"d:{skeleton(p.tokens[0])}|{lo:02d}-{hi:02d}")
-    if len(p.id_number) >= 6:
-        keys.add(f"i:{p.id_number}")
-    if p.phone:
-        keys.add(f"p:{p.phone[-9:]}")
-    if p.tokens:  # the whole keyed name, for records with little else
-        keys.add(f"n:{''.join(sorted(skeleton(t) for t in p.tokens))}")
-    return keys
-
-
-def candidate_pairs(prepared: Sequence[Prepared], max_block: int = 100) -> tuple[np.ndarray, dict[str, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, of records that share a blocking key.
-
-    Returns the pairs as an ``(n, 2)`` int array and statistics
-    (``blocks``, ``skipped_blocks`` larger than ``max_block``, ``pairs``).
-    """
-    index: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(prepared):
-        for k in block_keys(p):
-            index[k].append(i)
-    pairs: set[tuple[int, int]] = set()
-    skipped = 0
-    for members in index.values():
-        if len(members) < 2:
-            continue
-        if len(members) > max_block:
-            skipped += 1
-            continue
-        for a in range(len(members)):
-            ma = members[a]
-            for b in range(a + 1, len(members)):
-                mb = members[b]
-                pairs.add((ma, mb) if ma < mb else (mb, ma))
-    arr = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
-    return arr, {"blocks": len(index), "skipped_blocks": skipped, "pairs": len(arr)}
-
-
-def feature_matrix(left: Sequence[Prepared], right: Sequence[Prepared]) -> np.ndarray:
-    """Feature values (rows: pairs, columns: :data:`FEATURE_NAMES`), ``nan`` where missing."""
-    out = np.empty((len(left), len(FEATURES)), dtype=float)
-    for r, (a, b) in enumerate(zip(left, right, strict=True)):
-        out[r] = [f(a, b) for f in FEATURES]
-    return out
+    cols = [c for c in (*CANONICAL_COLUMNS, "full_name_latin") if c in records.columns]
+    rows = [_row(i, prepare(r, use_dictionary), r.get("address"))
+            for i, r in enumerate(records[cols].to_dict("records"))]
+    frame = pd.DataFrame(rows, columns=list(_row(0, Prepared(id="")).keys()))
+    frame["dob_year"] = frame["dob_year"].astype("Int64")
+    for key in BLOCKING_KEYS:
+        counts = frame[key].map(frame[key].value_counts())
+        frame.loc[counts > max_block, key] = None
+    return frame
 
 
 # ------------------------------------------------------------------ model
-def _single_thread() -> Any:
-    """OpenMP limited to one thread: on a small shared machine the thread pool of
-    HistGradientBoosting is over ten times slower than one thread for these sizes."""
-    from threadpoolctl import threadpool_limits
+def _settings(tf: bool) -> Any:
+    import splink.comparison_level_library as cll
+    from splink import SettingsCreator, block_on
+    from splink.comparison_library import CustomComparison
 
-    return threadpool_limits(1)
+    comparisons: list[Any] = []
+    for field, levels in COMPARISONS.items():
+        lv: list[Any] = [cll.NullLevel(_NULL_COLUMN[field])]
+        for k, level in enumerate(levels):
+            if level.sql == "ELSE":
+                made: Any = cll.ElseLevel()
+            elif field == "name" and k == 0:
+                made = cll.ExactMatchLevel("name", term_frequency_adjustments=tf)
+            else:
+                made = cll.CustomLevel(level.sql, level.label)
+            lv.append(made.configure(m_probability=level.m, u_probability=level.u))
+        comparisons.append(CustomComparison(lv, output_column_name=field))
+    return SettingsCreator(
+        link_type="dedupe_only",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=[block_on(k) for k in BLOCKING_KEYS],
+        retain_intermediate_calculation_columns=True,
+        retain_matching_columns=True,
+        additional_columns_to_retain=["script"],
+        max_iterations=20,
+        probability_two_random_records_match=1e-4,
+    )
 
 
 @dataclass
-class ResolutionModel:
-    """A trained pair classifier with the feature names it was trained on and its threshold."""
+class LinkageModel:
+    """A Splink model (its settings with learned parameters) and how it was obtained."""
 
-    classifier: Any
-    feature_names: tuple[str, ...]
-    threshold: float
-    metrics: dict[str, float] = field(default_factory=dict)
+    settings: dict[str, Any]
+    learned_from: str  # "these records" or "generated records (prior)"
+    records: int
 
-    def check(self) -> None:
-        """Raise ``ValueError`` when the features of this code differ from the model's."""
-        if tuple(self.feature_names) != FEATURE_NAMES:
-            raise ValueError(
-                "model was trained on different features: "
-                f"model {list(self.feature_names)} vs code {list(FEATURE_NAMES)}; retrain it")
+    def weights(self) -> dict[str, dict[str, float]]:
+        """Field → level label → match weight (log2 m/u) of this model."""
+        out: dict[str, dict[str, float]] = {}
+        for comp in self.settings["comparisons"]:
+            levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+            labels = [lv.label for lv in COMPARISONS[comp["output_column_name"]]]
+            out[comp["output_column_name"]] = {
+                lab: round(math.log2(lv["m_probability"] / lv["u_probability"]), 2)
+                for lab, lv in zip(labels, levels, strict=True)
+                if lv.get("m_probability") and lv.get("u_probability")}
+        return out
 
-    def score(self, x: np.ndarray) -> np.ndarray:
-        """Match probability for each feature row."""
-        self.check()
-        if len(x) == 0:
-            return np.zeros(0)
-        with _single_thread():
-            return np.asarray(self.classifier.predict_proba(x)[:, 1], dtype=float)
-
-
-def _prepare_frame(records: pd.DataFrame, use_dictionary: bool) -> list[Prepared]:
-    cols = [c for c in (*CANONICAL_COLUMNS, "full_name_latin") if c in records.columns]
-    return [prepare(r, use_dictionary) for r in records[cols].to_dict("records")]
+    @property
+    def prior(self) -> float:
+        """Probability that two random records are the same person."""
+        return float(self.settings["probability_two_random_records_match"])
 
 
-def _pair_features(pairs: pd.DataFrame, use_dictionary: bool = True) -> np.ndarray:
-    side = {s: pairs[[f"{c}_{s}" for c in CANONICAL_COLUMNS]].set_axis(list(CANONICAL_COLUMNS), axis=1)
-            for s in ("left", "right")}
-    return feature_matrix(_prepare_frame(side["left"], use_dictionary), _prepare_frame(side["right"], use_dictionary))
+#: DuckDB's memory limit: beyond it DuckDB spills to its temporary directory instead of growing
+DUCKDB_MEMORY = "2GB"
 
 
-def choose_threshold(scores: np.ndarray, labels: np.ndarray, target_precision: float = 0.95) -> float:
-    """Lowest score threshold whose precision (``score >= t``) is at least ``target_precision``.
+def _linker(frame: pd.DataFrame, settings: Any) -> Any:
+    import tempfile
 
-    Falls back to the threshold of highest precision when the target is never reached.
+    import duckdb
+    from splink import DuckDBAPI, Linker
 
-    Examples
-    --------
-    >>> choose_threshold(np.array([0.9, 0.8, 0.7, 0.6]), np.array([1, 1, 0, 1]), 0.75)
-    0.6
-    """
-    order = np.argsort(-scores, kind="stable")
-    s, y = scores[order], labels[order].astype(float)
-    tp = np.cumsum(y)
-    precision = tp / np.arange(1, len(y) + 1)
-    # only cut between distinct scores
-    last_of_tie = np.r_[s[1:] != s[:-1], True]
-    ok = np.flatnonzero((precision >= target_precision) & last_of_tie & (y.sum() > 0))
-    if len(ok):
-        return float(s[ok[-1]])
-    cand = np.flatnonzero(last_of_tie)
-    return float(s[cand[np.argmax(precision[cand])]]) if len(cand) else 0.5
+    con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY, "temp_directory": tempfile.gettempdir()})
+    db = DuckDBAPI(connection=con)
+    return Linker(db.register(frame), settings, log_level=logging.ERROR)
 
 
-def _prf(pred: Iterable[tuple[str, str]], truth: set[tuple[str, str]]) -> dict[str, float]:
-    pred = set(pred)
-    tp = len(pred & truth)
-    p = tp / len(pred) if pred else 1.0
-    r = tp / len(truth) if truth else 1.0
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-            "true_pairs": float(len(truth)), "predicted_pairs": float(len(pred))}
+def _quiet() -> Any:
+    import contextlib
+    import warnings
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(warnings.catch_warnings())
+    warnings.simplefilter("ignore")
+    for name in ("splink", "splink.internals"):
+        lg = logging.getLogger(name)
+        old = lg.level
+        lg.setLevel(logging.ERROR)
+        stack.callback(lg.setLevel, old)
+    return stack
 
 
-def train_model(n_pairs: int = 12000, seed: int = 0, target_precision: float = 0.95,
-                holdout_records: int = 3000, use_dictionary: bool = True) -> ResolutionModel:
-    """Train the pair classifier on :func:`~analytics.synthetic.training_pairs` and choose its threshold.
+def train(frame: pd.DataFrame, seed: int = 0, tf: bool = True) -> tuple[Any, LinkageModel]:
+    """Learn the model's parameters from ``frame`` (a :func:`comparison_frame`) by random
+    sampling (u) and EM (m); returns the linker and its :class:`LinkageModel`."""
+    from splink import block_on
+    from splink.internals.exceptions import EMTrainingException
 
-    The threshold is the lowest with precision ≥ ``target_precision`` on the
-    blocked candidate pairs of ``synthetic_records(holdout_records, seed + 1)``;
-    ``metrics`` records precision, recall and F1 of the resulting pair
-    decisions on that held-out set (recall counted against *all* true pairs,
-    so pairs lost by blocking count as misses).
-    """
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    tp = training_pairs(n_pairs, seed)
-    x = _pair_features(tp, use_dictionary)
-    clf = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1, max_leaf_nodes=31,
-                                         l2_regularization=1.0, random_state=0)
-    with _single_thread():
-        clf.fit(x, tp["label"].to_numpy())
-    model = ResolutionModel(clf, FEATURE_NAMES, 0.5)
-    hold = synthetic_records(holdout_records, seed + 1)
-    prepared = _prepare_frame(hold, use_dictionary)
-    pairs, _ = candidate_pairs(prepared)
-    scores = model.score(feature_matrix([prepared[i] for i in pairs[:, 0]], [prepared[j] for j in pairs[:, 1]]))
-    ids = hold["id"].astype(str).to_numpy()
-    truth = true_pairs(hold)
-    cand = [tuple(sorted((ids[i], ids[j]))) for i, j in pairs]
-    labels = np.array([c in truth for c in cand], dtype=int)
-    model.threshold = choose_threshold(scores, labels, target_precision)
-    chosen = [c for c, s in zip(cand, scores, strict=True) if s >= model.threshold]
-    model.metrics = {f"holdout_{k}": v for k, v in _prf(chosen, truth).items()}
-    model.metrics["target_precision"] = target_precision
-    model.metrics["training_pairs"] = float(n_pairs)
-    return model
+    with _quiet():
+        linker = _linker(frame, _settings(tf))
+        rules = [block_on(*r) for r in (("id_number",), ("name", "dob")) if frame[r[0]].notna().sum() > 1]
+        if rules:
+            try:
+                linker.training.estimate_probability_two_random_records_match(rules, recall=0.7)
+            except Exception as exc:  # noqa: BLE001 - too few pairs: keep the starting value
+                _LOG.info("prior not estimated: %s", exc)
+        linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
+        good = linker.misc.save_model_to_json()
+        for cols in _EM_RULES:
+            if any(frame[c].notna().sum() < 2 for c in cols):
+                continue
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    block_on(*cols), max_pairs=EM_MAX_PAIRS if len(frame) > 50_000 else None)
+                good = linker.misc.save_model_to_json()
+            except (EMTrainingException, ValueError) as exc:
+                # too few pairs, or an m driven to 0 (underflow): keep the last good parameters
+                _LOG.info("EM on %s skipped: %s", cols, exc)
+                linker = _linker(frame, copy.deepcopy(_floor_m(good)))
+        settings = _floor_m(linker.misc.save_model_to_json())
+        linker = _linker(frame, copy.deepcopy(settings))
+    return linker, LinkageModel(settings, "these records", len(frame))
 
 
-@lru_cache(maxsize=2)
-def default_model(use_dictionary: bool = True) -> ResolutionModel:
-    """The model trained deterministically in-process on first use (cached in memory)."""
-    return train_model(use_dictionary=use_dictionary)
+#: smallest m probability kept after EM: a level EM saw no true match reach (a disagreeing
+#: nationality, say) still costs at most about log2(1/M_FLOOR) ≈ 10 bits, so one clerical
+#: error cannot veto a match that everything else supports
+M_FLOOR = 0.001
 
 
-def save_model(model: ResolutionModel, path: str | Path) -> None:
-    """Save the classifier with its feature names, threshold and metrics (joblib/pickle:
-    load only files you trust)."""
-    import joblib
+def _floor_m(settings: dict[str, Any]) -> dict[str, Any]:
+    """``settings`` with every level's m at least :data:`M_FLOOR` (renormalised to sum 1)."""
+    settings = copy.deepcopy(settings)
+    for comp in settings["comparisons"]:
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        ms = [max(float(lv.get("m_probability") or 0.0), M_FLOOR) for lv in levels]
+        total = sum(ms)
+        for lv, m in zip(levels, ms, strict=True):
+            lv["m_probability"] = m / total
+    return settings
 
-    joblib.dump({"format": "netintel-resolution/1", "feature_names": list(model.feature_names),
-                 "threshold": model.threshold, "metrics": model.metrics, "classifier": model.classifier},
-                Path(path))
 
-
-def load_model(path: str | Path) -> ResolutionModel:
-    """Load a model saved by :func:`save_model`; ``ValueError`` if its feature names differ from
-    this code's :data:`~analytics.resolution_features.FEATURE_NAMES`."""
-    import joblib
-
-    data = joblib.load(Path(path))
-    if not isinstance(data, dict) or data.get("format") != "netintel-resolution/1":
-        raise ValueError(f"{path} is not a netintel resolution model")
-    model = ResolutionModel(data["classifier"], tuple(data["feature_names"]), float(data["threshold"]),
-                            dict(data.get("metrics", {})))
-    model.check()
+@lru_cache(maxsize=1)
+def prior_model() -> LinkageModel:
+    """The model learned (once per process, deterministically) on 10,000 generated records;
+    used for files too small to learn from.  Term frequencies are left out (they belong to
+    the records they were counted on)."""
+    recs = synthetic_records(10_000, seed=7)
+    _, model = train(comparison_frame(recs), seed=7, tf=False)
+    model.learned_from = "generated records (prior)"
     return model
 
 
 # --------------------------------------------------------------- resolve
-def _reason(row: np.ndarray) -> str:
+def explain_levels(row: pd.Series | dict[str, Any]) -> list[dict[str, Any]]:
+    """Per field of a scored pair: the level reached and its weight (log2 Bayes factor,
+    term-frequency adjustment included); fields missing on either side have level
+    ``unknown`` and weight 0."""
+    out = []
+    for field, levels in COMPARISONS.items():
+        gamma = int(row[f"gamma_{field}"])
+        if gamma < 0:
+            out.append({"field": field, "level": "unknown", "weight": 0.0})
+            continue
+        label = levels[len(levels) - 1 - gamma].label
+        w = float(row[f"mw_{field}"])
+        tf = row.get(f"mw_tf_adj_{field}")
+        if tf is not None and not pd.isna(tf):
+            w += float(tf)
+        out.append({"field": field, "level": label, "weight": round(w, 2)})
+    return out
+
+
+def _explain_frame(pred: pd.DataFrame) -> list[list[dict[str, Any]]]:
+    """:func:`explain_levels` of every row of a Splink prediction, column by column."""
+    cols = []
+    for field, levels in COMPARISONS.items():
+        labels = np.array(["unknown"] + [lv.label for lv in reversed(levels)], dtype=object)
+        gamma = pred[f"gamma_{field}"].to_numpy(dtype=int)
+        w = pred[f"mw_{field}"].to_numpy(dtype=float)
+        tf = f"mw_tf_adj_{field}"
+        if tf in pred.columns:
+            w = w + np.nan_to_num(pred[tf].to_numpy(dtype=float))
+        w = np.where(gamma < 0, 0.0, np.round(w, 2))
+        cols.append((field, labels[gamma + 1], w))
+    return [[{"field": f, "level": str(lab[i]), "weight": float(w[i])} for f, lab, w in cols]
+            for i in range(len(pred))]
+
+
+def _reasons(levels: Sequence[dict[str, Any]], scripts_differ: bool) -> str:
     bits = []
-    names = dict(zip(FEATURE_NAMES, row, strict=True))
-    if names["name_similarity"] >= 0.9:
-        bits.append("names match" + (" across scripts" if names["scripts_differ"] == 1 else ""))
-    elif names["name_similarity"] >= 0.75:
-        bits.append("names similar")
-    if names["birth_date_exact"] == 1:
-        bits.append("same birth date")
-    elif names["birth_date_swapped"] == 1:
-        bits.append("birth date day/month swapped")
-    elif names["birth_date_digits"] >= 0.875:
-        bits.append("birth date one digit apart")
-    if names["id_number_match"] == 1:
-        bits.append("same ID number")
-    elif names["id_number_match"] >= 0.85:
-        bits.append("ID number nearly equal")
-    if names["phone_match"] == 1:
-        bits.append("same phone")
-    if names["address_overlap"] >= 0.5:
-        bits.append("same address")
-    if names["sex_match"] == 0:
-        bits.append("sex differs")
-    if names["birth_year_gap"] >= 2:
-        bits.append(f"birth years {int(names['birth_year_gap'])} apart")
+    for lv in sorted(levels, key=lambda d: -abs(d["weight"])):
+        if abs(lv["weight"]) < 1 or lv["level"] == "unknown":
+            continue
+        text = lv["level"] + (" across scripts" if lv["field"] == "name" and scripts_differ
+                              and lv["weight"] > 0 else "")
+        bits.append(f"{text} ({lv['weight']:+.2f})")
     return "; ".join(bits)
 
 
-def find_duplicates(records: pd.DataFrame, model: ResolutionModel | None = None, threshold: float | None = None,
-                    *, max_block: int = 100, use_dictionary: bool = True) -> pd.DataFrame:
+_OUT_COLUMNS = ["id_left", "id_right", "score", "weight", "is_match", "reasons", "levels"]
+
+
+def find_duplicates(records: pd.DataFrame, threshold: float = 0.5, *, max_block: int = 100,
+                    use_dictionary: bool = True, min_train: int = 1000, min_score: float = 0.01,
+                    seed: int = 0, model: LinkageModel | None = None) -> pd.DataFrame:
     """Candidate duplicate persons among ``records``.
 
     Parameters
     ----------
     records : DataFrame
         Canonical columns ``id, given_name, family_name, full_name, birth_date, sex,
-        nationality, id_number, phone, address`` (any may be missing or NaN; extra
-        columns are ignored, except ``full_name_latin`` used when no other name is given).
-    model : ResolutionModel, optional
-        Defaults to :func:`default_model` (trained in-process on first use, a few seconds).
-    threshold : float, optional
-        Score at or above which ``is_match`` is true; defaults to ``model.threshold``
-        (precision ≥ 0.95 on held-out generated records).
+        nationality, id_number, phone, address`` (any may be missing or NaN; extra columns
+        are ignored, except ``full_name_latin`` used when no other name is given).
+    threshold : float
+        Match probability at or above which ``is_match`` is true.
     max_block : int
-        Blocking keys shared by more records are ignored.
-    use_dictionary : bool
-        Romanise native-script names known to :mod:`ingest.names` from that dictionary
-        (otherwise by the transliteration tables only).
+        A blocking key shared by more records is not used (those pairs must meet through
+        another key).
+    min_train : int
+        With fewer records the parameters are not learned but taken from :func:`prior_model`.
+    min_score : float
+        Pairs scoring below this probability are left out of the result.
+    model : LinkageModel, optional
+        Use these parameters instead of learning them.
 
     Returns
     -------
     DataFrame
-        ``id_left, id_right, score, is_match, reasons`` plus one column per feature,
-        one row per blocked candidate pair (``id_left < id_right``), best score first.
+        ``id_left, id_right, score, weight, is_match, reasons, levels`` (``levels``: the
+        list of :func:`explain_levels`), one row per compared pair (``id_left < id_right``)
+        scoring at least ``min_score``, highest weight first.  ``attrs["model"]`` is the
+        :class:`LinkageModel` used.
 
     Examples
     --------
@@ -355,27 +466,40 @@ def find_duplicates(records: pd.DataFrame, model: ResolutionModel | None = None,
     >>> df[["id_left", "id_right", "is_match"]].values.tolist()
     [['a', 'b', True]]
     """
-    model = model if model is not None else default_model(use_dictionary)
-    model.check()
-    thr = model.threshold if threshold is None else float(threshold)
-    columns = ["id_left", "id_right", "score", "is_match", "reasons", *FEATURE_NAMES]
-    if records is None or len(records) == 0:
-        return pd.DataFrame(columns=columns)
-    prepared = _prepare_frame(records, use_dictionary)
-    pairs, _ = candidate_pairs(prepared, max_block=max_block)
-    if len(pairs) == 0:
-        return pd.DataFrame(columns=columns)
-    x = feature_matrix([prepared[i] for i in pairs[:, 0]], [prepared[j] for j in pairs[:, 1]])
-    scores = model.score(x)
+    empty = pd.DataFrame(columns=_OUT_COLUMNS)
+    if records is None or len(records) < 2:
+        return empty
+    frame = comparison_frame(records, use_dictionary, max_block)
+    if frame[list(BLOCKING_KEYS)].notna().sum().max() < 2:
+        return empty
+    with _quiet():
+        if model is None and len(records) >= min_train:
+            linker, model = train(frame, seed=seed)
+        else:
+            model = model or prior_model()
+            linker = _linker(frame, copy.deepcopy(model.settings))
+        pred = linker.inference.predict(threshold_match_probability=min_score).as_pandas_dataframe()
+    if pred.empty:
+        out = empty
+        out.attrs["model"] = model
+        return out
     ids = records["id"].astype(str).to_numpy()
-    left, right = ids[pairs[:, 0]], ids[pairs[:, 1]]
+    left, right = ids[pred["unique_id_l"].to_numpy()], ids[pred["unique_id_r"].to_numpy()]
     swap = left > right
-    left, right = np.where(swap, right, left), np.where(swap, left, right)
-    out = pd.DataFrame({"id_left": left, "id_right": right, "score": scores, "is_match": scores >= thr,
-                        "reasons": [_reason(r) for r in x]})
-    out = pd.concat([out, pd.DataFrame(x, columns=list(FEATURE_NAMES))], axis=1)
+    levels = _explain_frame(pred)
+    differ = (pred["script_l"] != pred["script_r"]).to_numpy()
+    out = pd.DataFrame({
+        "id_left": np.where(swap, right, left), "id_right": np.where(swap, left, right),
+        "score": pred["match_probability"].to_numpy(dtype=float),
+        "weight": pred["match_weight"].to_numpy(dtype=float).round(4),
+        "is_match": pred["match_probability"].to_numpy() >= threshold,
+        "reasons": [_reasons(lv, bool(d)) for lv, d in zip(levels, differ, strict=True)],
+        "levels": levels,
+    })
     out = out[out["id_left"] != out["id_right"]]
-    return out.sort_values(["score", "id_left", "id_right"], ascending=[False, True, True]).reset_index(drop=True)
+    out = out.sort_values(["weight", "id_left", "id_right"], ascending=[False, True, True]).reset_index(drop=True)
+    out.attrs["model"] = model
+    return out
 
 
 def clusters(judgements: pd.DataFrame, accepted: Sequence[str] = ("accepted",)) -> pd.DataFrame:

@@ -246,10 +246,11 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
         system,
         ui,
     )
+    from .routers.justice import router as justice_router
 
     for r in (system.router, auth.router, search.router, entities.router, investigations.router, analytics.router,
               routes.router, money.router, alerts.router, resolution.router, jobs.router, admin.router, ui.router,
-              analyst_ui.router):
+              analyst_ui.router, justice_router, resolution.ui_router):
         app.include_router(r)
     from .routers import profile as workspace  # entity profiles, case workspaces, timelines, the search page
 

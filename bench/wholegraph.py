@@ -52,6 +52,11 @@ def _step(results: dict[str, Any], name: str, fn: Callable[[], Any]) -> Any:
     return value
 
 
+def _save(res: dict[str, Any], out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(res, indent=2, default=str) + "\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--skip", default="", help="comma-separated steps to skip (brokers, communities, routes)")
@@ -65,19 +70,6 @@ def main() -> None:
     drv = gdb.connect(s)
     scope = Scope.operator(drv, "bench/wholegraph.py")
     res: dict[str, Any] = {"database": gdb.stats(scope)}
-    G = _step(res, "person_network_projection", lambda: analytics.person_network(scope)[0])
-    if G is not None:
-        res["person_network"] = {"persons": G.number_of_nodes(), "ties": G.number_of_edges()}
-    if "brokers" not in skip:
-        b = _step(res, "brokers_whole_graph", lambda: analytics.brokers(scope, top=20, budget=None))
-        if b is not None:
-            res["brokers_top5"] = [{"node": r.node, "score": r.score, "role": r.role} for r in b.data[:5]]
-    if "communities" not in skip:
-        c = _step(res, "communities_leiden_whole_graph",
-                  lambda: analytics.communities(scope, method="leiden", budget=None))
-        if c is not None:
-            res["communities"] = {"rows": len(c.data), "modularity": c.meta.get("modularity")
-                                  if hasattr(c, "meta") else None}
     if "routes" not in skip:
         q = routes.RouteQuery.parse(level="country")
         _step(res, "route_map_first", lambda: routes.route_map(scope, q, format="html"))
@@ -85,6 +77,21 @@ def main() -> None:
         _step(res, "corridors_from_cache", lambda: routes.corridors(scope, q))
         _step(res, "stats_first", lambda: stats(scope))
         _step(res, "stats_from_cache", lambda: stats(scope))
+        _save(res, args.out)
+    G = _step(res, "person_network_projection", lambda: analytics.person_network(scope)[0])
+    if G is not None:
+        res["person_network"] = {"persons": G.number_of_nodes(), "ties": G.number_of_edges()}
+    _save(res, args.out)
+    if "communities" not in skip:
+        c = _step(res, "communities_leiden_whole_graph",
+                  lambda: analytics.communities(scope, method="leiden", budget=None))
+        if c is not None:
+            res["communities"] = {"rows": len(c.data), "modularity": c.meta.get("modularity")}
+        _save(res, args.out)
+    if "brokers" not in skip:
+        b = _step(res, "brokers_whole_graph", lambda: analytics.brokers(scope, top=20, budget=None))
+        if b is not None:
+            res["brokers_top5"] = [{"node": r.node, "score": r.score, "role": r.role} for r in b.data[:5]]
     drv.close()
     res["machine"] = {"cpus": os.cpu_count(), "load_average_at_end": os.getloadavg(), "heap": s.heap,
                       "pagecache": s.pagecache}

@@ -23,6 +23,7 @@ from .analyse import analyse_app
 from .data import db_app, generate, ingest, stats
 from .exchange import export
 from .neo4j import neo4j_app
+from .report import report_app
 from .server import audit_app, serve
 from .users import demo_admin, users_app
 
@@ -55,6 +56,7 @@ app.add_typer(users_app, name="users")
 app.command("demo-admin")(demo_admin)
 app.add_typer(audit_app, name="audit")
 app.add_typer(analyse_app, name="analyse")
+app.add_typer(report_app, name="report")
 
 
 def main() -> None:

@@ -33,7 +33,7 @@ NationalityOpt = Annotated[str | None, typer.Option(help="victims' nationality (
 ExploitationOpt = Annotated[str | None, typer.Option(help="e.g. fishing, sexual (comma separated)")]
 SexOpt = Annotated[str | None, typer.Option(help="M, F or X (comma separated)")]
 AgeOpt = Annotated[str | None, typer.Option(help="victims' age: 18-30, -17 or 60-")]
-LevelOpt = Annotated[str, typer.Option(help="country or province")]
+LevelOpt = Annotated[str, typer.Option(help="country, province or border_crossing")]
 
 BROKER_COLUMNS = ["rank", "node", "name", "score", "role", "groups_bridged", "reason"]
 ROUTE_COLUMNS = ["person_id", "case_id", "source", "transit", "destination", "complete"]
@@ -154,6 +154,74 @@ def keyplayers(
 
 
 # --------------------------------------------------------------- routes
+PairOpt = Annotated[str | None, typer.Option(help="two countries, e.g. MMR-THA: every journey on which both appear "
+                                                  "(both directions and the routes through)")]
+MapOpt = Annotated[Path | None, typer.Option("--map", help="also write the route map / briefing page to this file: "
+                                                          ".html, .png, .pdf (A4), .geojson or .csv (+ .meta.json)")]
+LangOpt = Annotated[str, typer.Option(help="names and texts: en or th")]
+TitleOpt = Annotated[str, typer.Option(help="title of the map page")]
+OrientationOpt = Annotated[str, typer.Option(help="A4 landscape or portrait")]
+MarkingOpt = Annotated[str, typer.Option("--classification", help="marking: official, confidential, secret or none")]
+_MAP_EXT = {".html": "html", ".htm": "html", ".png": "png", ".pdf": "pdf", ".geojson": "geojson",
+            ".json": "geojson", ".csv": "csv"}
+
+
+def _check_page(lang: str, orientation: str, classification: str, out: Path | None) -> None:
+    from viz.briefing import CLASSIFICATIONS
+
+    if lang not in ("en", "th"):
+        fail(f"unknown language {lang!r} (known: en, th)", 2)
+    if orientation not in ("landscape", "portrait"):
+        fail(f"unknown orientation {orientation!r} (known: landscape, portrait)", 2)
+    if classification not in CLASSIFICATIONS:
+        fail(f"unknown classification {classification!r} (known: {', '.join(k for k in CLASSIFICATIONS if k)})", 2)
+    if out is not None and out.suffix.lower() not in _MAP_EXT:
+        fail(f"--map {out}: unknown format {out.suffix!r} (use {', '.join(sorted(_MAP_EXT))})", 2)
+
+
+def _write_map(out: Path, corridors: pd.DataFrame, locations: pd.DataFrame | None, info: dict[str, Any], *,
+               title: str, lang: str, orientation: str, classification: str, who: str,
+               flows_name: str | None = None) -> None:
+    import datetime as dt
+    import json
+
+    from viz import routemap as rm
+
+    fmt = _MAP_EXT[out.suffix.lower()]
+    stamp = f"{who} · {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}"
+    page: dict[str, Any] = {"title": title, "lang": lang, "info": info, "classification": classification,
+                            "orientation": orientation, "stamp": stamp, "flows_name": flows_name}
+    extra: dict[str, Any] = {k: info[k] for k in ("disclosure", "total", "other", "other_display", "note", "left_out",
+                                  "years_covered", "year_counted", "filters_plain", "sources", "warnings",
+                                  "compare") if k in info}
+    if fmt == "html":
+        out.write_text(rm.routemap_html(corridors, locations, **page), encoding="utf-8")
+    elif fmt == "png":
+        out.write_bytes(rm.routemap_png(corridors, locations, **page))
+    elif fmt == "pdf":
+        out.write_bytes(rm.routemap_pdf(corridors, locations, **page))
+    elif fmt == "geojson":
+        out.write_text(json.dumps(rm.routemap_geojson(corridors, locations, title=title, extra=extra),
+                                  ensure_ascii=False), encoding="utf-8")
+    else:
+        out.write_text(rm.routemap_csv(corridors, locations), encoding="utf-8")
+        side = out.with_suffix(".meta.json")
+        side.write_text(json.dumps(rm.routemap_metadata(corridors, locations, title=title, extra=extra),
+                                   ensure_ascii=False, indent=1), encoding="utf-8")
+        err.print(f"metadata: {side}", highlight=False)
+    err.print(f"map written: {out}", highlight=False)
+
+
+def _warnings(info: dict[str, Any]) -> None:
+    for w in info.get("warnings") or []:
+        err.print(f"warning: line {w['line']}: {w['reason']}", highlight=False)
+    note = info.get("note")
+    if note:
+        err.print(str(note), highlight=False)
+    for x in info.get("left_out") or []:
+        err.print(f"left out: {x['display']} journeys with {x['reason']}", highlight=False)
+
+
 @analyse_app.command("routes")
 def routes_cmd(
     level: LevelOpt = "country",
@@ -164,29 +232,40 @@ def routes_cmd(
     exploitation_type: ExploitationOpt = None,
     sex: SexOpt = None,
     age: AgeOpt = None,
-    pair: Annotated[str | None, typer.Option(help="corridors of one source-destination pair, e.g. MMR-THA")]
-    = None,
+    pair: PairOpt = None,
     journeys_csv: Annotated[Path | None, typer.Option("--csv", help="journeys CSV instead of Neo4j")] = None,
-    flows_csv: Annotated[Path | None, typer.Option("--flows", help="aggregate flows CSV: origin,destination,count")]
-    = None,
+    flows_csv: Annotated[Path | None, typer.Option("--flows", help="aggregate flows CSV: origin,destination,count"
+                                                                   "[,year] (e.g. UNODC GLOTIP); '1,150' and '<5' "
+                                                                   "read as published")] = None,
+    map_out: MapOpt = None,
+    lang: LangOpt = "en",
+    title: TitleOpt = "Trafficking corridors",
+    orientation: OrientationOpt = "landscape",
+    classification: MarkingOpt = "",
     fmt: FormatOpt = Format.table,
     as_user: AsOpt = None,
 ) -> None:
-    """Source → transit → destination routes per journey, or corridors (--corridors)."""
+    """Source → transit → destination routes per journey, or corridors (--corridors); --map draws them."""
     from analytics import routes as R
 
+    _check_page(lang, orientation, "" if classification == "none" else classification, map_out)
+    classification = "" if classification == "none" else classification
     if flows_csv is not None:
-        emit(R.corridors_from_flows(pd.read_csv(flows_csv)), fmt, "Corridors")
+        _flows(flows_csv, years, map_out, fmt, lang=lang, title=title, orientation=orientation,
+               classification=classification, as_user=as_user)
         return
     q = _parse_routes(level=level, cases=cases, years=years, nationality=nationality,
                       exploitation_type=exploitation_type, sex=sex, age=age, pair=pair)
     if journeys_csv is not None:
-        df = R.routes(pd.read_csv(journeys_csv), level=q.level)
-        if corridors_only:
+        df = R.routes(_read_csv(journeys_csv), level=q.level)
+        if q.pair:
+            df = R.on_pair(df, *q.pair)
+        if corridors_only or map_out is not None:
             out = R.corridors(df, **_route_filters(q))
-            if q.pair:
-                out = out[(out["source"] == q.pair[0]) & (out["destination"] == q.pair[1])].reset_index(drop=True)
             emit(out, fmt, "Corridors")
+            if map_out is not None:
+                _write_map(map_out, out, None, {"filters_plain": q.plain()}, title=title, lang=lang,
+                           orientation=orientation, classification=classification, who="cli")
         else:
             emit(R.filter_routes(df, **_route_filters(q)), fmt, "Routes", ROUTE_COLUMNS)
         return
@@ -195,10 +274,92 @@ def routes_cmd(
 
     name = "analyse routes --corridors" if corridors_only else "analyse routes"
     with scoped(name, as_user) as scope:
-        if corridors_only:
-            emit(frame(v.corridors(scope, q).data, CorridorRow), fmt, "Corridors")
+        if corridors_only or map_out is not None:
+            res = v.corridors(scope, q, lang=lang)
+            emit(frame(res.data, CorridorRow), fmt, "Corridors",
+                 ["route", "victims", "cases", "share", "previous", "change", "suppressed"])
+            _warnings(res.meta)
+            if map_out is not None:
+                m = v.route_map(scope, q, format=map_out.suffix.lstrip("."), lang=lang)
+                _write_map(map_out, m.corridors, m.locations, m.meta, title=title, lang=lang,
+                           orientation=orientation, classification=classification, who=scope.user)
         else:
             emit(frame(v.routes(scope, q).data, RouteRow), fmt, "Routes", ROUTE_COLUMNS)
+
+
+def _read_csv(path: Path, **kw: Any) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", **kw)
+    except FileNotFoundError:
+        fail(f"{path}: no such file", 2)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        fail(f"{path}: not a readable UTF-8 CSV ({exc})", 2)
+
+
+def _flows(path: Path, years: str | None, map_out: Path | None, fmt: Format, *, lang: str, title: str,
+           orientation: str, classification: str, as_user: str | None) -> None:
+    from analytics.flows import flows_corridors, read_flows
+    from core.errors import InvalidInput
+
+    table = _read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        if as_user is None:  # pure analytics, no database: names from the gazetteer
+            from views.routes import _years
+
+            f = read_flows(table, years=_years(years), known=_drawable)
+            corr = flows_corridors(f)
+            info: dict[str, Any] = {"warnings": [{"line": w.line, "reason": w.reason} for w in f.warnings],
+                                    "disclosure": "published", "sources": [path.name],
+                                    "filters_plain": f"Aggregate flows from {path.name}"
+                                                     + (f", years {years}" if years else "")}
+            locs = None
+        else:
+            from views import routes as v
+
+            with scoped("analyse routes --flows", as_user) as scope:
+                m = v.flows_map(scope, table, name=path.name, years=years, lang=lang)
+            corr, locs, info = m.corridors, m.locations, m.meta
+    except (InvalidInput, ValueError) as exc:
+        fail(f"{path}: {exc}", 2)
+    emit(corr[["source", "destination", "victims", "suppressed", "below_parts"]], fmt, "Corridors (aggregate flows)")
+    _warnings(info)
+    if map_out is not None:
+        _write_map(map_out, corr, locs, info, title=title, lang=lang, orientation=orientation,
+                   classification=classification, who="cli", flows_name=path.name)
+
+
+def _drawable(code: str) -> bool:
+    from ingest.gazetteer import LOCATIONS
+    from viz.routemap import _country_centroid
+
+    return any(r["id"] == code for r in LOCATIONS) or _country_centroid(code) is not None
+
+
+@analyse_app.command("trends")
+def trends_cmd(
+    level: LevelOpt = "country",
+    years: YearsOpt = None,
+    nationality: NationalityOpt = None,
+    exploitation_type: ExploitationOpt = None,
+    sex: SexOpt = None,
+    age: AgeOpt = None,
+    pair: PairOpt = None,
+    by: Annotated[str, typer.Option(help="corridor (a row per year and corridor) or total (a row per year)")]
+    = "corridor",
+    lang: LangOpt = "en",
+    fmt: FormatOpt = Format.table,
+    as_user: AsOpt = None,
+) -> None:
+    """Victims per year (the year of each journey's first leg), per corridor or in total."""
+    from views import routes as v
+    from views.models import TrendRow
+
+    q = _parse_routes(level=level, years=years, nationality=nationality, exploitation_type=exploitation_type,
+                      sex=sex, age=age, pair=pair)
+    with scoped("analyse trends", as_user) as scope:
+        res = v.trends(scope, q, by=by, lang=lang)
+    emit(frame(res.data, TrendRow), fmt, f"Victims per year ({res.meta.get('year_counted')})",
+         ["year", "route", "victims", "cases", "suppressed"])
 
 
 @analyse_app.command("hubs")
@@ -210,6 +371,7 @@ def hubs_cmd(
     exploitation_type: ExploitationOpt = None,
     sex: SexOpt = None,
     age: AgeOpt = None,
+    pair: PairOpt = None,
     journeys_csv: Annotated[Path | None, typer.Option("--csv", help="journeys CSV instead of Neo4j")] = None,
     fmt: FormatOpt = Format.table,
     as_user: AsOpt = None,
@@ -218,9 +380,11 @@ def hubs_cmd(
     from analytics import routes as R
 
     q = _parse_routes(level=level, cases=cases, years=years, nationality=nationality,
-                      exploitation_type=exploitation_type, sex=sex, age=age)
+                      exploitation_type=exploitation_type, sex=sex, age=age, pair=pair)
     if journeys_csv is not None:
-        df = R.routes(pd.read_csv(journeys_csv), level=q.level)
+        df = R.routes(_read_csv(journeys_csv), level=q.level)
+        if q.pair:
+            df = R.on_pair(df, *q.pair)
         emit(R.transit_hubs(R.filter_routes(df, **_route_filters(q))), fmt, "Transit hubs")
         return
     from views.models import HubRow
@@ -370,7 +534,7 @@ def duplicates_cmd(
 
         df = find_duplicates(pd.read_csv(csv_path, dtype=str))
         emit(df[df["is_match"]] if fmt is Format.table else df, fmt, "Duplicate candidates",
-             ["id_left", "id_right", "score", "reasons"])
+             ["id_left", "id_right", "weight", "score", "reasons"])
         return
     from views import resolution as v
     from views.models import CandidateRow
@@ -385,4 +549,4 @@ def duplicates_cmd(
         err.print("no stored candidates: `netintel analyse duplicates --write` scores the person records "
                   "and stores the matches", highlight=False)
     emit(frame(res.data, CandidateRow), fmt, "Duplicate candidates",
-         ["id_left", "name_left", "id_right", "name_right", "score", "judgement"])
+         ["id_left", "name_left", "id_right", "name_right", "weight", "score", "judgement"])

@@ -31,6 +31,13 @@ __all__ = [
     "table_fields",
     "FULLTEXT_INDEX",
     "FULLTEXT_FIELDS",
+    "JUSTICE_STAGES",
+    "SERVICE_KINDS",
+    "SCREENING_OUTCOMES",
+    "VERDICTS",
+    "ASSET_KINDS",
+    "PROTECTED_LABELS",
+    "CASE_ANCHORS",
 ]
 
 #: Agency codes accepted in the ``source`` column.  Extend through the
@@ -48,6 +55,9 @@ AGENCIES: dict[str, str] = {
     "IMM": "Immigration Bureau",
     "DLPW": "Department of Labour Protection and Welfare",
     "NGO": "Partner non-governmental organisation",
+    "DLT": "Department of Land Transport (vehicle registrations)",
+    "LED": "Legal Execution Department (enforcement of judgments)",
+    "DOL": "Department of Lands (land title deeds)",
     "GAZ": "netintel gazetteer (reference locations)",
     "FTM": "FollowTheMoney import (Aleph, OpenSanctions) without an agency of its own",
     "CTDC": "Counter-Trafficking Data Collaborative (IOM) case data",
@@ -84,6 +94,15 @@ ROLES = (
     "other",
 )
 STAGES = ("recruitment", "transit", "exploitation")
+#: the case's path through justice, in order
+JUSTICE_STAGES = ("complaint", "investigation", "arrest", "charges", "prosecutor_decision", "indictment",
+                  "verdict", "sentence", "appeal")
+#: outcomes a justice stage may record (verdict: convicted/acquitted; prosecutor: prosecute/not_prosecute)
+STAGE_OUTCOMES = ("prosecute", "not_prosecute", "convicted", "acquitted", "upheld", "overturned", "reduced")
+VERDICTS = ("convicted", "acquitted")
+SCREENING_OUTCOMES = ("identified", "not_identified", "referred")
+SERVICE_KINDS = ("medical", "psychological", "legal_aid", "vocational", "repatriation", "reintegration")
+ASSET_KINDS = ("vehicle", "bank_account", "land", "company")
 
 
 @dataclass(frozen=True)
@@ -113,6 +132,13 @@ class NodeSpec:
     id_required: bool = False
     colour: str = "#888888"
     shape: str = "dot"
+    #: relationship type from this node to the ``Case`` it belongs to; such a node is hidden
+    #: exactly when its case is (graph.scope's compartments)
+    case_rel: str = ""
+    #: victim-protection records: their own visibility rule, every read audited (docs/security.md)
+    protected: bool = False
+    #: ``(a, b)`` pairs: when both are given, ``b`` may not be earlier/smaller than ``a``
+    ordered: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -258,6 +284,133 @@ NODES: tuple[NodeSpec, ...] = (
         colour="#636363",
         shape="star",
     ),
+    # ---- prosecution and victim assistance (issue 14): events of a case, each anchored by it
+    NodeSpec(
+        "Screening",
+        "screenings",
+        _prov()
+        + (
+            Field("person_id", "id", required=True, store=False, doc="the Person screened (SCREENED)"),
+            Field("case_id", "id", required=True, store=False, doc="the Case that led to the screening (FOR_CASE)"),
+            Field("screened_on", "date", required=True),
+            Field("agency", "agency", required=True, doc="agency leading the screening (MSDHS under the guidelines)"),
+            Field("place", "str", doc="where: shelter, police station, port ..."),
+            Field("province", "str", doc="province name or ISO code (TH-xx)"),
+            Field("team", "str", doc="the multidisciplinary screening team"),
+            Field("outcome", "enum", required=True, choices=SCREENING_OUTCOMES),
+        ),
+        doc="A victim-identification screening under the inter-agency guidelines (protected record).",
+        indexed=("screened_on",),
+        colour="#de2d26",
+        shape="dot",
+        case_rel="FOR_CASE",
+        protected=True,
+    ),
+    NodeSpec(
+        "ShelterStay",
+        "shelter_stays",
+        _prov()
+        + (
+            Field("person_id", "id", required=True, store=False, doc="the Person sheltered (ASSISTED)"),
+            Field("case_id", "id", required=True, store=False, doc="the Case (FOR_CASE)"),
+            Field("shelter", "str", required=True, doc="shelter name"),
+            Field("shelter_type", "enum", required=True, choices=("state", "private")),
+            Field("province", "str", doc="province name or ISO code (TH-xx)"),
+            Field("from_date", "date", required=True),
+            Field("to_date", "date", doc="empty while the stay goes on"),
+            Field("outcome", "enum", choices=("completed", "left_early", "transferred", "ongoing")),
+        ),
+        doc="A stay in a state or private shelter (protected record).",
+        colour="#fc9272",
+        shape="dot",
+        case_rel="FOR_CASE",
+        protected=True,
+        ordered=(("from_date", "to_date"),),
+    ),
+    NodeSpec(
+        "Service",
+        "services",
+        _prov()
+        + (
+            Field("person_id", "id", required=True, store=False, doc="the Person assisted (ASSISTED)"),
+            Field("case_id", "id", required=True, store=False, doc="the Case (FOR_CASE)"),
+            Field("service", "enum", required=True, choices=SERVICE_KINDS),
+            Field("provider", "str", doc="agency or organisation providing it"),
+            Field("from_date", "date", required=True),
+            Field("to_date", "date"),
+            Field("outcome", "enum", choices=("completed", "ongoing", "declined", "failed")),
+        ),
+        doc="A protection or assistance service: medical, psychological, legal aid, vocational, repatriation, "
+            "reintegration (protected record).",
+        colour="#fcbba1",
+        shape="dot",
+        case_rel="FOR_CASE",
+        protected=True,
+        ordered=(("from_date", "to_date"),),
+    ),
+    NodeSpec(
+        "JusticeStage",
+        "justice_stages",
+        _prov()
+        + (
+            Field("case_id", "id", required=True, store=False, doc="the Case (STAGE_OF)"),
+            Field("person_id", "id", store=False, doc="the defendant, when the stage concerns one (CONCERNS)"),
+            Field("stage", "enum", required=True, choices=JUSTICE_STAGES),
+            Field("on_date", "date", required=True),
+            Field("agency", "agency", required=True, doc="police, DSI, prosecutor (OAG), court (COJ) ..."),
+            Field("outcome", "enum", choices=STAGE_OUTCOMES,
+                  doc="prosecutor_decision: prosecute/not_prosecute; verdict: convicted/acquitted; "
+                      "appeal: upheld/overturned/reduced"),
+            Field("sentence_months", "int", doc="prison term of a sentence, in months"),
+        ),
+        doc="One step of a case's path through justice: complaint ... verdict, sentence, appeal.",
+        indexed=("stage",),
+        colour="#9e9ac8",
+        shape="dot",
+        case_rel="STAGE_OF",
+    ),
+    NodeSpec(
+        "Compensation",
+        "compensation",
+        _prov()
+        + (
+            Field("case_id", "id", required=True, store=False, doc="the Case (FOR_CASE)"),
+            Field("victim_id", "id", required=True, store=False, doc="the Person compensated (AWARDED_TO)"),
+            Field("offender_id", "id", required=True, store=False, doc="the Person who must pay (OWED_BY)"),
+            Field("claimed", "amount"),
+            Field("claimed_on", "date"),
+            Field("awarded", "amount", doc="awarded by the court"),
+            Field("awarded_on", "date"),
+            Field("paid", "amount", doc="paid so far"),
+            Field("paid_on", "date", doc="date of the last payment"),
+            Field("currency", "currency"),
+        ),
+        doc="Compensation claimed for a victim, awarded by the court and paid by the offender.",
+        colour="#74c476",
+        shape="dot",
+        case_rel="FOR_CASE",
+        ordered=(("claimed_on", "awarded_on"), ("awarded_on", "paid_on"), ("paid", "awarded")),
+    ),
+    NodeSpec(
+        "Enforcement",
+        "enforcement",
+        _prov()
+        + (
+            Field("case_id", "id", required=True, store=False, doc="the Case (FOR_CASE)"),
+            Field("offender_id", "id", required=True, store=False, doc="the convicted Person (AGAINST)"),
+            Field("asset_kind", "enum", required=True, choices=ASSET_KINDS),
+            Field("asset_id", "id", store=False, doc="the Vehicle, BankAccount or Organisation (TARGETS)"),
+            Field("action", "enum", required=True, choices=("found", "frozen", "seized", "confiscated")),
+            Field("on_date", "date", required=True),
+            Field("agency", "agency", required=True, doc="DLT, AMLO, DOL, LED ..."),
+            Field("description", "text", doc="e.g. the land title deed"),
+            Field("amount_recovered", "amount"),
+        ),
+        doc="An asset of a convicted offender found, frozen or seized, and the amount recovered.",
+        colour="#31a354",
+        shape="dot",
+        case_rel="FOR_CASE",
+    ),
 )
 
 _PARTY = ("Person", "Organisation")
@@ -372,6 +525,35 @@ RELS: tuple[RelSpec, ...] = (
             doc="Where a case happened (from cases.location_id)."),
     RelSpec("LIVES_AT", "persons", "id", ("Person",), "lives_at", ("Location",), embedded=True,
             doc="Where a person lives (from persons.lives_at)."),
+    # embedded relationships of the prosecution and assistance records
+    RelSpec("SCREENED", "screenings", "id", ("Screening",), "person_id", ("Person",), embedded=True,
+            doc="The person screened."),
+    RelSpec("FOR_CASE", "screenings", "id", ("Screening",), "case_id", ("Case",), embedded=True,
+            doc="The case a screening belongs to."),
+    RelSpec("ASSISTED", "shelter_stays", "id", ("ShelterStay",), "person_id", ("Person",), embedded=True,
+            doc="The person sheltered."),
+    RelSpec("FOR_CASE", "shelter_stays", "id", ("ShelterStay",), "case_id", ("Case",), embedded=True,
+            doc="The case a shelter stay belongs to."),
+    RelSpec("ASSISTED", "services", "id", ("Service",), "person_id", ("Person",), embedded=True,
+            doc="The person assisted."),
+    RelSpec("FOR_CASE", "services", "id", ("Service",), "case_id", ("Case",), embedded=True,
+            doc="The case a service belongs to."),
+    RelSpec("STAGE_OF", "justice_stages", "id", ("JusticeStage",), "case_id", ("Case",), embedded=True,
+            doc="The case a justice stage belongs to."),
+    RelSpec("CONCERNS", "justice_stages", "id", ("JusticeStage",), "person_id", ("Person",), embedded=True,
+            doc="The defendant of a justice stage."),
+    RelSpec("FOR_CASE", "compensation", "id", ("Compensation",), "case_id", ("Case",), embedded=True,
+            doc="The case of a compensation award."),
+    RelSpec("AWARDED_TO", "compensation", "id", ("Compensation",), "victim_id", ("Person",), embedded=True,
+            doc="The victim compensated."),
+    RelSpec("OWED_BY", "compensation", "id", ("Compensation",), "offender_id", ("Person",), embedded=True,
+            doc="The offender who must pay."),
+    RelSpec("FOR_CASE", "enforcement", "id", ("Enforcement",), "case_id", ("Case",), embedded=True,
+            doc="The case of an enforcement action."),
+    RelSpec("AGAINST", "enforcement", "id", ("Enforcement",), "offender_id", ("Person",), embedded=True,
+            doc="The offender whose asset it is."),
+    RelSpec("TARGETS", "enforcement", "id", ("Enforcement",), "asset_id", ("Vehicle", "BankAccount", "Organisation"),
+            embedded=True, doc="The asset found or seized."),
     RelSpec(
         "SAME_AS",
         "",
@@ -403,6 +585,11 @@ FULLTEXT_INDEX = "entity_names"
 FULLTEXT_FIELDS: tuple[str, ...] = tuple(
     dict.fromkeys(f for n in NODES for f in n.name_fields)
 )
+
+#: labels of victim-protection records (screening, shelter, services): their own visibility rule
+PROTECTED_LABELS: tuple[str, ...] = tuple(n.label for n in NODES if n.protected)
+#: label → relationship type to its Case, for records that belong to one case
+CASE_ANCHORS: dict[str, str] = {n.label: n.case_rel for n in NODES if n.case_rel}
 
 _BY_LABEL = {n.label: n for n in NODES}
 _BY_TABLE = {n.table: n for n in NODES}
@@ -440,6 +627,12 @@ def table_fields(table: str) -> tuple[Field, ...]:
 
 
 def _check() -> None:
+    for n in NODES:
+        names = {f.name for f in n.fields}
+        for a, b in n.ordered:
+            assert a in names and b in names, (n.label, a, b)
+        if n.case_rel:
+            assert any(r.type == n.case_rel and r.table == n.table and r.to_labels == ("Case",) for r in RELS), n.label
     for r in RELS:
         for lab in r.from_labels + r.to_labels:
             assert lab in _BY_LABEL, (r.type, lab)

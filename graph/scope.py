@@ -40,7 +40,7 @@ from neo4j import Driver, ManagedTransaction
 
 from core.errors import Forbidden, NetintelError
 
-from .model import NODE_LABELS
+from .model import CASE_ANCHORS, NODE_LABELS, PROTECTED_LABELS
 
 __all__ = [
     "ROLES",
@@ -54,7 +54,14 @@ __all__ = [
     "WouldBlock",
     "memory_only",
     "check_memory_only",
+    "PROVINCE_UNIT",
+    "PROTECTION_UNIT",
 ]
+
+#: a unit ``province-TH-50`` limits a scope to the cases of that province (ISO 3166-2 code)
+PROVINCE_UNIT = "province-"
+#: the unit whose members (role investigator or above) may read victim-protection records
+PROTECTION_UNIT = "protection"
 
 ROLES: tuple[str, ...] = ("viewer", "investigator", "analyst", "admin")
 
@@ -65,6 +72,8 @@ VERSION_POLL_SECONDS = 1.0
 #: relationship types that connect nothing for compartments (candidate links, not facts)
 _NON_CONNECTING = ["SAME_AS"]
 _WALKED = [lab for lab in NODE_LABELS if lab not in ("Case", "Location")]
+#: relationship types from a case's own records (screenings, justice stages ...) to their case
+_CASE_RELS = "|".join(sorted(set(CASE_ANCHORS.values())))
 
 
 def role_allows(role: str, needed: str) -> bool:
@@ -195,7 +204,7 @@ RETURN elementId(c) AS eid, c.id AS id
 
 #: the neighbours (not cases, not locations) of ``$eids`` with their anchors: a person's or
 #: organisation's cases, an account's holders, a vehicle's cases and owners
-_NEIGHBOURS = """
+_NEIGHBOURS = f"""
 UNWIND $eids AS eid
 MATCH (a) WHERE elementId(a) = eid
 MATCH (a)-[r]-(b)
@@ -205,7 +214,25 @@ RETURN elementId(b) AS b, b.id AS id, labels(b) AS labels,
        CASE WHEN b:Person OR b:Organisation THEN [(b)-[:INVOLVED_IN]->(c:`Case`) | elementId(c)]
             WHEN b:BankAccount THEN [(h)-[:HOLDS]->(b) | elementId(h)]
             WHEN b:Vehicle THEN [(b)-[:USED]->(c:`Case`) | elementId(c)] + [(o)-[:OWNS]->(b) | elementId(o)]
+            WHEN any(l IN labels(b) WHERE l IN $case_anchored) THEN [(b)-[:{_CASE_RELS}]->(c:`Case`) | elementId(c)]
             ELSE [] END AS anchors
+"""
+
+#: cases hidden from a province-scoped user: restricted away from them, or of another province
+#: (a case's ``province`` may hold the province's name, Thai name or ISO code)
+_HIDDEN_CASES_PROVINCE = """
+MATCH (c:`Case`)
+WHERE (c:RestrictedCase AND none(x IN $principals WHERE x IN c.restricted_to))
+   OR NOT coalesce(c.province, '') IN $names
+RETURN elementId(c) AS eid, c.id AS id
+"""
+_PROVINCE_NAMES = """
+MATCH (l:Location) WHERE l.id IN $codes AND l.kind = 'province'
+RETURN [x IN [l.id, l.name, l.name_th] WHERE x IS NOT NULL] AS names
+"""
+_PROTECTED = """
+MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels)
+RETURN elementId(n) AS eid, n.id AS id, [l IN labels(n) WHERE l IN $labels][0] AS label
 """
 
 _comp_lock = threading.Lock()
@@ -302,7 +329,7 @@ def _neighbours(driver: Any, eids: list[str], batch: int) -> list[dict[str, Any]
     out: list[dict[str, Any]] = []
     for i in range(0, len(eids), batch):
         out.extend(_raw_read(driver, _NEIGHBOURS, {"eids": eids[i : i + batch], "skip": _NON_CONNECTING,
-                                                   "walked": _WALKED}))
+                                                   "walked": _WALKED, "case_anchored": list(CASE_ANCHORS)}))
     return out
 
 
@@ -362,6 +389,24 @@ class Scope:
         """The names a case's ``restricted_to`` may list for this scope: the user and their units."""
         return (self.user, *self.units)
 
+    @property
+    def provinces(self) -> tuple[str, ...]:
+        """The provinces (ISO 3166-2 codes) this scope is limited to; empty: not limited.
+
+        >>> Scope(None, "u", "investigator", ("province-TH-50", "unit-x")).provinces  # type: ignore[arg-type]
+        ('TH-50',)
+        """
+        if self.sees_all:
+            return ()
+        return tuple(u[len(PROVINCE_UNIT):] for u in self.units if u.startswith(PROVINCE_UNIT))
+
+    @property
+    def protection(self) -> bool:
+        """True when the scope may read victim-protection records one by one (screenings,
+        shelter stays, services): admins and operators, and investigators (or above) of the
+        ``protection`` unit.  Everybody else sees them only as aggregates."""
+        return self.sees_all or (PROTECTION_UNIT in self.units and self.allows("investigator"))
+
     def allows(self, needed: str) -> bool:
         """True when the scope's role is at least ``needed``."""
         return role_allows(self.role, needed)
@@ -376,7 +421,9 @@ class Scope:
         return data_version(self.driver)
 
     def compartment(self) -> Compartment:
-        """What this scope may not see, computed once per (data version, hidden-case set)."""
+        """What this scope may not see, computed once per (data version, hidden-case set):
+        restricted cases, cases of other provinces for a province-scoped user, what only
+        they reach, and (without :attr:`protection`) every victim-protection record."""
         if self.sees_all:
             return NOTHING_HIDDEN
         version = self.data_version()
@@ -384,21 +431,49 @@ class Scope:
         with _comp_lock:
             hidden_cases = _hidden_memo.get(pkey)
         if hidden_cases is None:
-            rows = _raw_read(self.driver, _HIDDEN_CASES, {"principals": list(self.principals), "all": False})
+            if self.provinces:
+                names = [self.provinces[i] for i in range(len(self.provinces))]
+                for r in _raw_read(self.driver, _PROVINCE_NAMES, {"codes": list(self.provinces)}):
+                    names.extend(r["names"])
+                rows = _raw_read(self.driver, _HIDDEN_CASES_PROVINCE,
+                                 {"principals": list(self.principals), "names": names})
+            else:
+                rows = _raw_read(self.driver, _HIDDEN_CASES, {"principals": list(self.principals), "all": False})
             hidden_cases = {r["eid"]: r["id"] for r in rows}
             with _comp_lock:
                 if len(_hidden_memo) > 1024:
                     _hidden_memo.clear()
                 _hidden_memo[pkey] = hidden_cases
-        if not hidden_cases:
+        protect = not self.protection and bool(PROTECTED_LABELS)
+        if not hidden_cases and not protect:
             return NOTHING_HIDDEN
-        key = (_driver_key(self.driver), version, frozenset(hidden_cases))
+        key = (_driver_key(self.driver), version, frozenset(hidden_cases), protect)
         found = hidden_cases
-        return _single_flight(key, lambda: compute_compartment(self.driver, found))
+        driver = self.driver
+
+        def compute() -> Compartment:
+            comp = compute_compartment(driver, found)
+            return _without_protected(driver, comp) if protect else comp
+
+        return _single_flight(key, compute)
 
     def cache_key(self) -> tuple[str, str]:
         """``(data version, compartment key)``: what a cached aggregate for this scope depends on."""
         return self.data_version(), self.compartment().key
+
+
+def _without_protected(driver: Any, comp: Compartment) -> Compartment:
+    """``comp`` plus every victim-protection record (for scopes without protection)."""
+    rows = _raw_read(driver, _PROTECTED, {"labels": list(PROTECTED_LABELS)})
+    if not rows:
+        return comp
+    eids = set(comp.hidden_eids)
+    by_label = {k: set(v) for k, v in comp.hidden.items()}
+    for r in rows:
+        eids.add(r["eid"])
+        by_label.setdefault(r["label"], set()).add(r["id"])
+    return Compartment(frozenset(eids), {k: frozenset(v) for k, v in by_label.items()}, comp.hidden_cases,
+                       comp.key + ":np" if comp.key != "all" else "np")
 
 
 def _single_flight(key: tuple[Any, ...], compute: Callable[[], Compartment]) -> Compartment:

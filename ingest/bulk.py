@@ -288,6 +288,7 @@ def bulk_ingest(bundle: Path | str, rejects_path: Path | str | None = None, sett
         t0 = time.perf_counter()
         proc = subprocess.run(import_command(server, files), env=server._env(), capture_output=True, text=True)
         import_seconds = time.perf_counter() - t0
+        (server.logs_dir / "import.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
         if proc.returncode != 0:
             server.start(log=log)
             raise BulkRefused("neo4j-admin database import failed:\n" + (proc.stdout + proc.stderr)[-3000:])

@@ -311,7 +311,10 @@ class _Bundle:
         self.nodes: Counter[str] = Counter()
         self.rels: Counter[str] = Counter()
         self._label = {n.table: n.label for n in NODES}
-        self._embedded = {r.table: (r.to_field, r.type) for r in RELS if r.embedded}
+        self._embedded: dict[str, list[tuple[str, str]]] = {}
+        for r in RELS:
+            if r.embedded:
+                self._embedded.setdefault(r.table, []).append((r.to_field, r.type))
         self._reltype = {r.table: r.type for r in RELS if not r.embedded and r.ingested}
 
     def srid(self, table: str, source: str, prefix: str) -> str:
@@ -322,9 +325,9 @@ class _Bundle:
         self.w[table].writerow(["" if r.get(c) is None else str(r.get(c)) for c in self.cols[table]])
         if table in self._label:
             self.nodes[self._label[table]] += 1
-            emb = self._embedded.get(table)
-            if emb and r.get(emb[0]):
-                self.rels[emb[1]] += 1
+            for col, rtype in self._embedded.get(table, ()):
+                if r.get(col):
+                    self.rels[rtype] += 1
         else:
             self.rels[r.get("type") or self._reltype[table]] += 1
 
@@ -339,6 +342,7 @@ class _Bundle:
 class _Gen:
     def __init__(self, out: Path, seed: int, persons: int, progress: Callable[[int], None] | None) -> None:
         self.rng = random.Random(seed)
+        self.out, self.seed = out, seed
         self.b = _Bundle(out)
         self.target = persons
         self.n_persons = 0
@@ -897,6 +901,7 @@ class _Gen:
             self.background()
         if self.progress and self.n_persons > self._reported:
             self.progress(self.n_persons - self._reported)
+        justice = self.justice()
         self.b.close()
         ranked = sorted(self.corr_victims.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][2], list(kv[0][1])))
         corridors = [{"source": s, "transit": list(t), "destination": d, "victims": n,
@@ -915,7 +920,17 @@ class _Gen:
             "corridors": corridors,
             "laundering": self.laundering,
             "duplicates": self.duplicates,
+            **justice,
         }
+
+    def justice(self) -> dict[str, Any]:
+        """Prosecution and victim-assistance histories of the cases written so far
+        (:mod:`ingest.justice_gen`), and their truth."""
+        from .justice_gen import plant_justice
+
+        for fh in self.b.fh.values():
+            fh.flush()
+        return plant_justice(self.out, self.b, self.seed)
 
 
 def generate_bundle(out: Path | str, seed: int = 42, persons: int = 1000,

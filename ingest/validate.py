@@ -146,6 +146,10 @@ def validate_row(table: str, values: dict[str, str]) -> tuple[Record | None, lis
     if spec is not None and spec.label == "Case" and "closed_on" in clean and "opened_on" in clean:
         if clean["closed_on"] < clean["opened_on"]:
             errors.append(("closed_on", "closed before it was opened"))
+    if spec is not None and not errors:
+        for a, b in spec.ordered:  # declared in the model: b may not be earlier/smaller than a
+            if a in clean and b in clean and clean[b] < clean[a]:
+                errors.append((b, f"{b} ({clean[b]}) is before/less than {a} ({clean[a]})"))
     if spec is not None and spec.label == "Location":
         lat, lon = clean.get("lat"), clean.get("lon")
         if lat is not None and not -90 <= lat <= 90:
@@ -269,6 +273,13 @@ def validate_columns(table: str, columns: dict[str, list[str]], n: int
                 problems[i].append(("lat", f"latitude out of range: {lat[i]}"))
             if lon[i] is not _MISSING and not -180 <= lon[i] <= 180:
                 problems[i].append(("lon", f"longitude out of range: {lon[i]}"))
+
+    if spec is not None:
+        for a, b in spec.ordered:  # declared in the model, as in validate_row
+            ca, cb = col(a), col(b)
+            for i in range(n):
+                if not problems[i] and ca[i] is not _MISSING and cb[i] is not _MISSING and cb[i] < ca[i]:
+                    problems[i].append((b, f"{b} ({cb[i]}) is before/less than {a} ({ca[i]})"))
 
     records: list[Record | None] = [None] * n
     M = _MISSING

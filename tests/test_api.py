@@ -182,6 +182,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/routes/corridors", "viewer"),
     ("GET", "/api/routes/hubs", "viewer"),
     ("GET", "/api/routes/map?format=geojson", "viewer"),
+    ("GET", "/api/routes/trends", "viewer"),
     ("GET", "/api/search?q=somchai", "investigator"),
     ("GET", "/api/entities/P1", "investigator"),
     ("GET", "/api/entities/P1/neighbourhood", "investigator"),
@@ -205,6 +206,15 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/money/risk", "analyst"),
     ("GET", "/api/alerts", "analyst"),
     ("GET", "/api/resolution/candidates", "analyst"),
+    ("GET", "/api/resolution/pair?left=P1&right=P2", "analyst"),
+    ("GET", "/api/resolution/persons/P1/candidates", "analyst"),
+    ("GET", "/api/resolution/persons/P1/merged", "investigator"),
+    ("GET", "/api/indicators", "viewer"),
+    ("GET", "/api/pipeline", "viewer"),
+    ("GET", "/api/assistance/coverage", "viewer"),
+    ("GET", "/api/provinces", "viewer"),
+    ("GET", "/api/provinces/TH-74/dashboard", "viewer"),
+    ("GET", "/api/compensation/unpaid", "investigator"),
     ("GET", "/api/admin/users", "admin"),
     ("GET", "/api/admin/audit", "admin"),
     ("GET", "/api/admin/audit/verify", "admin"),
@@ -232,7 +242,7 @@ def test_each_role_allowed_or_denied(client: TestClient, app: Any, method: str, 
 def test_every_api_route_is_in_the_role_table(app: Any) -> None:
     """A new route must be added to ROUTES (and so get a role check test)."""
     tested = {u.split("?")[0].replace("P1", "{entity_id}").replace("C1", "{case_id}").replace("A2", "{account}")
-              for _, u, _ in ROUTES}
+              .replace("TH-74", "{code}") for _, u, _ in ROUTES}
     # from the schema: app.routes does not list included routers' routes as APIRoute in recent FastAPI
     gets = {p for p, ops in app.openapi()["paths"].items() if p.startswith("/api/") and "get" in ops
             and p not in ("/api/auth/me", "/api/jobs/{job_id}",  # a job id: in test_security's route table
@@ -408,8 +418,8 @@ def test_money_trace_and_typologies(client: TestClient, app: Any) -> None:
 def test_resolution_judgement_recorded_with_who_and_when(client: TestClient, app: Any) -> None:
     h = hdr(app, "analyst")
     assert client.get("/api/resolution/candidates", headers=h).json()["data"][0]["judgement"] == "pending"
-    r = client.post("/api/resolution/judgements", json={"id_left": "P1", "id_right": "P2", "judgement": "rejected"},
-                    headers=h)
+    r = client.post("/api/resolution/judgements", json={"id_left": "P1", "id_right": "P2", "judgement": "rejected",
+                                                        "reason": "different fathers' names"}, headers=h)
     assert r.status_code == 200, r.text
     assert r.json()["by"] == "analyst1" and r.json()["judgement"] == "rejected" and r.json()["at"]
     c = client.get("/api/resolution/candidates", params={"judgement": "rejected"}, headers=h).json()

@@ -11,6 +11,7 @@ import pytest
 
 from graph import db as gdb
 from graph import explore
+from graph.model import NODE_LABELS, REL_TYPES
 from ingest import loader as loader_mod
 from ingest.loader import ingest_bundle
 from tests.conftest import op
@@ -103,8 +104,11 @@ def full_tables() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-EXPECTED_NODES = {"Location": 4, "Person": 2, "Organisation": 1, "Vehicle": 1, "BankAccount": 2, "Case": 1}
+# every label and type of the model (the prosecution and assistance ones: none in this bundle)
+EXPECTED_NODES = {**dict.fromkeys(NODE_LABELS, 0),
+                  "Location": 4, "Person": 2, "Organisation": 1, "Vehicle": 1, "BankAccount": 2, "Case": 1}
 EXPECTED_RELS = {
+    **dict.fromkeys(REL_TYPES, 0),
     "LOCATED_IN": 2, "LIVES_AT": 1, "OCCURRED_AT": 1, "INVOLVED_IN": 3, "ASSOCIATED_WITH": 1, "DIRECTS": 1,
     "EMPLOYED_BY": 1, "MEMBER_OF": 0, "HOLDS": 2, "TRANSFERRED": 1, "OWNS": 1, "USED": 1, "MOVED": 2, "SAME_AS": 0,
 }

@@ -347,6 +347,8 @@ def test_saved_investigation_shared_with_a_unit_and_reopened(site: dict[str, Any
     assert pg.input_value("#ni-inv-notes") == "check the bank accounts"
     assert pg.evaluate("window.netintel.pinned()") == [start]
     assert "Bangkok ring" in (pg.text_content("#ni-inv-current") or "")
+    pg.click("#ni-inv summary")
+    pg.screenshot(path=str(SHOTS / "network-investigation-kim.png"))
     kim_view = kim.get(f"/api/investigations/{inv_id}").json()
     _check_exports(kim, f"/api/investigations/{inv_id}", kim_view["graph"])
     kim.close()
@@ -356,6 +358,7 @@ def test_saved_investigation_shared_with_a_unit_and_reopened(site: dict[str, Any
     pg = omar.open_network(f"/api/investigations/{inv_id}?format=html")
     ids = set(pg.evaluate("window.netintel.nodes.getIds()"))
     assert len(ids) == saved - 2 and not ids & {"SEC-P1", "SEC-C1"}
+    pg.screenshot(path=str(SHOTS / "network-investigation-omar.png"))
     assert "SEC-P1" not in pg.content() and "Secret Suspect" not in pg.content()
     body = omar.get(f"/api/investigations/{inv_id}").text()
     assert "SEC-P1" not in body and "SEC-C1" not in body

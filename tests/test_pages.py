@@ -201,7 +201,7 @@ def test_route_map_data_is_one_json_block() -> None:
     html = PAGES["route map"]()
     p = _Links()
     p.feed(html)
-    assert p.json_blocks == 1 and 'class="app rm"' in html
+    assert p.json_blocks == 1 and 'class="rm"' in html
     m = re.search(r'id="routemap-data">(.*?)</script>', html, re.S)
     assert m and "<" not in m.group(1)
     assert [c["victims"] for c in json.loads(m.group(1))["corridors"]] == [40, None]

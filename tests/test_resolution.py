@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -98,109 +97,105 @@ def test_feature_names_are_documented_functions() -> None:
         assert isinstance(f(P(full_name="A B"), P(full_name="A C")), float)
 
 
-# ----------------------------------------------------------------- blocking
-def test_blocking_recall_and_reduction_on_generated_records() -> None:
-    recs = syn.synthetic_records(600, seed=11)
-    prepared = [rf.prepare(r) for r in recs.to_dict("records")]
-    pairs, stats = res.candidate_pairs(prepared)
-    ids = recs["id"].to_numpy()
-    cand = {tuple(sorted((ids[i], ids[j]))) for i, j in pairs}
-    truth = syn.true_pairs(recs)
-    assert len(truth) > 50
-    # brute force: which true pairs share at least one key (blocking can't do better)
-    keys = [res.block_keys(p) for p in prepared]
-    pos = {v: k for k, v in enumerate(ids)}
-    reachable = {t for t in truth if keys[pos[t[0]]] & keys[pos[t[1]]]}
-    assert cand >= reachable  # no pair sharing a key is lost (no block here exceeds max_block)
-    assert stats["skipped_blocks"] == 0
-    recall = len(cand & truth) / len(truth)
-    all_pairs = len(recs) * (len(recs) - 1) / 2
-    assert recall >= 0.95, recall
-    assert len(cand) < 0.02 * all_pairs
+# ------------------------------------------------------------ the matcher
+def test_comparison_frame_keys_scripts_together_and_drops_oversized_blocks() -> None:
+    recs = pd.DataFrame({"id": ["a", "b", "c"], "full_name": ["สมชาย ใจดี", "Chaidee Somchay", None],
+                         "given_name": [None, None, "Malee"], "family_name": [None, None, "Srisuk"],
+                         "birth_date": ["15/03/2533", "1990-15-03", None], "phone": ["081-234-5678", None, None],
+                         "address": ["12/3 ถนนสุขุมวิท", None, "12/3 Sukhumvit Road"]})
+    f = res.comparison_frame(recs)
+    assert f.loc[0, "name"] == f.loc[1, "name"] == "caidi somcai"  # Thai, and Latin in swapped order
+    assert f.loc[0, "dob"] == f.loc[1, "dob"] == "1990-03-15"  # Buddhist era; day/month swap read back
+    assert f.loc[0, "phone"] == "812345678"
+    # house numbers kept; Thai writes "ถนนสุขุมวิท" as one word, so only the numbers meet "Sukhumvit Road"
+    assert f.loc[0, "address"] == "12 3 tanonsukumwit" and f.loc[2, "address"] == "12 3 road sukumwit"
+    assert f.loc[0, "script"] == "thai" and f.loc[1, "script"] == "latin"
+    assert pd.isna(f.loc[2, "dob"]) and pd.isna(f.loc[2, "b_first_year"])
+    many = pd.DataFrame({"id": [f"r{i}" for i in range(30)], "full_name": ["Somchai Jaidee"] * 30})
+    assert res.comparison_frame(many, max_block=10)["b_name"].isna().all()
+    assert res.comparison_frame(many, max_block=30)["b_name"].notna().all()
 
 
-def test_oversized_blocks_are_skipped() -> None:
-    recs = pd.DataFrame({"id": [f"r{i}" for i in range(30)], "full_name": ["Somchai Jaidee"] * 30})
-    prepared = [rf.prepare(r) for r in recs.to_dict("records")]
-    pairs, stats = res.candidate_pairs(prepared, max_block=10)
-    assert len(pairs) == 0 and stats["skipped_blocks"] >= 1
-    pairs, _ = res.candidate_pairs(prepared, max_block=30)
-    assert len(pairs) == len(list(combinations(range(30), 2)))
+HAND_MADE = pd.DataFrame({
+    "id": ["dsi:1", "rtp:7", "ngo:3", "imm:9", "imm:10"],
+    "full_name": ["สมชาย ใจดี", None, "Malee Srisuk", "Somchai Thongdee", "အောင်ကျော်"],
+    "given_name": [None, "Somchay", None, None, None],
+    "family_name": [None, "Chaidee", None, None, None],
+    "birth_date": ["15/03/2533", "1990-15-03", "1971-07-02", "1990-03-15", "2001-03-04"],
+    "phone": ["081-234-5678", "+66812345678", None, "0899990000", None],
+    "id_number": [None, None, None, "3100500123452", "MA123456"],
+    "sex": ["M", "M", "F", "M", "M"],
+    "nationality": ["THA", None, "THA", "THA", "MMR"],
+    "ignored": [1, 2, 3, 4, 5],
+})
 
 
-# ------------------------------------------------------------- model + e2e
-@pytest.fixture(scope="module")
-def model() -> res.ResolutionModel:
-    return res.train_model(n_pairs=3000, seed=3, holdout_records=800)
-
-
-def test_threshold_is_lowest_with_target_precision() -> None:
-    scores = np.array([0.95, 0.9, 0.8, 0.7, 0.6, 0.5])
-    labels = np.array([1, 1, 1, 0, 1, 0])
-    # precision at each cut: 1, 1, 1, .75, .8, .667
-    assert res.choose_threshold(scores, labels, 0.8) == 0.6
-    assert res.choose_threshold(scores, labels, 0.95) == 0.8
-
-
-def test_model_threshold_meets_precision_on_its_holdout(model: res.ResolutionModel) -> None:
-    assert model.metrics["holdout_precision"] >= 0.95
-    assert 0.0 < model.threshold < 1.0
-
-
-def test_find_duplicates_end_to_end(model: res.ResolutionModel) -> None:
-    recs = syn.synthetic_records(500, seed=21)  # a seed used neither for training nor threshold
-    out = res.find_duplicates(recs, model)
-    assert list(out.columns[:5]) == ["id_left", "id_right", "score", "is_match", "reasons"]
+def test_hand_made_cross_script_pair_is_the_one_match_and_says_why() -> None:
+    out = res.find_duplicates(HAND_MADE)
+    assert list(out.columns) == ["id_left", "id_right", "score", "weight", "is_match", "reasons", "levels"]
     assert (out["id_left"] < out["id_right"]).all()
-    truth = syn.true_pairs(recs)
-    pred = set(map(tuple, out.loc[out["is_match"], ["id_left", "id_right"]].to_numpy()))
-    tp = len(pred & truth)
-    precision, recall = tp / len(pred), tp / len(truth)
-    # bounds: the hold-out target is 0.95 precision; allow sampling noise on ~150 pairs
-    assert precision >= 0.88, (precision, recall)
-    assert recall >= 0.80, (precision, recall)
-
-
-def test_find_duplicates_hand_made_cross_script(model: res.ResolutionModel) -> None:
-    recs = pd.DataFrame({
-        "id": ["dsi:1", "rtp:7", "ngo:3", "imm:9"],
-        "full_name": ["สมชาย ใจดี", None, "Malee Srisuk", "Somchai Thongdee"],
-        "given_name": [None, "Somchay", None, None],
-        "family_name": [None, "Chaidee", None, None],
-        "birth_date": ["15/03/2533", "1990-15-03", "1971-07-02", "1990-03-15"],
-        "phone": ["081-234-5678", "+66812345678", None, "0899990000"],
-        "id_number": [None, None, None, "3100500123452"],
-        "sex": ["M", "M", "F", "M"],
-        "ignored": [1, 2, 3, 4],
-    })
-    out = res.find_duplicates(recs, model)
     matches = set(map(tuple, out.loc[out["is_match"], ["id_left", "id_right"]].to_numpy()))
     assert matches == {("dsi:1", "rtp:7")}
     row = out[(out["id_left"] == "dsi:1") & (out["id_right"] == "rtp:7")].iloc[0]
     assert "across scripts" in row["reasons"] and "same phone" in row["reasons"]
+    assert "same birth date" in row["reasons"]  # 1990-15-03 is read as the swap it is
+    levels = {lv["field"]: lv for lv in row["levels"]}
+    assert levels["phone"]["level"] == "same phone" and levels["phone"]["weight"] > 5
+    assert levels["id_number"] == {"field": "id_number", "level": "unknown", "weight": 0.0}
+    # the weight is the sum of the fields' weights and the prior's log-odds
+    model = out.attrs["model"]
+    prior = math.log2(model.prior / (1 - model.prior))
+    assert row["weight"] == pytest.approx(prior + sum(lv["weight"] for lv in row["levels"]), abs=0.05)
+    assert model.learned_from == "generated records (prior)"  # five records are too few to learn from
+    # the namesake with another phone and ID scores far below
+    other = out[(out["id_left"] == "dsi:1") & (out["id_right"] == "imm:9")]
+    assert other.empty or other.iloc[0]["weight"] < row["weight"] - 10
 
 
-def test_empty_and_missing_everything(model: res.ResolutionModel) -> None:
-    assert res.find_duplicates(pd.DataFrame({"id": []}), model).empty
-    out = res.find_duplicates(pd.DataFrame({"id": ["a", "b"], "full_name": [np.nan, np.nan]}), model)
-    assert out.empty
+def test_weights_learned_from_the_records_being_linked() -> None:
+    recs = syn.synthetic_records(3000, seed=21)  # not the prior's seed (7)
+    out = res.find_duplicates(recs, seed=1)
+    model = out.attrs["model"]
+    assert model.learned_from == "these records" and model.records == 3000
+    w = model.weights()
+    # what EM must learn on any sane data: agreement is evidence for, disagreement against
+    for field in ("name", "dob", "id_number", "phone"):
+        levels = list(w[field].values())
+        assert levels[0] > 5 and levels[-1] < 0, (field, w[field])
+    assert w["dob"]["same birth date"] > w["dob"]["birth years at most 1 apart"]
+    assert w["id_number"]["ID numbers differ"] >= -math.log2(1 / res.M_FLOOR) - 0.5  # floored m
+    truth = syn.true_pairs(recs)
+    pred = set(map(tuple, out.loc[out["is_match"], ["id_left", "id_right"]].to_numpy()))
+    tp = len(pred & truth)
+    precision, recall = tp / len(pred), tp / len(truth)
+    # about a tenth of the true pairs share nothing but a name that namesakes share too (bench:
+    # best_possible_f1); bounds a little under the benchmark's figures at 10^3-10^4
+    assert precision >= 0.93, (precision, recall)  # measured 0.946 / 0.934 on this seed
+    assert recall >= 0.88, (precision, recall)
+    # scores separate: strong candidates differ in weight even where the probability is ~1
+    strong = out[out["score"] > 0.995]
+    assert strong["weight"].round(2).nunique() > 0.05 * len(strong)
 
 
-def test_model_save_load_refuses_changed_features(model: res.ResolutionModel, tmp_path, monkeypatch) -> None:
-    path = tmp_path / "m.joblib"
-    res.save_model(model, path)
-    loaded = res.load_model(path)
-    assert loaded.feature_names == rf.FEATURE_NAMES and loaded.threshold == model.threshold
-    monkeypatch.setattr(res, "FEATURE_NAMES", (*rf.FEATURE_NAMES, "new_feature"))
-    with pytest.raises(ValueError, match="different features"):
-        res.load_model(path)
+def test_the_same_records_give_the_same_answer() -> None:
+    recs = syn.synthetic_records(1200, seed=5)
+    a, b = res.find_duplicates(recs, seed=3), res.find_duplicates(recs, seed=3)
+    pd.testing.assert_frame_equal(a[["id_left", "id_right", "is_match"]], b[["id_left", "id_right", "is_match"]])
+    assert np.allclose(a["weight"], b["weight"], atol=0.01)
 
 
-def test_training_is_deterministic() -> None:
+def test_empty_and_missing_everything() -> None:
+    assert res.find_duplicates(pd.DataFrame({"id": []})).empty
+    assert res.find_duplicates(pd.DataFrame({"id": ["a", "b"], "full_name": [np.nan, np.nan]})).empty
+    assert res.find_duplicates(pd.DataFrame({"id": ["a"], "full_name": ["Somchai"]})).empty
+
+
+def test_generated_records_are_deterministic() -> None:
     a = syn.training_pairs(40, seed=5)
     b = syn.training_pairs(40, seed=5)
     pd.testing.assert_frame_equal(a, b)
     assert a["label"].sum() == 20
+    pd.testing.assert_frame_equal(syn.synthetic_records(200, seed=2), syn.synthetic_records(200, seed=2))
 
 
 def test_clusters_connected_components() -> None:
@@ -210,3 +205,15 @@ def test_clusters_connected_components() -> None:
     assert dict(zip(out["id"], out["cluster"], strict=True)) == {"a": "a", "b": "a", "c": "a", "d": "d", "e": "d"}
     m = res.clusters(pd.DataFrame({"id_left": ["a"], "id_right": ["b"], "is_match": [True]}))
     assert m.values.tolist() == [["a", "a"], ["b", "a"]]
+
+
+def test_judgement_replay() -> None:
+    from graph.resolution import replay
+
+    h = [{"id": "1", "judgement": "accepted"}, {"id": "2", "judgement": "rejected"},
+         {"id": "3", "judgement": "undo", "undoes": "2"}, {"id": "4", "judgement": "undo", "undoes": "1"}]
+    assert replay(h[:1]) == ("accepted", "1")
+    assert replay(h[:2]) == ("rejected", "2")
+    assert replay(h[:3]) == ("accepted", "1")
+    assert replay(h) == ("pending", None)
+    assert replay([]) == ("pending", None)

@@ -322,6 +322,9 @@ def test_money_and_resolution_hide_the_compartment(client: TestClient, app: Any)
     assert_error(client.post("/api/resolution/judgements", json={"id_left": "SEC-P1", "id_right": "P2",
                                                                  "judgement": "accepted"}, headers=h), 404)
     assert len(client.get("/api/resolution/candidates", headers=hdr(app, "cleared")).json()["data"]) == 2
+    assert_error(client.get("/api/resolution/pair", params={"left": "SEC-P1", "right": "P2"}, headers=h), 404)
+    assert_error(client.get("/api/resolution/persons/SEC-P1/merged", headers=h), 404)
+    assert client.get("/api/resolution/persons/SEC-P1/merged", headers=hdr(app, "cleared")).status_code == 200
 
 
 # ============================================================== victim protection
@@ -359,14 +362,14 @@ def test_png_and_pdf_exports_are_watermarked_with_user_and_time(client: TestClie
         real = getattr(rm, fn)
 
         def spy(*a: Any, _real: Any = real, **kw: Any) -> Any:
-            seen.append(kw.get("watermark"))
+            seen.append(kw.get("stamp"))
             return _real(*a, **kw)
 
         monkeypatch.setattr(rm, fn, spy)
     png = client.get("/api/routes/map", params={"format": "png"}, headers=role_hdr(app, "viewer"))
     pdf = client.get("/api/routes/map", params={"format": "pdf"}, headers=role_hdr(app, "viewer"))
     assert png.content[:4] == b"\x89PNG" and pdf.content[:5] == b"%PDF-"
-    pat = re.compile(r"^netintel · viewer1 · \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$")
+    pat = re.compile(r"^viewer1 · \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$")  # printed in the footer
     assert len(seen) == 2 and all(s and pat.match(s) for s in seen), seen
     e = app.state.audit.entries(action="export", limit=1)[0]
     assert e.details["watermark"] == seen[-1] and e.details["format"] == "pdf"
@@ -425,6 +428,8 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("GET", "/api/routes/corridors", "/api/routes/corridors", "viewer", None, 200),
         ("GET", "/api/routes/hubs", "/api/routes/hubs", "viewer", None, 200),
         ("GET", "/api/routes/map", "/api/routes/map?format=csv", "viewer", None, 200),
+        ("GET", "/api/routes/trends", "/api/routes/trends", "viewer", None, 200),
+        ("POST", "/api/routes/flows", "/api/routes/flows", "viewer", None, 422),  # allowed; no file: 422
         ("GET", "/api/search", "/api/search?q=somchai", "investigator", None, 200),
         ("GET", "/api/entities/{entity_id}", "/api/entities/P1", "investigator", None, 200),
         ("GET", "/api/entities/{entity_id}/neighbourhood", "/api/entities/P1/neighbourhood", "investigator", None,
@@ -461,8 +466,19 @@ def _route_table(app: Any) -> list[tuple[str, str, str, str, Any, int]]:
         ("POST", "/api/alerts/{alert_id}", "/api/alerts/AL-no-such-alert", "analyst", {"note": "x"}, 404),
         ("GET", "/api/resolution/candidates", "/api/resolution/candidates", "analyst", None, 200),
         ("POST", "/api/resolution/judgements", "/api/resolution/judgements", "analyst",
-         {"id_left": "P1", "id_right": "P2", "judgement": "pending"}, 200),
+         {"id_left": "P1", "id_right": "P2", "judgement": "unsure", "reason": "route table"}, 200),
+        ("GET", "/api/resolution/pair", "/api/resolution/pair?left=P1&right=P2", "analyst", None, 200),
+        ("GET", "/api/resolution/persons/{entity_id}/candidates", "/api/resolution/persons/P1/candidates",
+         "analyst", None, 200),
+        ("GET", "/api/resolution/persons/{entity_id}/merged", "/api/resolution/persons/P1/merged",
+         "investigator", None, 200),
         ("POST", "/api/resolution/run", "/api/resolution/run", "analyst", None, 200),
+        ("GET", "/api/indicators", "/api/indicators", "viewer", None, 200),
+        ("GET", "/api/pipeline", "/api/pipeline", "viewer", None, 200),
+        ("GET", "/api/assistance/coverage", "/api/assistance/coverage", "viewer", None, 200),
+        ("GET", "/api/compensation/unpaid", "/api/compensation/unpaid", "investigator", None, 200),
+        ("GET", "/api/provinces", "/api/provinces", "viewer", None, 200),
+        ("GET", "/api/provinces/{code}/dashboard", "/api/provinces/TH-74/dashboard", "viewer", None, 200),
         ("GET", "/api/admin/users", "/api/admin/users", "admin", None, 200),
         ("POST", "/api/admin/users", "/api/admin/users", "admin",
          {"username": "made-by-test", "password": PASSWORD, "role": "viewer"}, 201),
@@ -615,7 +631,8 @@ def test_tamper_is_detected_by_the_cli(tmp_path: Path, monkeypatch: pytest.Monke
 
 # ======================================================= injection and XSS
 def _defaults(path: str) -> dict[str, str]:
-    return {"entity_id": "P1", "case_id": "C1", "account": "A2", "from_id": "P2", "to_id": "A1", "format": "json"}
+    return {"entity_id": "P1", "case_id": "C1", "account": "A2", "from_id": "P2", "to_id": "A1", "format": "json",
+            "left": "P1", "right": "P2", "code": "TH-74"}
 
 
 def test_injection_and_xss_in_every_text_parameter(client: TestClient, app: Any, loaded: Any) -> None:

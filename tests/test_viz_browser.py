@@ -218,9 +218,9 @@ def test_route_map_page_draws_one_arc_per_corridor(page: Any, site: _Site) -> No
     assert XSS in page.evaluate("document.getElementById('rm-svg').textContent")  # as text
     total = page.inner_text("#rm-total")
     assert "1,320 victims on 4 shown corridors" in total and "<5" in total
-    page.select_option("#rm-pair", "MMR>THA")
-    assert page.locator("path.rm-arc:visible").count() == 1
-    assert page.inner_text("#rm-total").startswith("1,234 victims on 1 shown")
+    page.select_option("#rm-pair", "MMR-THA")  # every corridor on which both appear
+    assert page.locator("path.rm-arc:visible").count() == 2
+    assert page.inner_text("#rm-total").startswith("1,255 victims on 2 shown")
     page.select_option("#rm-pair", "")
     page.locator("path.rm-arc").first.dispatch_event("mouseenter")
     assert "MMR > THA" in page.inner_text("#rm-info")

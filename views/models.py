@@ -24,9 +24,23 @@ __all__ = [
     "TraceRow",
     "TypologyRow",
     "CandidateRow",
+    "FieldComparison",
+    "JudgementEntry",
+    "PairReview",
+    "SourceRecord",
+    "MergedPerson",
     "JudgementOut",
     "RunOut",
     "JobOut",
+    "IndicatorRow",
+    "AttritionRow",
+    "TransitionRow",
+    "StalledRow",
+    "PipelineOut",
+    "CoveragePersonRow",
+    "CoverageOut",
+    "UnpaidRow",
+    "DashboardOut",
     "PathItem",
     "PathsOut",
     "InvestigationIn",
@@ -237,22 +251,94 @@ class TypologyRow(BaseModel):
 class CandidateRow(BaseModel):
     id_left: str
     id_right: str
-    score: float | None = None
+    score: float | None = Field(None, description="match probability (0-1)")
+    weight: float | None = Field(None, description="match weight: log2 of the odds the evidence gives; "
+                                 "higher is stronger, sorts the candidates")
     method: str | None = None
-    judgement: str | None = None
+    judgement: str | None = Field(None, description="pending, accepted, rejected or unsure")
     by: str | None = None
     at: str | None = None
+    reason: str | None = Field(None, description="reason given with the judgement in force")
+    reasons: str | None = Field(None, description="the fields that drove the score, with their weights")
     name_left: str | None = None
     name_right: str | None = None
+    agency_left: str | None = None
+    agency_right: str | None = None
+
+
+class FieldComparison(BaseModel):
+    field: str = Field(description="name, birth_date, id_number, phone, sex, nationality, address, agencies")
+    label: str
+    left: list[str]
+    right: list[str]
+    level: str | None = Field(None, description="comparison level reached (None: not compared)")
+    weight: float | None = Field(None, description="this field's contribution to the match weight")
+    agreement: str = Field(description="agree, partial, disagree, unknown or not_compared")
+
+
+class JudgementEntry(BaseModel):
+    id: str
+    seq: int
+    judgement: str = Field(description="accepted, rejected, unsure or undo")
+    reason: str | None = None
+    by: str
+    at: str
+    undoes: str | None = Field(None, description="the entry an undo cancelled")
+    state: str = Field(description="the pair's judgement after this entry")
+
+
+class PairReview(BaseModel):
+    id_left: str
+    id_right: str
+    score: float | None = None
+    weight: float | None = None
+    method: str | None = None
+    judgement: str
+    reasons: str | None = None
+    fields: list[FieldComparison]
+    history: list[JudgementEntry]
+
+
+class SourceRecord(BaseModel):
+    id: str
+    name: str | None = None
+    names: list[str] = Field(description="every recorded name, native script and romanised")
+    birth_date: str | None = None
+    sex: str | None = None
+    nationality: str | None = None
+    id_numbers: list[str] = []
+    phones: list[str] = []
+    address: str | None = None
+    agencies: list[str] = []
+    source_record_ids: list[str] = []
+    cases: list[dict[str, Any]] = []
+
+
+class MergedPerson(BaseModel):
+    id: str = Field(description="the person asked about")
+    cluster: list[str] = Field(description="ids of the records accepted as this one person")
+    names: list[str]
+    birth_dates: list[str]
+    id_numbers: list[str]
+    phones: list[str]
+    addresses: list[str]
+    agencies: list[str]
+    records: list[SourceRecord]
+    links: list[CandidateRow] = Field(description="the accepted judgements that join the records")
 
 
 class JudgementOut(BaseModel):
     id_left: str
     id_right: str
-    judgement: str
+    judgement: str = Field(description="the pair's judgement after this entry")
+    entry: str | None = Field(None, description="what was recorded: accepted, rejected, unsure or undo")
+    entry_id: str | None = None
+    undoes: str | None = None
+    reason: str | None = None
     by: str
     at: str
     score: float | None = None
+    weight: float | None = None
 
 
 class RunOut(BaseModel):
@@ -274,6 +360,112 @@ class JobOut(BaseModel):
     result_url: str | None = None
 
 
+# ------------------------------------------------ prosecution and victim assistance (views/justice.py)
+class IndicatorRow(BaseModel):
+    indicator: str = Field(description="investigations, prosecutions, convictions, ... (docs/justice.md)")
+    dimension: str = Field("", description="breakdown: nationality, sex, age_group, exploitation_type ('' = total)")
+    group: str = Field("", description="the breakdown's value (MMR, F, child, fishing ...)")
+    year: int
+    value: float | None = Field(description="count, months or THB (None: suppressed for your role, or no data)")
+    n: int | None = Field(None, description="records the value rests on (None: suppressed)")
+    previous: float | None = Field(None, description="value of the year before")
+    change: float | None = Field(None, description="value minus the year before's")
+    change_pct: float | None = Field(None, description="change in % of the year before's")
+    suppressed: bool = False
+
+
+class AttritionRow(BaseModel):
+    group: str = Field(description="the breakdown's value ('all' without a breakdown)")
+    stage: str = Field(description="justice stage, or `conviction` (cases with at least one conviction)")
+    cases: int | None = Field(description="cases that reached the stage (None: suppressed)")
+    share: float | None = Field(None, description="of the group's complaints, 0..1")
+    suppressed: bool = False
+
+
+class TransitionRow(BaseModel):
+    group: str
+    from_stage: str
+    to_stage: str
+    cases: int | None = Field(description="cases that reached both stages (None: suppressed)")
+    median_days: float | None = None
+    mean_days: float | None = None
+    suppressed: bool = False
+
+
+class StalledRow(BaseModel):
+    case_id: str
+    group: str = ""
+    last_stage: str
+    last_event_on: str
+    days_since: int
+    agency: str | None = None
+    province: str | None = None
+    exploitation_type: str | None = None
+
+
+class PipelineOut(BaseModel):
+    attrition: list[AttritionRow]
+    transitions: list[TransitionRow]
+    stalled: list[StalledRow] = Field(description="cases with no event for more than stalled_days (investigators)")
+    stalled_count: int | None = Field(description="how many cases are stalled (None: suppressed)")
+    meta: dict[str, Any] = {}
+
+
+class CoveragePersonRow(BaseModel):
+    person_id: str
+    victim_cases: list[str] = []
+    screened: bool
+    identified: bool
+    identified_cases: list[str] = []
+    sheltered: bool
+    services: list[str] = []
+    first_identified: str | None = None
+    first_assistance: str | None = None
+    days_to_first_assistance: int | None = None
+    foreign: bool
+    repatriated: bool
+    gaps: list[str] = Field([], description="what the person lacks: not screened, never sheltered, no services, "
+                                            "not repatriated")
+
+
+class CoverageOut(BaseModel):
+    summary: dict[str, float | int | None] = Field(description="counts (None: suppressed for your role)")
+    persons: list[CoveragePersonRow] = Field([], description="one row per victim (protection unit only)")
+    meta: dict[str, Any] = {}
+
+
+class UnpaidRow(BaseModel):
+    offender_id: str
+    name: str | None = None
+    owed: float = Field(description="THB awarded and not paid, over the offender's convictions")
+    cases: list[str]
+    verdict_on: str = Field(description="earliest conviction behind the awards")
+    days_since_verdict: int
+    vehicles: list[str] = Field([], description="vehicles they own (OWNS)")
+    accounts: list[str] = Field([], description="accounts they hold (HOLDS)")
+    companies: list[str] = Field([], description="companies they direct (DIRECTS)")
+    receiving_accounts: list[str] = Field([], description="accounts their accounts sent money to")
+    recovered: float = Field(0.0, description="THB recovered by enforcement so far")
+    enforcement: list[str] = Field([], description="assets found, frozen or seized")
+    payable_assets: int = Field(0, description="vehicles + accounts + companies + receiving accounts")
+
+
+class DashboardOut(BaseModel):
+    province: dict[str, str | None]
+    as_of: str
+    cases: int | None
+    cases_by_status: dict[str, int | None] = {}
+    cases_by_exploitation_type: dict[str, int | None] = {}
+    victims: int | None
+    screenings: dict[str, int | None] = Field({}, description="by outcome")
+    shelter_occupancy: int | None = Field(description="persons in shelter on as_of")
+    occupancy_by_month: list[dict[str, Any]] = Field([], description="persons in shelter on the 1st of each month")
+    attrition: list[AttritionRow] = []
+    transitions: list[TransitionRow] = []
+    stalled: list[StalledRow] = []
+    stalled_count: int | None = None
+    suppressed: bool = False
+    refused: bool = False  # too few cases to publish anything (below investigator)
 class PathItem(BaseModel):
     nodes: list[str | None] = Field(description="node ids from the start to the end")
     edges: list[str] = Field(description="ids of the relationships taken (see ``edges``)")

@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from core.errors import InvalidInput, QuerySetTooSmall
+from core.places import UN_NAMES
 from graph.model import AGENCIES, EXPLOITATION_TYPES
 from graph.scope import Scope
 
@@ -36,7 +37,7 @@ from . import disclosure as sdc
 from ._common import cached, check_cases, table
 from .models import CorridorRow, HubRow, RouteRow, Table, TrendRow
 
-__all__ = ["RouteQuery", "RouteMap", "routes", "corridors", "hubs", "trends", "route_map", "place_names",
+__all__ = ["RouteQuery", "RouteMap", "routes", "corridors", "hubs", "trends", "route_map", "flows_map", "place_names",
            "SUPPRESS_BELOW", "LEVELS", "LANGS", "UN_NAMES", "YEAR_COUNTED", "options"]
 
 LEVELS = ("country", "province", "border_crossing")
@@ -46,21 +47,6 @@ SUPPRESS_BELOW = sdc.THRESHOLD
 YEAR_COUNTED = "year of the first leg of the journey (recruitment); the case's opening date when legs are undated"
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _SEXES = {"M": "men and boys", "F": "women and girls", "X": "other sex"}
-
-#: United Nations naming (UNTERM / M49 "countries or areas") where the data's names differ;
-#: ``kind`` "area" is never called a country
-UN_NAMES: dict[str, tuple[str, str, str]] = {
-    "TWN": ("Taiwan Province of China", "ไต้หวัน มณฑลของจีน", "area"),
-    "LAO": ("Lao People's Democratic Republic", "สาธารณรัฐประชาธิปไตยประชาชนลาว", "country"),
-    "KOR": ("Republic of Korea", "สาธารณรัฐเกาหลี", "country"),
-    "VNM": ("Viet Nam", "เวียดนาม", "country"),
-    "HKG": ("China, Hong Kong SAR", "เขตบริหารพิเศษฮ่องกง", "area"),
-    "MAC": ("China, Macao SAR", "เขตบริหารพิเศษมาเก๊า", "area"),
-    "USA": ("United States of America", "สหรัฐอเมริกา", "country"),
-    "GBR": ("United Kingdom", "สหราชอาณาจักร", "country"),
-    "RUS": ("Russian Federation", "สหพันธรัฐรัสเซีย", "country"),
-}
-
 
 @dataclass(frozen=True)
 class RouteQuery:
@@ -130,6 +116,30 @@ domestic_servitude, begging, forced_marriage, forced_criminality, organ_removal,
             parts.append(f"{len(self.cases)}cases")
         return re.sub(r"[^A-Za-z0-9_+\-]", "", "_".join(parts))
 
+    def plain_th(self) -> str:
+        """The filters in plain words (Thai)."""
+        th = _gazetteer_names("th")
+        out = []
+        if self.pair:
+            a, b = self.pair
+            out.append(f"การเดินทางที่ผ่านทั้ง{th.get(a, a)}และ{th.get(b, b)} (ทั้งสองทิศทาง และเส้นทางที่ผ่าน)")
+        if self.years:
+            out.append("ปี " + (f"{min(self.years)}–{max(self.years)}" if _contiguous(self.years)
+                                else ", ".join(str(y) for y in self.years)))
+        if self.nationality:
+            out.append("ผู้เสียหายสัญชาติ" + ", ".join(th.get(c, c) for c in self.nationality))
+        if self.sex:
+            out.append(" และ ".join({"M": "ชาย", "F": "หญิง", "X": "เพศอื่น"}[s] for s in self.sex))
+        if self.age:
+            lo, hi = self.age
+            out.append(f"อายุ {'' if lo is None else int(lo)}–{'' if hi is None else int(hi)} ปี")
+        if self.exploitation_type:
+            out.append("รูปแบบการแสวงประโยชน์: " + ", ".join(x.replace("_", " ") for x in self.exploitation_type))
+        if self.cases:
+            out.append(f"{len(self.cases)} คดีที่เลือก")
+        level = {"country": "ประเทศ", "province": "จังหวัด", "border_crossing": "จุดผ่านแดน"}
+        return f"ระดับ: {level[self.level]} " + ("; ".join(out) if out else "การเดินทางทั้งหมดที่บันทึกไว้")
+
     def plain(self) -> str:
         """The filters in plain words (English)."""
         out = []
@@ -153,7 +163,8 @@ domestic_servitude, begging, forced_marriage, forced_criminality, organ_removal,
         if self.cases:
             out.append(f"{len(self.cases)} selected case(s)")
         level = {"country": "countries", "province": "provinces", "border_crossing": "border crossings"}
-        return f"Level: {level[self.level]}. " + ("; ".join(out) if out else "All recorded journeys") + "."
+        text = "; ".join(out) if out else "all recorded journeys"
+        return f"Level: {level[self.level]}. " + text[:1].upper() + text[1:] + "."
 
 
 def _contiguous(years: tuple[int, ...]) -> bool:
@@ -388,12 +399,25 @@ def _years_covered(scope: Scope, q: RouteQuery) -> str:
     return f"{ys[0]}–{ys[-1]}" if ys[0] != ys[-1] else str(ys[0])
 
 
-def _sources(scope: Scope, q: RouteQuery) -> list[str]:
+#: Thai names of the agencies of :data:`graph.model.AGENCIES` (for Thai pages)
+AGENCIES_TH: dict[str, str] = {
+    "RTP": "สำนักงานตำรวจแห่งชาติ", "ATPD": "กองบังคับการปราบปรามการกระทำความผิดเกี่ยวกับการค้ามนุษย์",
+    "DSI": "กรมสอบสวนคดีพิเศษ", "OAG": "สำนักงานอัยการสูงสุด", "COJ": "สำนักงานศาลยุติธรรม",
+    "AMLO": "สำนักงานป้องกันและปราบปรามการฟอกเงิน", "DOPA": "กรมการปกครอง",
+    "MSDHS": "กระทรวงการพัฒนาสังคมและความมั่นคงของมนุษย์", "DOE": "กรมการจัดหางาน",
+    "IMM": "สำนักงานตรวจคนเข้าเมือง", "DLPW": "กรมสวัสดิการและคุ้มครองแรงงาน",
+    "NGO": "องค์กรพัฒนาเอกชนที่เป็นภาคี", "GAZ": "ทะเบียนสถานที่ของ netintel",
+}
+
+
+def _sources(scope: Scope, q: RouteQuery, lang: str = "en") -> list[str]:
+    """The agencies whose records the answer counts, by name (and code)."""
     rows, _ = _selected(scope, q)
     if "agency" not in rows.columns:
         return []
     codes = sorted({str(a) for a in rows["agency"].dropna()})
-    return [f"{AGENCIES.get(c, c)} ({c})" for c in codes]
+    names = AGENCIES_TH if lang == "th" else AGENCIES
+    return [f"{names.get(c, AGENCIES.get(c, c))} ({c})" for c in codes]
 
 
 def _corridor_frame(scope: Scope, q: RouteQuery, rule: sdc.Rule, lang: str, *, view: str,
@@ -446,9 +470,10 @@ def _corridor_frame(scope: Scope, q: RouteQuery, rule: sdc.Rule, lang: str, *, v
             "suppressed": bool(r["suppressed"]),
         })
     df = pd.DataFrame(out, columns=list(CorridorRow.model_fields))
-    meta = {"filters": q.raw, "filters_plain": q.plain(), **d.meta(), "left_out": _left_out(scope, q, rule),
+    meta = {"filters": q.raw, "filters_plain": q.plain(), "filters_plain_th": q.plain_th(), **d.meta(),
+            "left_out": _left_out(scope, q, rule),
             "years_covered": _years_covered(scope, q), "year_counted": YEAR_COUNTED,
-            "previous_period": prev_note, "sources": _sources(scope, q), "lang": lang}
+            "previous_period": prev_note, "sources": _sources(scope, q, lang), "lang": lang}
     return df, meta
 
 
@@ -583,3 +608,77 @@ def options() -> dict[str, list[tuple[str, str]]]:
         "sex": [(k, v) for k, v in _SEXES.items()],
         "lang": [("en", "English"), ("th", "ไทย")],
     }
+
+
+# ------------------------------------------------------------ aggregate flows
+def flows_map(scope: Scope, table: pd.DataFrame, *, name: str = "uploaded flows", years: str | None = None,
+              lang: str = "en", compare: bool = True) -> RouteMap:
+    """A route map from aggregate flows (origin, destination, count[, year]) such as UNODC GLOTIP tables.
+
+    The counts are drawn as published ("1,150" → 1,150; "<5" stays "<5", dashed); cases are n/a;
+    ``meta.warnings`` lists every row dropped and every place not on the map (with its file line).
+    With ``compare`` the national case figures for the same source → destination pairs (and the
+    same years) stand beside them, disclosure-controlled like every aggregate (``meta.compare``).
+    """
+    from analytics.flows import flows_corridors, read_flows
+
+    scope.require("viewer")
+    _lang(lang)
+    yrs = _years(years)
+    locs = _locations(scope, lang)
+    drawable = {str(i) for i, lat in zip(locs["id"], locs["lat"], strict=True) if lat is not None and lat == lat}
+
+    def known(code: str) -> bool:
+        from viz.routemap import _country_centroid
+
+        return code in drawable or _country_centroid(code) is not None
+
+    try:
+        f = read_flows(table, known=known, years=yrs)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    corr = flows_corridors(f)
+    names = place_names(locs, lang)
+    for col, src in (("source_name", "source"), ("destination_name", "destination")):
+        corr[col] = [names.get(x, x) for x in corr[src]]
+    corr["route"] = [f"{names.get(s, s)} → {names.get(d, d)}" for s, d in zip(corr["source"], corr["destination"],
+                                                                            strict=True)]
+    total = int(corr["victims"].fillna(0).sum())
+    corr["share"] = [round(int(x) / total, 4) if total and not pd.isna(x) else None for x in corr["victims"]]
+    warnings = [{"line": w.line, "reason": w.reason, "value": w.value} for w in f.warnings]
+    meta: dict[str, Any] = {"disclosure": "published", "total": total, "warnings": warnings, "flows_name": name,
+                            "years_covered": _flow_years(f.rows), "year_counted": "as published (year of detection)",
+                            "filters_plain": f"Aggregate flows from {name}" + (f", years {years}" if years else ""),
+                            "rows_read": len(table), "rows_kept": len(f.rows), "sources": [name]}
+    if compare:
+        meta["compare"] = _compare(scope, corr, years, lang)
+    scope.audit("read_aggregate", "flows", file=name, rows=len(f.rows), warnings=len(warnings),
+                compare=bool(compare))
+    return RouteMap(corr, locs, meta)
+
+
+def _flow_years(rows: pd.DataFrame) -> str:
+    ys = sorted({int(y) for y in rows["year"].dropna()}) if len(rows) else []
+    if not ys:
+        return "not stated in the file"
+    return f"{ys[0]}–{ys[-1]}" if ys[0] != ys[-1] else str(ys[0])
+
+
+def _compare(scope: Scope, flows: pd.DataFrame, years: str | None, lang: str) -> list[dict[str, Any]]:
+    """National case figures beside the flows, per source → destination pair (any transit)."""
+    q = RouteQuery.parse(years=years)
+    d = _disclosed(scope, q, sdc.RULE, view="flows:compare", audit=False)
+    national: dict[tuple[str, str], int] = {}
+    for r in d.cells.to_dict("records"):
+        if not pd.isna(r["victims"]):
+            k = (r["source"], r["destination"])
+            national[k] = national.get(k, 0) + int(r["victims"])
+    out = []
+    for r in flows.to_dict("records"):
+        k = (r["source"], r["destination"])
+        out.append({"route": r["route"], "source": k[0], "destination": k[1],
+                    "flows": None if pd.isna(r["victims"]) else int(r["victims"]),
+                    "flows_display": "<5" if pd.isna(r["victims"]) else f"{int(r['victims']):,}",
+                    "national": national.get(k),
+                    "national_display": "—" if d.refused else (f"{national[k]:,}" if k in national else "<5 or none")})
+    return out

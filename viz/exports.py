@@ -79,6 +79,13 @@ I2_ENTITY_TYPES: dict[str, str] = {
     "Vehicle": "Vehicle",
     "BankAccount": "Account",
     "Location": "Location",
+    # prosecution and victim assistance records are events of a case
+    "Screening": "Event",
+    "ShelterStay": "Event",
+    "Service": "Event",
+    "JusticeStage": "Event",
+    "Compensation": "Event",
+    "Enforcement": "Event",
 }
 _COLOURS = {n.label: n.colour for n in NODES}
 _BKK = dt.timezone(dt.timedelta(hours=7), "Asia/Bangkok")

@@ -1,31 +1,27 @@
 """Route maps of trafficking corridors for meetings between countries.
 
 Input: a corridors table (``source, transit, destination, victims, cases``;
-``transit`` a tuple of location ids, as produced by
-``analytics.routes.corridors`` after its own filtering) and a location table
-(``id, name, lat, lon, kind``; countries by ISO 3166-1 alpha-3).  Output:
-standalone HTML (inline SVG + a little JS, no network), PNG and PDF
-(matplotlib), GeoJSON and CSV.
+``transit`` a tuple of location ids; from :mod:`views.routes` after its
+disclosure control, or from aggregate flows, :mod:`analytics.flows`) and a
+location table (``id, name, lat, lon, kind``; countries by ISO 3166-1 alpha-3).
+Output: the briefing page as standalone HTML (inline SVG + a little JS, no
+network), PNG and A4 PDF (matplotlib; :mod:`viz.briefing`), GeoJSON, CSV and
+its metadata sidecar.  The map's geometry (zoom, outlines, fixed width scale,
+label placement) is :mod:`viz.maplayout`.
 
 Country shapes are Natural Earth 1:110m admin-0 (public domain), bundled as
 ``viz/data/countries-110m.geojson`` (converted from the npm package
-``world-atlas@2.0.2``; see ``viz/data/build_countries.py``).  No tile server.
+``world-atlas@2.0.2``; see ``viz/data/build_countries.py``); province outlines
+are Natural Earth admin-1, ``viz/data/admin1-mekong.geojson`` (see
+``viz/data/build_admin1.py``).  No tile server.
 
-Small-count suppression
------------------------
-As in official statistics, a count below ``min_count`` (default 5; zero
-included) is never published:
-
-1. a corridor's ``victims`` and ``cases`` below ``min_count`` are shown as
-   ``"<5"`` (for ``min_count=5``) in every format and the number itself is not
-   written anywhere (HTML data, SVG, GeoJSON ``null``, CSV text, PNG/PDF);
-2. a corridor whose *victims* are suppressed is drawn with one fixed thin,
-   dashed line, so its width carries no number;
-3. every total (overall, per place, per country pair in the HTML filter) is
-   the sum over *shown* (unsuppressed) values only and says how many
-   suppressed corridors it leaves out; the true total is never printed, so a
-   suppressed value cannot be recovered by subtracting shown cells from a
-   total.
+Small counts
+------------
+A count below ``min_count`` (default 5), or one already withheld (``None``:
+disclosure control or a published ``<5``), is shown as ``<5`` in every format
+and its number is written nowhere; its corridor is a thin dashed line.
+Viewers' corridor tables never contain such rows (:mod:`views.disclosure` does
+not list them); investigators' exports and aggregate flows may.
 """
 
 from __future__ import annotations
@@ -100,8 +96,10 @@ def _gazetteer() -> dict[str, str]:
 
 
 def _default_name(pid: str) -> str:
-    """A place's English name when the location table has none: the gazetteer's, then pycountry's."""
-    name = _gazetteer().get(pid)
+    """A place's English name when the location table has none: UN naming, the gazetteer's, then pycountry's."""
+    from core.places import un_name
+
+    name = un_name(pid) or _gazetteer().get(pid)
     if name:
         return name
     if len(pid) == 3 and pid.isalpha():
@@ -111,6 +109,14 @@ def _default_name(pid: str) -> str:
         if c is not None:
             return str(getattr(c, "common_name", None) or c.name)
     return pid
+
+
+def _default_kind(pid: str) -> str:
+    from core.places import UN_NAMES
+
+    if pid in UN_NAMES:
+        return UN_NAMES[pid][2]
+    return "country" if len(pid) == 3 and pid.isupper() else ""
 
 
 def _num(v: Any) -> int | None:
@@ -170,7 +176,7 @@ def prepare_corridors(
             places[pid] = {
                 "id": pid,
                 "name": str(row.get("name") or _default_name(pid)),
-                "kind": str(row.get("kind") or ("country" if len(pid) == 3 and pid.isupper() else "")),
+                "kind": str(row.get("kind") or _default_kind(pid)),
                 "lat": None if lat is None else float(lat),
                 "lon": None if lon is None else float(lon),
                 "roles": [],
@@ -211,80 +217,14 @@ def prepare_corridors(
             "route_names": " → ".join(place(x)["name"] for x in stops),
             "victims": sv,
             "cases": sc,
-            "victims_display": _fmt_count(sv, min_count),
+            "victims_display": _fmt_count(sv, min_count) + ("+" if sv is not None and _num(r.get("below_parts"))
+                                                             else ""),
             "cases_display": _fmt_count(sc, min_count) if cases_known else "n/a",
             "suppressed": sv is None or (sc is None and cases_known),
             "victims_suppressed": sv is None,
         })
     out.sort(key=lambda x: (-(x["victims"] or 0), x["route"]))
     return out, places
-
-
-def _totals(cs: list[dict[str, Any]], min_count: int) -> str:
-    shown = sum(c["victims"] for c in cs if c["victims"] is not None)
-    k = sum(1 for c in cs if c["victims"] is None)
-    txt = f"{shown:,} victims on {len(cs) - k} shown corridors"
-    if k:
-        txt += f" (+ {k} corridor{'s' if k != 1 else ''} with <{min_count}, not counted)"
-    return txt
-
-
-# ----------------------------------------------------------------- geometry
-def _segment_curve(a: tuple[float, float], b: tuple[float, float], bend: float, n: int = 20) -> list[tuple[float, float]]:
-    """Quadratic Bezier from a to b (lon/lat), control point offset perpendicular by ``bend`` x length."""
-    (x0, y0), (x1, y1) = a, b
-    if (x0, y0) == (x1, y1):  # domestic loop: a small circle north of the point
-        r = 0.9
-        return [(x0 + r * math.sin(2 * math.pi * t / n), y0 + r - r * math.cos(2 * math.pi * t / n)) for t in range(n + 1)]
-    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-    dx, dy = x1 - x0, y1 - y0
-    cx, cy = mx - dy * bend, my + dx * bend
-    pts = []
-    for i in range(n + 1):
-        t = i / n
-        pts.append(((1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t * t * x1, (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t * t * y1))
-    return pts
-
-
-def _arc_paths(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]]) -> list[list[tuple[float, float]]]:
-    """One sampled polyline (lon, lat) per corridor; parallel segments bend differently."""
-    seen: dict[tuple[str, str], int] = {}
-    arcs = []
-    for c in cs:
-        pts: list[tuple[float, float]] = []
-        for a, b in zip(c["stops"][:-1], c["stops"][1:], strict=True):
-            pa, pb = places[a], places[b]
-            if pa["lon"] is None or pb["lon"] is None:
-                continue
-            key = (min(a, b), max(a, b))
-            k = seen.get(key, 0)
-            seen[key] = k + 1
-            bend = 0.18 + 0.1 * k
-            seg = _segment_curve((pa["lon"], pa["lat"]), (pb["lon"], pb["lat"]), bend)
-            pts.extend(seg if not pts else seg[1:])
-        arcs.append(pts)
-    return arcs
-
-
-def _width(v: int | None, vmax: int) -> float:
-    if v is None or vmax <= 0:
-        return _SUPPRESSED_WIDTH
-    return 1.5 + 8.5 * math.sqrt(v / vmax)
-
-
-def _bbox(places: dict[str, dict[str, Any]]) -> tuple[float, float, float, float]:
-    lons = [p["lon"] for p in places.values() if p["lon"] is not None]
-    lats = [p["lat"] for p in places.values() if p["lat"] is not None]
-    if not lons:
-        return (90.0, -12.0, 130.0, 30.0)
-    x0, x1, y0, y1 = min(lons), max(lons), min(lats), max(lats)
-    w, h = max(x1 - x0, 10.0), max(y1 - y0, 8.0)
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    w, h = w * 1.35, h * 1.35
-    k = math.cos(math.radians(cy))
-    if w * k < 1.6 * h:  # landscape, like the page
-        w = 1.6 * h / k
-    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
 def _filters_text(filters: Mapping[str, Any] | None) -> str:
@@ -315,68 +255,31 @@ def _meta(title: str, filters: Mapping[str, Any] | None, sources: Iterable[str] 
     }
 
 
-# --------------------------------------------------------------------- HTML
-def _svg_data(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Projected SVG geometry for ``routemap.html``: viewBox, country paths, arcs, places.
 
-    Only numbers and path data are formatted here; every text (names, tooltips)
-    stays a plain string and is escaped by the template.
-    """
-    x0, y0, x1, y1 = _bbox(places)
-    lat0 = math.radians((y0 + y1) / 2)
-    k = math.cos(lat0)
-    W = 1000.0
-    sx = W / ((x1 - x0) * k)
-    H = (y1 - y0) * sx
+# ------------------------------------------------------------- the page
+def _pairs(cs: list[dict[str, Any]], places: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """Country pairs for the page's selector (every pair of countries on some corridor)."""
+    seen: set[tuple[str, str]] = set()
+    for c in cs:
+        cc = sorted({s for s in c["stops"] if len(s) == 3 and s.isupper()})
+        for i, a in enumerate(cc):
+            for b in cc[i + 1:]:
+                seen.add((a, b))
+    return [(f"{a}-{b}", f"{places[a]['name']} – {places[b]['name']}") for a, b in sorted(seen)]
 
-    def P(lon: float, lat: float) -> tuple[float, float]:
-        return ((lon - x0) * k * sx, (y1 - lat) * sx)
 
-    involved = {p["id"] for p in places.values()}
-    countries: list[dict[str, Any]] = []
-    for f in country_shapes()["features"]:
-        polys = f["geometry"]["coordinates"]
-        ring_bb = [(min(p[0] for p in poly[0]), min(p[1] for p in poly[0]), max(p[0] for p in poly[0]),
-                    max(p[1] for p in poly[0])) for poly in polys]
-        keep = [poly for poly, bb in zip(polys, ring_bb, strict=True)
-                if bb[2] >= x0 and bb[0] <= x1 and bb[3] >= y0 and bb[1] <= y1]
-        if not keep:
-            continue
-        d = []
-        for poly in keep:
-            for ring in poly:
-                pts = [P(lon, lat) for lon, lat in ring]
-                d.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
-        iso = f["properties"]["iso3"]
-        countries.append({"cls": "rm-country inv" if iso in involved else "rm-country", "iso3": iso,
-                          "d": "".join(d), "name": f["properties"]["name"]})
-    arcs: list[dict[str, Any]] = []
-    vmax = max([c["victims"] for c in cs if c["victims"] is not None] or [0])
-    for i, (c, pts) in enumerate(zip(cs, _arc_paths(cs, places), strict=True)):
-        if len(pts) < 2:
-            continue
-        arcs.append({
-            "i": i,
-            "cls": "rm-arc sup" if c["victims"] is None else "rm-arc",
-            "d": "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in (P(lon, lat) for lon, lat in pts)),
-            "width": f"{_width(c['victims'], vmax):.2f}",
-            "tip": f"{c['route']}: victims {c['victims_display']}, cases {c['cases_display']}",
-        })
-    marks: list[dict[str, Any]] = []
-    for p in places.values():
-        if p["lon"] is None:
-            continue
-        x, y = P(p["lon"], p["lat"])
-        tip = f'{p["name"]} ({p["id"]}): {", ".join(p["roles"])}; {p["victims_shown"]:,} victims on shown corridors'
-        if p["suppressed_corridors"]:
-            tip += f' + {p["suppressed_corridors"]} suppressed'
-        marks.append({"id": p["id"], "name": p["name"], "tip": tip, "roles": p["roles"],
-                      "x": f"{x:.1f}", "y": f"{y:.1f}",
-                      "sx": f"{x - 8:.1f}", "sy": f"{y - 8:.1f}",  # destination square
-                      "dx": f"{x - 5:.1f}", "dy": f"{y - 5:.1f}",  # transit diamond
-                      "lx": f"{x + 10:.1f}", "ly": f"{y - 8:.1f}"})  # label
-    return {"w": f"{W:.0f}", "h": f"{H:.0f}", "cx": f"{W / 2:.0f}", "cy": f"{H / 2:.0f}",
-            "countries": countries, "arcs": arcs, "places": marks}
+def _doc(corridors: pd.DataFrame, locations: Any, *, title: str, lang: str, info: Mapping[str, Any] | None,
+         sources: Iterable[str] | None, generated: Any, stamp: str | None, classification: str, orientation: str,
+         min_count: int, aspect: float | None, flows_name: str | None) -> Any:
+    from .briefing import document
+
+    cs, places = prepare_corridors(corridors, locations, min_count=min_count)
+    gen = generated
+    if isinstance(gen, _dt.date | _dt.datetime):
+        gen = gen.isoformat()
+    return document(cs, places, title=title, lang=lang, info=info, extra_rows=_extra_columns(corridors),
+                    sources=sources, generated=gen, stamp=stamp, classification=classification,
+                    orientation=orientation, min_count=min_count, aspect=aspect, flows_name=flows_name), cs, places
 
 
 def routemap_html(
@@ -391,15 +294,21 @@ def routemap_html(
     generated: _dt.date | _dt.datetime | str | None = None,
     user: str | None = None,
     role: str | None = None,
+    lang: str = "en",
+    info: Mapping[str, Any] | None = None,
+    classification: str = "",
+    orientation: str = "landscape",
+    stamp: str | None = None,
+    flows_name: str | None = None,
 ) -> str:
-    """Standalone interactive route map (inline SVG + JS, works offline), with the site header.
+    """The briefing page as standalone HTML (inline SVG + a little JS, works offline; prints on A4).
 
-    One ``path.rm-arc`` per corridor (width ~ sqrt(victims)), sources as green
-    circles, transit as orange diamonds, destinations as red squares; hover
-    shows the corridor, a select filters by country pair (totals recomputed
-    from shown values only).  The page is ``viz/templates/routemap.html``;
-    ``user`` and ``role`` (optional) are shown in the site header, which is
-    hidden when the map is framed (the routes page shows it in an iframe).
+    One ``path.rm-arc`` per drawn corridor (width on the fixed scale of :mod:`viz.maplayout`),
+    sources as green circles, transit as orange diamonds, destinations as red squares; every
+    label is a ``g.rm-label``/``g.rm-count`` holding its box ``rect.rm-lbox`` and its text, and no
+    two boxes overlap.  ``info`` is the view's meta (years covered, filters in plain words,
+    disclosure, totals, left-out journeys, sources); ``stamp`` (or the older ``watermark``) is
+    printed small in the footer — who exported it and when — never across the map.
 
     Examples
     --------
@@ -409,112 +318,40 @@ def routemap_html(
     >>> html.count('class="rm-arc"')
     1
     """
-    cs, places = prepare_corridors(corridors, locations, min_count=min_count)
-    meta = _meta(title, filters, sources, generated, min_count)
-    pairs = sorted({f'{c["source"]}>{c["destination"]}' for c in cs})
-    data = {
-        "min_count": min_count,
-        "corridors": [{k: c[k] for k in ("source", "transit", "destination", "route", "victims", "cases",
-                                          "victims_display", "cases_display")} for c in cs],
-    }
-    return render_page(
-        "routemap.html", title=title, meta=meta, min_count=min_count, watermark=watermark,
-        pairs=[(p, p.replace(">", " → ")) for p in pairs], roles=ROLE_STYLE, arrow_colour=_ARC_COLOUR,
-        svg=_svg_data(cs, places), data=data, user=user, role=role,
-    ) + "\n"
+    from .briefing import svg_context
+
+    info = dict(info or {})
+    if filters and "filters_plain" not in info:
+        info["filters_plain"] = _filters_text(filters)
+    doc, cs, places = _doc(corridors, locations, title=title, lang=lang, info=info, sources=sources,
+                           generated=generated, stamp=stamp or watermark, classification=classification,
+                           orientation=orientation, min_count=min_count, aspect=None, flows_name=flows_name)
+    data = {"min_count": min_count,
+            "corridors": [{"source": c["source"], "transit": c["transit"], "destination": c["destination"],
+                           "route": c["route_names"], "codes": c["route"], "victims": c["victims"],
+                           "cases": c["cases"],
+                           "victims_display": c["victims_display"], "cases_display": c["cases_display"],
+                           "countries": sorted({s for s in c["stops"] if len(s) == 3 and s.isupper()})}
+                          for c in cs]}
+    return render_page("routemap.html", title=title, doc=doc, svg=svg_context(doc), pairs=_pairs(cs, places),
+                       data=data, user=user, role=role) + "\n"
 
 
-# ------------------------------------------------------------- matplotlib
-@lru_cache(maxsize=1)
-def _font_families() -> list[str]:
-    """Noto for every script in the data (viz.fonts), then the TLWG Thai fonts."""
-    from matplotlib import font_manager
+def _render(fmt: str, corridors: pd.DataFrame, locations: Any, *, title: str, filters: Mapping[str, Any] | None,
+            min_count: int, sources: Iterable[str] | None, watermark: str | None, generated: Any, lang: str,
+            info: Mapping[str, Any] | None, classification: str, orientation: str, stamp: str | None,
+            flows_name: str | None, dpi: int = 150) -> bytes:
+    from .briefing import map_box, render_figure
 
-    from viz.fonts import matplotlib_families
-
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    extra = [f for f in ("Loma", "Garuda", "Norasi", "Kinnari", "Tlwg Typo") if f in have]
-    fams = [f for f in matplotlib_families() if f != "sans-serif"] + extra
-    return fams or ["sans-serif"]
-
-
-def _figure(corridors: pd.DataFrame, locations: Any, *, title: str, filters: Mapping[str, Any] | None,
-            min_count: int, sources: Iterable[str] | None, watermark: str | None,
-            generated: Any) -> Any:
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Polygon
-
-    cs, places = prepare_corridors(corridors, locations, min_count=min_count)
-    meta = _meta(title, filters, sources, generated, min_count)
-    x0, y0, x1, y1 = _bbox(places)
-    fig = Figure(figsize=(11.0, 8.5))
-    ax = fig.add_axes((0.03, 0.16, 0.94, 0.74))
-    ax.set_facecolor("#eaf2f8")
-    involved = set(places)
-    for f in country_shapes()["features"]:
-        inv = f["properties"]["iso3"] in involved
-        for poly in f["geometry"]["coordinates"]:
-            ring = poly[0]
-            lons = [p[0] for p in ring]
-            lats = [p[1] for p in ring]
-            if max(lons) < x0 or min(lons) > x1 or max(lats) < y0 or min(lats) > y1:
-                continue
-            ax.add_patch(Polygon(ring, closed=True, facecolor="#e7dfcc" if inv else "#f4f1ea",
-                                 edgecolor="#9a9a9a", linewidth=0.5, zorder=1))
-    vmax = max([c["victims"] for c in cs if c["victims"] is not None] or [0])
-    for c, pts in zip(cs, _arc_paths(cs, places), strict=True):
-        if len(pts) < 2:
-            continue
-        xs, ys = zip(*pts, strict=True)
-        ax.plot(xs, ys, color=_ARC_COLOUR, alpha=0.65, linewidth=_width(c["victims"], vmax) * 0.8,
-                linestyle=(0, (3, 2)) if c["victims"] is None else "-", solid_capstyle="round", zorder=3)
-        ax.annotate("", xy=pts[-1], xytext=pts[-3], zorder=4,
-                    arrowprops={"arrowstyle": "-|>", "color": _ARC_COLOUR, "lw": 0.8, "mutation_scale": 12})
-        mid = pts[len(pts) // 2]
-        ax.text(mid[0], mid[1], c["victims_display"], fontsize=7, color="#4a1f5c", ha="center", va="center",
-                zorder=5, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
-    for p in places.values():
-        if p["lon"] is None:
-            continue
-        for role, size in (("destination", 110), ("source", 70), ("transit", 50)):
-            if role in p["roles"]:
-                col, marker = ROLE_STYLE[role]
-                ax.scatter([p["lon"]], [p["lat"]], s=size, c=col, marker=marker, edgecolors="white", zorder=6)
-        ax.text(p["lon"] + 0.4, p["lat"] + 0.4, p["name"], fontsize=9, zorder=7,
-                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6})
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
-    ax.set_xticks([])
-    ax.set_yticks([])
-    handles = [Line2D([], [], marker=m, color=col, linestyle="", markersize=8, label=role)
-               for role, (col, m) in ROLE_STYLE.items()]
-    handles.append(Line2D([], [], color=_ARC_COLOUR, lw=4, label="corridor (width ∝ √victims)"))
-    handles.append(Line2D([], [], color=_ARC_COLOUR, lw=1, linestyle=(0, (3, 2)), label=f"victims <{min_count}"))
-    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
-    fig.text(0.03, 0.955, meta["title"], fontsize=15, weight="bold", va="center")
-    fig.text(0.03, 0.92, meta["filters"], fontsize=9, va="center")
-    fig.text(0.03, 0.115, _totals(cs, min_count), fontsize=9)
-    fig.text(0.03, 0.085, meta["sources"], fontsize=8, color="#444")
-    fig.text(0.03, 0.06, meta["suppression"], fontsize=8, color="#444")
-    fig.text(0.03, 0.035, meta["generated"], fontsize=8, color="#444")
-    if watermark:
-        fig.text(0.5, 0.5, watermark, fontsize=60, color="black", alpha=0.08, rotation=25,
-                 ha="center", va="center", weight="bold")
-    return fig
-
-
-def _render(fmt: str, corridors: pd.DataFrame, locations: Any, **kw: Any) -> bytes:
-    import matplotlib
-
-    with matplotlib.rc_context({"font.family": _font_families(), "pdf.fonttype": 42, "svg.fonttype": "none"}):
-        dpi = kw.pop("dpi", 150)
-        fig = _figure(corridors, locations, **kw)
-        buf = io.BytesIO()
-        meta = {"Title": kw["title"]} if fmt == "pdf" else {"Title": kw["title"], "Software": "netintel"}
-        fig.savefig(buf, format=fmt, dpi=dpi if fmt == "png" else None, metadata=meta)
-    return buf.getvalue()
+    info = dict(info or {})
+    if filters and "filters_plain" not in info:
+        info["filters_plain"] = _filters_text(filters)
+    _x, _y, mw, mh = map_box(orientation)
+    aspect = mh / mw
+    doc, _cs, _places = _doc(corridors, locations, title=title, lang=lang, info=info, sources=sources,
+                             generated=generated, stamp=stamp or watermark, classification=classification,
+                             orientation=orientation, min_count=min_count, aspect=aspect, flows_name=flows_name)
+    return render_figure(doc, fmt, dpi=dpi)
 
 
 def routemap_png(
@@ -528,18 +365,25 @@ def routemap_png(
     watermark: str | None = None,
     generated: _dt.date | _dt.datetime | str | None = None,
     dpi: int = 150,
+    lang: str = "en",
+    info: Mapping[str, Any] | None = None,
+    classification: str = "",
+    orientation: str = "landscape",
+    stamp: str | None = None,
+    flows_name: str | None = None,
 ) -> bytes:
-    """The route map as a PNG (title, filters, sources, date in the margin; Thai text rendered).
+    """The briefing page as a PNG (A4 proportions; Thai text drawn with a Thai font).
 
     Examples
     --------
     >>> df = pd.DataFrame({"source": ["KHM"], "transit": [()], "destination": ["THA"],
     ...     "victims": [7], "cases": [2]})
-    >>> routemap_png(df, None)[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    >>> routemap_png(df, None, dpi=60)[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
     True
     """
-    return _render("png", corridors, locations, title=title, filters=filters, min_count=min_count,
-                   sources=sources, watermark=watermark, generated=generated, dpi=dpi)
+    return _render("png", corridors, locations, title=title, filters=filters, min_count=min_count, sources=sources,
+                   watermark=watermark, generated=generated, lang=lang, info=info, classification=classification,
+                   orientation=orientation, stamp=stamp, flows_name=flows_name, dpi=dpi)
 
 
 def routemap_pdf(
@@ -552,10 +396,17 @@ def routemap_pdf(
     sources: Iterable[str] | None = None,
     watermark: str | None = None,
     generated: _dt.date | _dt.datetime | str | None = None,
+    lang: str = "en",
+    info: Mapping[str, Any] | None = None,
+    classification: str = "",
+    orientation: str = "landscape",
+    stamp: str | None = None,
+    flows_name: str | None = None,
 ) -> bytes:
-    """The route map as a one-page PDF (fonts embedded as TrueType)."""
-    return _render("pdf", corridors, locations, title=title, filters=filters, min_count=min_count,
-                   sources=sources, watermark=watermark, generated=generated)
+    """The briefing page as a one-page A4 PDF (portrait or landscape; fonts embedded as TrueType)."""
+    return _render("pdf", corridors, locations, title=title, filters=filters, min_count=min_count, sources=sources,
+                   watermark=watermark, generated=generated, lang=lang, info=info, classification=classification,
+                   orientation=orientation, stamp=stamp, flows_name=flows_name)
 
 
 def _unwrap(stops: list[tuple[float, float]]) -> list[tuple[float, float]]:

@@ -80,11 +80,20 @@ def _filters(labels: str | None, types: str | None, agency: str | None, since: d
 
 def _neighbourhood(scope: Any, entity_id: str, label: str | None, depth: int, labels: str | None,
                    types: str | None, since: dt.date | None, until: dt.date | None, agency: str | None,
-                   limit: int, expand: str | None, format: GraphFormat, hub_limit: int | None = None) -> Any:
-    data = v.neighbourhood(scope, entity_id, label=label, depth=depth, labels=labels, types=types, since=since,
-                           until=until, agency=agency, limit=limit, expand=expand, hub_limit=hub_limit)
+                   limit: int, expand: str | None, format: GraphFormat, hub_limit: int | None = None,
+                   merged: bool = False) -> Any:
+    params: dict[str, Any] = {"label": label, "depth": depth, "labels": labels, "types": types, "since": since,
+                              "until": until, "agency": agency, "limit": limit, "expand": expand,
+                              "hub_limit": hub_limit}
+    if merged:  # the records accepted as this person drawn as one node (duplicate review)
+        from views.resolution import merged_neighbourhood
+
+        data = merged_neighbourhood(scope, entity_id, **params)
+    else:
+        data = v.neighbourhood(scope, entity_id, **params)
     start = data.nodes[0]
-    title = f"{start.label} {start.name} — neighbourhood (depth {depth})"
+    title = f"{start.label} {start.name} — neighbourhood (depth {depth})" + (
+        ", accepted duplicates merged" if merged else "")
     if format is GraphFormat.html:
         return network_page(scope, data, title, str(start.id), filters=_filters(labels, types, agency, since, until))
     if format is not GraphFormat.json:
@@ -107,9 +116,11 @@ def get_neighbourhood(entity_id: str, scope: InvestigatorScope,
                       label: LabelQ = None, depth: DepthQ = 1, labels: LabelsQ = None, types: TypesQ = None,
                       since: DateQ = None, until: DateQ = None, agency: AgencyQ = None, limit: LimitQ = 500,
                       expand: ExpandQ = None, hub_limit: HubLimitQ = None,
-                      format: GraphFormatQ = GraphFormat.json) -> Any:
+                      format: GraphFormatQ = GraphFormat.json,
+                      merged: Annotated[bool, Query(description="draw the records accepted as the same person "
+                                                                "as one node")] = False) -> Any:
     return _neighbourhood(scope, entity_id, label, depth, labels, types, since, until, agency, limit, expand,
-                          format, hub_limit)
+                          format, hub_limit, merged)
 
 
 @cases.get("/{case_id}", response_model=NodeOut, summary="One case (investigator)")

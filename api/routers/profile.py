@@ -38,11 +38,13 @@ def _be(request: Request | None) -> bool:
 
 
 def _profile_page(prof: EntityProfile, scope: Any, request: Request | None = None) -> HTMLResponse:
+    from views.resolution import profile_section
     from viz.workspace import KIND_COLOURS, timeline_axis
 
     tl = vp.entity_timeline_from(scope, prof)
+    dup = profile_section(scope, str(prof.id)) if prof.label == "Person" else None
     return render("profile.html", title=str(prof.name), p=prof, tl=tl, axis=timeline_axis(tl.events),
-                  colours=KIND_COLOURS, user=scope, era_be=_be(request))
+                  colours=KIND_COLOURS, user=scope, era_be=_be(request), resolution=dup, entity_id=prof.id)
 
 
 def _case_page(case: CaseProfile, scope: Any, request: Request | None = None) -> HTMLResponse:

@@ -95,11 +95,30 @@ def home(user: UiUser) -> HTMLResponse:
 
 @router.get("/routes", response_class=HTMLResponse)
 def routes_page(request: Request, user: UiUser) -> HTMLResponse:
+    """The routes page: drop-downs for every filter, the briefing page's options, exports, the map."""
+    from core.errors import InvalidInput
+    from views import routes as rv
+    from viz.briefing import CLASSIFICATIONS
+
     keys = ("level", "cases", "years", "nationality", "exploitation_type", "sex", "age", "pair")
     q = {k: request.query_params.get(k) for k in keys}
-    qs = urlencode({k: v for k, v in q.items() if v})
+    page = {"title": request.query_params.get("title") or "Trafficking corridors",
+            "lang": request.query_params.get("lang") or "en",
+            "orientation": request.query_params.get("orientation") or "landscape",
+            "classification": request.query_params.get("classification") or ""}
+    error = None
+    try:
+        rv.RouteQuery.parse(**{k: v for k, v in q.items() if v})
+        if page["lang"] not in rv.LANGS or page["orientation"] not in ("landscape", "portrait") \
+                or page["classification"] not in CLASSIFICATIONS:
+            raise InvalidInput("unknown page option (language, orientation or marking)")
+    except InvalidInput as exc:
+        error = exc.message
+    qs = urlencode({**{k: v for k, v in q.items() if v}, **{k: v for k, v in page.items() if v}})
     q.setdefault("level", "country")
-    return render("routes.html", title="Routes", user=user, q=q, qs=qs)
+    opts = {**rv.options(), "classification": [(k, v[0] or "no marking") for k, v in CLASSIFICATIONS.items()]}
+    return render("routes.html", status_code=400 if error else 200, title="Routes", user=user, q=q, qs=qs,
+                  opts=opts, page=page, error=error)
 
 
 def _relogin(request: Request) -> RedirectResponse:
