@@ -19,7 +19,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from .audit import AuditLog
+from .audit import AuditLog, UnauthenticatedAudit
 from .errors import NotFound, error_body, install_handlers
 from .security import ApiSettings, LoginLimiter, UserStore, check_settings, get_api_settings
 
@@ -202,6 +202,7 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
         try:
             yield
         finally:
+            app.state.unauth_audit.flush()
             if warmer is not None:
                 warmer.stop()
             if own and app.state.driver is not None:
@@ -222,7 +223,9 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
     app.state.neo4j_settings = ns
     app.state.driver = driver
     app.state.users = UserStore(s.users_db)
-    app.state.audit = AuditLog(s.audit_db)
+    app.state.audit = AuditLog(s.audit_db, s.audit_key_path, s.audit_anchor_path)
+    # failed logins and refused forms: bounded, so nobody can flood the log without logging in
+    app.state.unauth_audit = UnauthenticatedAudit(app.state.audit, s.unauth_audit_per_minute)
     app.state.login_limiter = LoginLimiter(s.login_attempts, s.login_window_seconds)
     install_handlers(app)
     _docs_routes(app)
@@ -284,6 +287,12 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
     # CSP nonce per response, CSRF + Origin checks, session renewal (inside the size limits)
     app.add_middleware(WebSecurity, settings=s)
     app.add_middleware(SizeLimits, max_body=s.max_body_bytes, max_query=s.max_query_chars)
+    if s.proxy_headers:
+        # behind a TLS proxy: the real client address (audit, login throttling) and scheme (Secure
+        # cookies, the CSRF origin check) from X-Forwarded-For/-Proto, trusted only from these peers
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(s.trusted_proxies))
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

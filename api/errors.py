@@ -31,6 +31,7 @@ __all__ = [
     "OverBudget",
     "error_body",
     "install_handlers",
+    "audit_not_found",
 ]
 
 log = logging.getLogger("netintel.api")
@@ -109,11 +110,26 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def audit_not_found(request: Request, message: str, via: str | None = None) -> None:
+    """Audit a 404 answered to a logged-in user (``not_found``): hidden (compartmented) ids answer 404
+    like missing ones, and probing for them must leave a trace.  The entry does not say which it was."""
+    user = getattr(request.state, "user", None)
+    audit = getattr(request.app.state, "audit", None)
+    if user is None or audit is None or request.url.path.startswith("/ui/"):
+        return  # UI pages: audited by api.websec from the answer's status
+    client = request.client.host if request.client else ""
+    audit.record(user.username, "not_found", request.url.path,
+                 {"path": request.url.path, "method": request.method, "via": via or user.via,
+                  "message": message[:200]}, client)
+
+
 def install_handlers(app: FastAPI) -> None:
     """Map every error to :func:`error_body`."""
 
     @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        if exc.status == 404:
+            audit_not_found(request, exc.message)
         return _json(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.exception_handler(RequestValidationError)

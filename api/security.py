@@ -74,6 +74,7 @@ __all__ = [
     "ApiToken",
     "csrf_token_for",
     "new_session_id",
+    "home_problems",
 ]
 
 ROLES: tuple[str, ...] = ("viewer", "investigator", "analyst", "admin")
@@ -135,10 +136,31 @@ class ApiSettings:
     budget_seconds: float = 10.0
     job_workers: int = 1
     hub_degree: int = 50
+    unauth_audit_per_minute: int = 60
+    proxy_headers: bool = False
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    import_dir: Path | None = None
+    audit_key_file: Path | None = None
+    audit_anchor: Path | None = None
 
     @property
     def development(self) -> bool:
         return self.env == "development"
+
+    @property
+    def imports(self) -> Path:
+        """The only folder admin ingest loads from (``NETINTEL_IMPORT_DIR``, default ``home/import``)."""
+        return self.import_dir if self.import_dir is not None else self.home / "import"
+
+    @property
+    def audit_key_path(self) -> Path:
+        """The audit checkpoint key: ``NETINTEL_AUDIT_KEY_FILE``, default beside (not inside) the home."""
+        return self.audit_key_file if self.audit_key_file is not None else _sibling(self.home, ".audit-key")
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        """The append-only checkpoint file: ``NETINTEL_AUDIT_ANCHOR``, default beside (not inside) the home."""
+        return self.audit_anchor if self.audit_anchor is not None else _sibling(self.home, ".audit-anchor")
 
     @property
     def users_db(self) -> Path:
@@ -151,6 +173,11 @@ class ApiSettings:
     @property
     def admin_password_file(self) -> Path:
         return self.home / "admin-password"
+
+
+def _sibling(home: Path, suffix: str) -> Path:
+    h = Path(home).expanduser().absolute()
+    return h.with_name(h.name + suffix)
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -193,13 +220,33 @@ def get_api_settings(home: Path | None = None) -> ApiSettings:
         problems += more
     if s.token_minutes > 60:
         problems.append(f"NETINTEL_TOKEN_MINUTES={s.token_minutes}: login tokens must live 1–60 minutes")
+    problems += home_problems(home, (s.audit_key_file or _sibling(home, ".audit-key"),
+                                     s.audit_anchor or _sibling(home, ".audit-anchor")))
     return ApiSettings(home=home, env=s.env, secret_key=key, secret_from_env=from_env,
                        token_minutes=s.token_minutes, problems=tuple(problems),
                        max_body_bytes=int(s.max_body_bytes), max_query_chars=s.max_query_chars,
                        query_timeout=s.query_timeout, db_retry_seconds=s.db_retry_seconds,
                        login_attempts=s.login_attempts, login_window_seconds=s.login_window_seconds,
                        cache_entries=s.cache_entries, budget_seconds=s.budget_seconds,
-                       job_workers=s.job_workers, hub_degree=s.hub_degree)
+                       job_workers=s.job_workers, hub_degree=s.hub_degree,
+                       unauth_audit_per_minute=s.unauth_audit_per_minute, proxy_headers=s.proxy_headers,
+                       trusted_proxies=s.trusted_proxies, import_dir=s.import_dir,
+                       audit_key_file=s.audit_key_file, audit_anchor=s.audit_anchor)
+
+
+def home_problems(home: Path, audit_files: Iterable[Path] = ()) -> list[str]:
+    """Why ``home`` is not private (modes, owners, symlinks out: :func:`core.files.unsafe_modes`), and
+    audit key/anchor files kept inside it (where whoever can rewrite the log can rewrite them too)."""
+    from core.files import is_inside, unsafe_modes
+
+    out = [f"NETINTEL_HOME is not private: {p}; run `netintel neo4j start` (it fixes modes) or "
+           f"chmod -R go= {home}" for p in unsafe_modes(home, limit=5)] if Path(home).exists() else []
+    real_home = Path(os.path.realpath(home))
+    for f in audit_files:
+        if is_inside(Path(os.path.realpath(f)), real_home):
+            out.append(f"{f} is inside NETINTEL_HOME: keep the audit key and anchor elsewhere "
+                       "(NETINTEL_AUDIT_KEY_FILE, NETINTEL_AUDIT_ANCHOR)")
+    return out
 
 
 def check_settings(settings: ApiSettings) -> None:

@@ -20,7 +20,11 @@ HTTP request it
    Bearer-token calls (scripts) are not affected: a browser never adds an
    ``Authorization`` header to a cross-site form or a simple request;
 4. adds the renewed session cookie that :func:`api.deps._maybe_renew` left in
-   the request state, unless the route set or cleared the cookie itself.
+   the request state, unless the route set or cleared the cookie itself;
+5. audits the refusals (403, ``access_denied``) and not-found answers (404,
+   ``not_found``: hidden ids answer like missing ones) of UI pages (``/ui/…``)
+   to a logged-in user — the API's are audited by its dependencies and error
+   handler.
 
 The CSRF token is ``HMAC-SHA256(secret key, session id)``
 (:func:`api.security.csrf_token_for`): bound to the session, so a cookie
@@ -140,6 +144,8 @@ class WebSecurity:
                 renew = scope.get("state", {}).get(RENEW_STATE)
                 if renew and not any(v.startswith(SESSION_COOKIE + "=") for v in h.getlist("set-cookie")):
                     h.append("set-cookie", renew)
+                if msg.get("status") in (403, 404) and scope["path"].startswith("/ui/"):
+                    _audit_ui_answer(scope, int(msg["status"]))
             await send(msg)
 
         with use_page_security(sec):
@@ -157,6 +163,18 @@ class WebSecurity:
             app.state.audit.record(str(claims.get("sub", ""))[:64], "csrf_refused", scope["path"], details, addr)
         elif hasattr(app.state, "unauth_audit"):
             app.state.unauth_audit.record("", "csrf_refused", scope["path"], details, addr)
+
+
+def _audit_ui_answer(scope: Scope, status: int) -> None:
+    user = scope.get("state", {}).get("user")
+    app = scope.get("app")
+    if user is None or app is None or not hasattr(app.state, "audit"):
+        return
+    client = scope.get("client")
+    action = "access_denied" if status == 403 else "not_found"
+    app.state.audit.record(user.username, action, scope["path"],
+                           {"path": scope["path"], "method": scope["method"], "via": "ui", "role": user.role,
+                            "status": status}, client[0] if client else "")
 
 
 async def _refuse(send: Send, message: str, csp: str) -> None:

@@ -35,6 +35,16 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@app.callback()
+def _private_files() -> None:
+    """Network intelligence for counter-trafficking: Neo4j store, ingest, analytics, API."""
+    from core.files import set_private_umask
+
+    set_private_umask()  # whatever a command writes (store, rejects, exports, logs) is 0600/0700
+
+
 app.add_typer(neo4j_app, name="neo4j")
 app.command("generate")(generate)
 app.command("ingest")(ingest)

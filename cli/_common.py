@@ -29,7 +29,8 @@ from core.errors import Forbidden, NetintelError
 from graph.scope import Scope
 from graph.settings import get_settings
 
-__all__ = ["err", "fail", "driver", "scoped", "make_scope", "home_paths", "AsOpt", "cli_auditor"]
+__all__ = ["err", "fail", "driver", "scoped", "make_scope", "home_paths", "AsOpt", "cli_auditor", "audit_log",
+           "cli_client", "audit_cli"]
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -54,6 +55,16 @@ def home_paths() -> tuple[Path, Path]:
     return a.users_db, a.audit_db
 
 
+def audit_log(audit_db: Path | None = None) -> Any:
+    """The API's :class:`api.audit.AuditLog` (``audit_db``, default ``NETINTEL_HOME/audit.sqlite``) with the
+    configured key and anchor (``NETINTEL_AUDIT_KEY_FILE``, ``NETINTEL_AUDIT_ANCHOR``)."""
+    from api.audit import AuditLog, default_anchor, default_key_file
+
+    s = get_settings()
+    db = audit_db if audit_db is not None else home_paths()[1]
+    return AuditLog(db, s.audit_key_file or default_key_file(db), s.audit_anchor or default_anchor(db))
+
+
 def driver() -> Any:
     """A verified Neo4j driver, or a clear error (exit 1) naming the server."""
     from graph.db import connect
@@ -73,6 +84,19 @@ def _os_user() -> str:
         return "unknown"
 
 
+def cli_client() -> str:
+    """``cli:<os user>@<host>``: who really ran a command (the audit entries' client)."""
+    return f"cli:{_os_user()}@{socket.gethostname()}"
+
+
+def audit_cli(command: str, action: str, target: str = "", **details: Any) -> None:
+    """Audit a change made from the command line (user administration, ingest): the OS user who ran
+    it is the entry's user (``os:<name>``) and client."""
+    details.setdefault("via", "cli")
+    details.setdefault("command", command)
+    audit_log().record(f"os:{_os_user()}", action, target, details, cli_client())
+
+
 def cli_auditor(command: str, audit_db: Path | None = None) -> Callable[[str, str, str, dict[str, Any]], None]:
     """An auditor for :class:`Scope` that appends to the API's audit log with ``via="cli"``.
 
@@ -81,14 +105,12 @@ def cli_auditor(command: str, audit_db: Path | None = None) -> Callable[[str, st
     who really ran the command, also when it ran ``--as`` someone else.
     """
     path = audit_db if audit_db is not None else home_paths()[1]
-    client = f"cli:{_os_user()}@{socket.gethostname()}"
+    client = cli_client()
     log: list[Any] = []
 
     def auditor(username: str, action: str, target: str, details: dict[str, Any]) -> None:
-        from api.audit import AuditLog
-
         if not log:
-            log.append(AuditLog(path))
+            log.append(audit_log(path))
         details.setdefault("via", "cli")
         details.setdefault("command", command)
         log[0].record(username, action, target, details, client)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from ._common import AsOpt, driver, err, fail, scoped
+from ._common import AsOpt, audit_cli, driver, err, fail, scoped
 
 __all__ = ["db_app", "generate", "ingest", "stats"]
 
@@ -24,7 +24,8 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 def ingest(
     path: Annotated[Path, typer.Argument(help="bundle folder (or one table file); an agency file with --mapping; "
                                              "an FtM or CTDC file with --format")],
-    rejects: Annotated[Path | None, typer.Option(help="rejects CSV (default rejects/<bundle>.rejects.csv)")] = None,
+    rejects: Annotated[Path | None, typer.Option(
+        help="rejects CSV, written 0600 (default NETINTEL_HOME/rejects/<bundle>.rejects.csv)")] = None,
     batch_size: Annotated[int, typer.Option(help="rows per transaction")] = 10000,
     writers: Annotated[int, typer.Option(help="concurrent write transactions")] = 2,
     bulk: Annotated[bool, typer.Option("--bulk", help="first load of an EMPTY database with Neo4j's offline "
@@ -41,12 +42,18 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from core.errors import InvalidInput
+    from graph.settings import get_settings
     from ingest.loader import ingest_bundle
 
     if sum([bulk, mapping is not None, fmt != "netintel"]) > 1:
         fail("--bulk, --mapping and --format are alternatives: give one", 2)
     if fmt not in ("netintel", "ftm", "ctdc"):
         fail(f"unknown --format {fmt!r} (netintel, ftm, ctdc)", 2)
+    if rejects is None:  # in the private home (0700), not in the working directory
+        rejects = get_settings().home / "rejects" / f"{path.name}.rejects.csv"
+    target = str(path.resolve())
+    how = "bulk" if bulk else "mapping" if mapping is not None else fmt
+    audit_cli("ingest", "ingest", target, phase="start", rejects=str(rejects), how=how)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=err, disable=as_json or not err.is_terminal) as prog:
         tasks: dict[str, Any] = {}
@@ -81,11 +88,12 @@ def ingest(
                                                 progress=tick, writers=writers)
                 finally:
                     drv.close()
-        except FileNotFoundError as exc:
-            fail(str(exc), 2)
-        except InvalidInput as exc:
+        except (FileNotFoundError, InvalidInput) as exc:
+            audit_cli("ingest", "ingest", target, phase="failed", error=str(exc)[:300])
             fail(str(exc), 2)
     out = summary.as_dict()
+    audit_cli("ingest", "ingest", target, phase="done", rows=out.get("rows"), rejected=out.get("rejected"),
+              run_id=out.get("run_id"))
     if as_json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
     else:
@@ -153,13 +161,14 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = 
 
 @db_app.command("clear")
 def db_clear(yes: Annotated[bool, typer.Option("--yes", help="really delete everything")] = False) -> None:
-    """Delete every node and relationship of the database."""
+    """Delete every node and relationship of the database (audited)."""
     from graph.db import clear_database
 
     if not yes:
         fail("refusing to delete the database without --yes", 2)
     drv = driver()
     try:
+        audit_cli("db clear", "db_clear", "graph")
         clear_database(drv)
     finally:
         drv.close()

@@ -10,7 +10,7 @@ import typer
 
 from api.security import ROLES, ApiSettings, UserStore, get_api_settings
 
-from ._common import err, fail
+from ._common import audit_cli, err, fail
 
 __all__ = ["users_app", "demo_admin", "ensure_demo_admin"]
 
@@ -34,22 +34,35 @@ def users_add(
     role: Annotated[str, typer.Option(help=f"one of {', '.join(ROLES)}")] = "viewer",
     password: Annotated[str | None, typer.Option(help="(prompted when omitted)")] = None,
 ) -> None:
-    """Add a user."""
+    """Add a user (audited)."""
     try:
         _store().add(username, _password(password), role)
     except ValueError as exc:
         fail(str(exc), 2)
+    audit_cli("users add", "user_admin", username, change="add", role=role)
     err.print(f"user {username} added ({role})", highlight=False)
 
 
 @users_app.command("disable")
 def users_disable(username: Annotated[str, typer.Argument()]) -> None:
-    """Disable a user (their API tokens are revoked)."""
+    """Disable a user: their sessions end and their API tokens are revoked (audited)."""
     try:
-        _store().set_disabled(username, True)
+        _store().set_disabled(username, True, by="cli")
     except KeyError:
         fail(f"no user {username!r}", 2)
+    audit_cli("users disable", "user_admin", username, change="disable")
     err.print(f"user {username} disabled", highlight=False)
+
+
+@users_app.command("enable")
+def users_enable(username: Annotated[str, typer.Argument()]) -> None:
+    """Enable a disabled user again (old sessions and API tokens stay dead; audited)."""
+    try:
+        _store().set_disabled(username, False, by="cli")
+    except KeyError:
+        fail(f"no user {username!r}", 2)
+    audit_cli("users enable", "user_admin", username, change="enable")
+    err.print(f"user {username} enabled", highlight=False)
 
 
 @users_app.command("reset")
@@ -57,13 +70,14 @@ def users_reset(
     username: Annotated[str, typer.Argument()],
     password: Annotated[str | None, typer.Option(help="(prompted when omitted)")] = None,
 ) -> None:
-    """Set a new password (older login tokens stop working)."""
+    """Set a new password: every session ends and every API token of the user is revoked (audited)."""
     try:
-        _store().reset_password(username, _password(password))
+        _store().reset_password(username, _password(password), by="cli")
     except KeyError:
         fail(f"no user {username!r}", 2)
     except ValueError as exc:
         fail(str(exc), 2)
+    audit_cli("users reset", "user_admin", username, change="reset_password")
     err.print(f"password of {username} reset", highlight=False)
 
 
@@ -101,14 +115,17 @@ def ensure_demo_admin(settings: ApiSettings | None = None) -> tuple[str, str]:
     if path.exists():
         path.unlink()
     _write_private(path, password + "\n")
+    audit_cli("demo-admin", "user_admin", "admin", change="add", role="admin", password_file=str(path))
     return "admin", password
 
 
 def demo_admin() -> None:
-    """Create (once) the demo `admin` user and print how to log in."""
+    """Create (once) the demo `admin` user and say where its password is (never printed: demo
+    output is often logged, and the log would keep it)."""
     try:
-        user, password = ensure_demo_admin()
+        user, _password = ensure_demo_admin()
     except RuntimeError as exc:
         fail(str(exc))
-    print(f"Log in at http://127.0.0.1:8000/ui/ as {user!r} with password {password!r} "
-          f"(stored in {get_api_settings().admin_password_file}, mode 0600)")
+    path = get_api_settings().admin_password_file
+    print(f"Log in at http://127.0.0.1:8000/ui/ as {user!r}; the password is in {path} (mode 0600, "
+          f"readable only by this account): cat {path}")

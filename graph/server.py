@@ -228,6 +228,18 @@ class Neo4jServer:
         )
 
     def start(self, timeout: float = 180.0, log: Callable[[str], None] = print) -> ServerStatus:
+        """Start the managed Neo4j (or wait for the running one).  Files are private: a chmod pass
+        makes ``NETINTEL_HOME`` 0700/0600 first (stores of older versions were 0644 in 0755 folders),
+        and everything written from here on — config, store, transaction logs, logs — is created
+        under umask 077, the Neo4j process's included."""
+        from core.files import harden_tree, private_umask
+
+        if self.s.home.exists():
+            harden_tree(self.s.home)
+        with private_umask():
+            return self._start(timeout, log)
+
+    def _start(self, timeout: float, log: Callable[[str], None]) -> ServerStatus:
         if self.pid() is not None:
             self.wait_ready(timeout)
             return self.status()
@@ -261,6 +273,7 @@ class Neo4jServer:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
             cwd=self.dir,
+            umask=0o077,  # the store and its transaction logs hold personal data
         )
         console.close()
         self.pid_file.write_text(str(proc.pid))

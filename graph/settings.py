@@ -122,6 +122,29 @@ class Settings(BaseSettings):
                                 "`NETINTEL_LOGIN_WINDOW_SECONDS` before further attempts get 429")
     login_window_seconds: float = Field(300.0, ge=1.0, le=86400.0,
                                         description="window of the failed-login count")
+    unauth_audit_per_minute: int = Field(
+        60, ge=1, le=100_000,
+        description="audit entries per minute that unauthenticated requests (failed logins, refused "
+        "forms) may add; beyond it they are counted in one `audit_suppressed` entry (a fifth of it per client)")
+
+    # ------------------------------------------------------- trust
+    proxy_headers: bool = Field(
+        False, description="trust `X-Forwarded-For`/`-Proto` from `NETINTEL_TRUSTED_PROXIES` (real client "
+        "address, Secure cookies behind a TLS proxy); `netintel serve --proxy-headers` sets it")
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("127.0.0.1", "::1"), description="addresses (or networks) of the reverse proxies whose forwarded "
+        "headers are trusted, comma separated", json_schema_extra={"doc_default": "`127.0.0.1,::1`"})
+    import_dir: Path | None = Field(
+        None, description="the only folder admin ingest (`POST /api/admin/ingest`) loads bundles from",
+        json_schema_extra={"doc_default": "`NETINTEL_HOME/import`"})
+    audit_key_file: Path | None = Field(
+        None, description="key that signs the audit chain's checkpoints; keep it outside `NETINTEL_HOME` "
+        "(e.g. `/etc/netintel/audit.key`, root-owned, readable by the service)",
+        json_schema_extra={"doc_default": "`<NETINTEL_HOME>.audit-key` (created 0600)"})
+    audit_anchor: Path | None = Field(
+        None, description="append-only file of signed audit checkpoints, outside `NETINTEL_HOME` "
+        "(make it `chattr +a`; see docs/security.md)",
+        json_schema_extra={"doc_default": "`<NETINTEL_HOME>.audit-anchor`"})
 
     # -------------------------------------------------------- read path
     cache_entries: int = Field(256, ge=1, le=1_000_000,
@@ -136,7 +159,7 @@ class Settings(BaseSettings):
                             "(with its count) unless its neighbours are asked for")
 
     # ------------------------------------------------------- validators
-    @field_validator("home", "java_home", "datasets", mode="after")
+    @field_validator("home", "java_home", "datasets", "import_dir", "audit_key_file", "audit_anchor", mode="after")
     @classmethod
     def _resolve(cls, v: Path | None) -> Path | None:
         return v.expanduser().resolve() if v is not None else None
@@ -149,7 +172,8 @@ class Settings(BaseSettings):
             raise ValueError("a size like 512m or 2g (a number with k, m, g or t)")
         return v
 
-    @field_validator("external_uri", "external_password", "secret_key", "java_home", mode="before")
+    @field_validator("external_uri", "external_password", "secret_key", "java_home", "import_dir",
+                     "audit_key_file", "audit_anchor", mode="before")
     @classmethod
     def _empty_is_unset(cls, v: Any) -> Any:
         return None if isinstance(v, str) and not v.strip() else v
@@ -167,6 +191,20 @@ class Settings(BaseSettings):
         if isinstance(v, str):
             return tuple(a.strip().upper() for a in v.split(",") if a.strip())
         return tuple(str(a).strip().upper() for a in v if str(a).strip())
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, v: Any) -> Any:
+        import ipaddress
+
+        items = [a.strip() for a in v.split(",")] if isinstance(v, str) else [str(a).strip() for a in v]
+        out = tuple(a for a in items if a)
+        for a in out:
+            try:
+                ipaddress.ip_network(a, strict=False)
+            except ValueError:
+                raise ValueError(f"{a!r} is not an IP address or network") from None
+        return out
 
     @field_validator("env", mode="before")
     @classmethod
@@ -305,8 +343,10 @@ def _type_doc(field: str) -> str:
         return "`development` \\| `production`"
     if field == "max_body_bytes":
         return "size"
-    if field == "extra_agencies":
+    if field in ("extra_agencies", "trusted_proxies"):
         return "list"
+    if field == "proxy_headers":
+        return "boolean"
     if field in _SECRETS:
         return "secret"
     lo = next((m.ge for m in info.metadata if getattr(m, "ge", None) is not None), None)

@@ -33,6 +33,7 @@ from typing import Any
 
 from neo4j import Driver
 
+from core.files import open_private
 from graph import cypher
 from graph import db as gdb
 from graph.model import NODES, RelSpec, node_spec, rel_specs_for_table
@@ -116,9 +117,8 @@ class RejectWriter:
     COLUMNS = ("file", "line", "field", "reason", "raw")
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._fh = path.open("w", encoding="utf-8", newline="")
+        self._fh = open_private(path, newline="")  # raw rows may hold personal data: 0600 in a 0700 folder
         self._w = csv.writer(self._fh)
         self._w.writerow(self.COLUMNS)
         self.count = 0

@@ -219,6 +219,10 @@ ROUTES: list[tuple[str, str, str]] = [
     ("GET", "/api/admin/audit", "admin"),
     ("GET", "/api/admin/audit/verify", "admin"),
     ("GET", "/api/admin/api-tokens", "admin"),
+    ("GET", "/api/money/trail/A2", "analyst"),
+    ("GET", "/api/money/paths?source=A2&target=A1", "analyst"),
+    ("GET", "/api/money/risk", "analyst"),
+    ("GET", "/api/alerts", "analyst"),
     ("GET", "/api/auth/api-tokens", "viewer"),
 ]
 

@@ -43,7 +43,9 @@ class RoleIn(BaseModel):
 
 
 class IngestIn(BaseModel):
-    path: str = Field(min_length=1, max_length=1000, description="bundle folder on the server")
+    path: str = Field(min_length=1, max_length=1000,
+                      description="bundle folder (or table file) inside the import folder "
+                                  "(`NETINTEL_IMPORT_DIR`): a name relative to it, or an absolute path in it")
 
 
 class VerifyOut(BaseModel):
@@ -52,6 +54,7 @@ class VerifyOut(BaseModel):
     head: str
     first_bad_seq: int | None = None
     reason: str = ""
+    anchored: int = 0
 
 
 def _pub(u: Any) -> UserPublic:
@@ -153,7 +156,8 @@ class AuditEntryOut(BaseModel):
 
 @router.get("/audit", response_model=Table[AuditEntryOut], summary="The audit log, newest first (admin)")
 def audit_log(request: Request, user: Admin,
-              limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+              offset: Annotated[int, Query(ge=0, le=1_000_000_000_000)] = 0,
               username: Annotated[str | None, Query(max_length=64)] = None,
               action: Annotated[str | None, Query(max_length=40)] = None,
               format: FormatQ = Format.json) -> Any:
@@ -170,18 +174,58 @@ def audit_log(request: Request, user: Admin,
 
 @router.get("/audit/verify", response_model=VerifyOut, summary="Verify the audit hash chain (admin)")
 def audit_verify(request: Request, user: Admin) -> VerifyOut:
-    return VerifyOut(**verify_audit(request.app.state.audit.path).as_dict())
+    log = request.app.state.audit
+    return VerifyOut(**verify_audit(log.path, log.key_file, log.anchor).as_dict())
 
 
-@router.post("/ingest", summary="Load a bundle folder from the server (admin)")
+def import_path(root: Path, requested: str) -> Path:
+    """The real path of bundle ``requested`` inside the import folder ``root``.
+
+    ``requested`` is relative to ``root`` (or absolute inside it); ``~`` is not expanded.  The resolved
+    real path (every symlink followed) must lie inside ``root``'s real path, and so must every file of
+    a bundle folder: a symlink out of the folder, ``..`` segments leading out, or ``/etc`` are refused
+    (:class:`core.errors.Forbidden`) without saying whether the target exists, and nothing outside
+    ``root`` is ever listed.
+    """
+    import os
+
+    from core.errors import Forbidden
+    from core.files import is_inside
+
+    refused = Forbidden("admin ingest loads only from the import folder (NETINTEL_IMPORT_DIR)",
+                        {"import_dir": str(root)})
+    if "\x00" in requested:
+        raise refused
+    if not root.is_dir():
+        raise NotFound(f"the import folder {root} does not exist; create it (mode 0700) and put bundles in it")
+    real_root = Path(os.path.realpath(root))
+    p = Path(requested)
+    candidate = p if p.is_absolute() else real_root / p
+    real = Path(os.path.realpath(candidate))
+    if not is_inside(real, real_root) or real == real_root:
+        raise refused
+    if not real.exists():
+        raise NotFound(f"no bundle {requested!r} in the import folder")
+    if real.is_dir():
+        for entry in real.iterdir():  # the files the loader would read
+            if not is_inside(Path(os.path.realpath(entry)), real_root):
+                raise refused
+    return real
+
+
+@router.post("/ingest", summary="Load a bundle from the import folder on the server (admin)",
+             responses={403: {"description": "the path is outside the import folder"}})
 def ingest(request: Request, body: IngestIn, driver: DriverDep, user: Admin, audit: AuditDep) -> dict[str, Any]:
+    from core.errors import Forbidden
     from ingest.loader import ingest_bundle
 
-    path = Path(body.path).expanduser()
-    if not path.exists():
-        raise NotFound(f"no such bundle on the server: {body.path}")
+    root = request.app.state.api_settings.imports
+    try:
+        path = import_path(root, body.path)
+    except Forbidden:
+        audit(user, "ingest_refused", body.path[:300], reason="outside the import folder", import_dir=str(root))
+        raise
     rejects = request.app.state.api_settings.home / "rejects" / f"{path.name}.rejects.csv"
-    rejects.parent.mkdir(parents=True, exist_ok=True)
     audit(user, "ingest", str(path), phase="start")
     summary = ingest_bundle(driver, path, rejects_path=rejects)
     out: dict[str, Any] = summary.as_dict()

@@ -40,7 +40,7 @@ def brokers(request: Request, scope: InvestigatorScope, cases: CasesQ = None,
             summary="Communities (investigator)")
 def communities(request: Request, scope: InvestigatorScope, cases: CasesQ = None,
                 method: Annotated[str, Query(pattern="^(louvain|leiden)$")] = "louvain",
-                seed: Annotated[int, Query(ge=0)] = 0, format: TableFormatQ = TableFormat.json) -> Any:
+                seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 0, format: TableFormatQ = TableFormat.json) -> Any:
     res = v.communities(scope, cases, method=method, seed=seed)
     if format in (TableFormat.csv, TableFormat.xlsx):
         return table_file(scope, [r.model_dump() for r in res.data], format, title="communities",
@@ -55,7 +55,7 @@ def communities(request: Request, scope: InvestigatorScope, cases: CasesQ = None
 @router.get("/keyplayers", response_model=Table[KeyPlayerRow], responses=ACCEPTED,
             summary="Key players to remove (investigator; large networks run as a job)")
 def keyplayers(request: Request, scope: InvestigatorScope, cases: CasesQ = None,
-               k: Annotated[int, Query(ge=1, le=50)] = 5, seed: Annotated[int, Query(ge=0)] = 0,
+               k: Annotated[int, Query(ge=1, le=50)] = 5, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 0,
                format: TableFormatQ = TableFormat.json) -> Any:
     res = v.keyplayers(scope, cases, k=k, seed=seed)
     if format in (TableFormat.csv, TableFormat.xlsx):

@@ -77,7 +77,7 @@ def check_throttle(request: Request, username: str, via: str) -> None:
     limiter = request.app.state.login_limiter
     wait = limiter.retry_after(username, client_of(request))
     if wait > 0:
-        request.app.state.audit.record(username[:64], "login_throttled", "", {"via": via}, client_of(request))
+        request.app.state.unauth_audit.record(username[:64], "login_throttled", "", {"via": via}, client_of(request))
         raise TooManyRequests("too many failed logins; wait before trying again",
                               {"retry_after_seconds": int(wait) + 1}, headers={"Retry-After": str(int(wait) + 1)})
 
@@ -90,7 +90,8 @@ def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
     user = request.app.state.users.authenticate(form.username, form.password)
     if user is None:
         request.app.state.login_limiter.failed(form.username, client_of(request))
-        request.app.state.audit.record(form.username[:64], "login_failed", "", {}, client_of(request))
+        request.app.state.unauth_audit.record(form.username[:64], "login_failed", "", {"via": "api"},
+                                              client_of(request))
         raise Unauthorized("wrong user name or password, or the account is disabled")
     request.app.state.login_limiter.succeeded(form.username, client_of(request))
     request.app.state.audit.record(user.username, "login", "", {"via": "api"}, client_of(request))

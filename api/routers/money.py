@@ -23,7 +23,7 @@ def trace(account: str, scope: AnalystScope,
           direction: Annotated[str, Query(pattern="^(forward|backward)$")] = "forward",
           max_hops: Annotated[int, Query(ge=1, le=8)] = 4,
           window_hours: Annotated[float, Query(gt=0, le=24 * 365)] = 168.0,
-          min_amount: Annotated[float, Query(ge=0)] = 0.0,
+          min_amount: Annotated[float, Query(ge=0, le=1e15, allow_inf_nan=False)] = 0.0,
           format: FormatQ = Format.json) -> Any:
     kw: dict[str, Any] = {"direction": direction, "max_hops": max_hops, "window_hours": window_hours,
                           "min_amount": min_amount}
@@ -45,7 +45,7 @@ def trace(account: str, scope: AnalystScope,
 def typologies(scope: AnalystScope,
                account: Annotated[str | None, Query(max_length=200, description="only findings involving it")]
                = None,
-               threshold: Annotated[float, Query(gt=0)] = 2_000_000,
+               threshold: Annotated[float, Query(gt=0, le=1e15, allow_inf_nan=False)] = 2_000_000,
                format: FormatQ = Format.json) -> Any:
     res = v.typologies(scope, account=account, threshold=threshold)
     if format is Format.html:

@@ -26,6 +26,7 @@ def ui_user(request: Request) -> User:
     user = authenticate_request(request, None)
     if user is None:
         raise _LoginRedirect()
+    request.state.user = user  # api.websec audits the page's 403/404 answers with it
     return user
 
 
@@ -50,13 +51,13 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)], passw
           next: Annotated[str, Form(max_length=500)] = "/ui/") -> Response:
     app = request.app
     if app.state.login_limiter.retry_after(username, client_of(request)) > 0:
-        app.state.audit.record(username[:64], "login_throttled", "", {"via": "ui"}, client_of(request))
+        app.state.unauth_audit.record(username[:64], "login_throttled", "", {"via": "ui"}, client_of(request))
         return render("login.html", status_code=429, title="Log in", user=None, next=_safe_next(next),
                       error="Too many failed logins; wait a few minutes before trying again.")
     user = app.state.users.authenticate(username, password)
     if user is None:
         app.state.login_limiter.failed(username, client_of(request))
-        app.state.audit.record(username[:64], "login_failed", "", {"via": "ui"}, client_of(request))
+        app.state.unauth_audit.record(username[:64], "login_failed", "", {"via": "ui"}, client_of(request))
         return render("login.html", status_code=401, title="Log in", user=None, next=_safe_next(next),
                       error="Wrong user name or password, or the account is disabled.")
     app.state.login_limiter.succeeded(username, client_of(request))
