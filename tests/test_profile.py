@@ -421,16 +421,17 @@ def test_png_and_pdf_exports_draw_every_script() -> None:
 
     from matplotlib.figure import Figure
 
+    from viz.briefing import font_families
     from viz.fonts import matplotlib_families, missing_families
-    from viz.routemap import _font_families
 
     assert missing_families() == [], "install fonts-noto-core and fonts-noto-cjk (make system-deps)"
-    assert _font_families()[:len(matplotlib_families())] == matplotlib_families()
+    assert list(font_families("en")) == matplotlib_families()
+    assert font_families("th")[0] == "Noto Sans Thai"
     import matplotlib
 
     for fmt in ("png", "pdf"):
         with warnings.catch_warnings(record=True) as caught, \
-                matplotlib.rc_context({"font.family": _font_families(), "pdf.fonttype": 42}):
+                matplotlib.rc_context({"font.family": list(font_families()), "pdf.fonttype": 42}):
             warnings.simplefilter("always")
             fig = Figure(figsize=(4, 3))
             for i, name in enumerate(NAMES.values()):
@@ -441,7 +442,7 @@ def test_png_and_pdf_exports_draw_every_script() -> None:
         assert missing == [], (fmt, missing)
         assert len(buf.getvalue()) > 1000
     # and the check can fail: a code point no font has
-    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context({"font.family": _font_families()}):
+    with warnings.catch_warnings(record=True) as caught, matplotlib.rc_context({"font.family": list(font_families())}):
         warnings.simplefilter("always")
         fig = Figure(figsize=(2, 1))
         fig.text(0.1, 0.5, "\U000f0000")

@@ -267,14 +267,15 @@ def _label(x: Any, cls: str) -> dict[str, Any]:
 # -------------------------------------------------------------- matplotlib
 @lru_cache(maxsize=2)
 def font_families(lang: str = "en") -> tuple[str, ...]:
-    """Installed fonts, Thai first for Thai pages (so every Thai glyph is drawn with a Thai font)."""
-    from matplotlib import font_manager
+    """The shared fallback fonts (:func:`viz.fonts.matplotlib_families`: Latin, Thai, Lao,
+    Myanmar, Khmer, Chinese), Thai first for Thai pages so every Thai glyph is drawn with a Thai font."""
+    from viz.fonts import matplotlib_families
 
-    have = {f.name for f in font_manager.fontManager.ttflist}
-    prefs = (["Noto Sans Thai", "Noto Sans", "DejaVu Sans", "Loma", "Garuda"] if lang == "th"
-             else ["Noto Sans", "DejaVu Sans", "Noto Sans Thai", "Loma", "Garuda"])
-    fams = tuple(f for f in prefs if f in have)
-    return fams or ("sans-serif",)
+    fams = list(matplotlib_families())
+    if lang == "th" and "Noto Sans Thai" in fams:
+        fams.remove("Noto Sans Thai")
+        fams.insert(0, "Noto Sans Thai")
+    return tuple(fams)
 
 
 def _wrap(text: str, size: float, width_pt: float, fams: Sequence[str]) -> list[str]:
