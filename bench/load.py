@@ -368,7 +368,8 @@ def _start_server(conn: Neo4jConn, workers: int, app: str, app_dir: Path) -> tup
     port = _free_port()
     cmd = [sys.executable, "-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
-    log = (home / "server.log").open("wb")  # a file, not a pipe: a full pipe would stall the server
+    # a file, not a pipe (a full pipe would stall the server); private like the rest of a production home
+    log = open_private(home / "server.log", "wb")
     proc = subprocess.Popen(cmd, cwd=app_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     srv = Server(proc, home, port, workers)
     import httpx
@@ -449,6 +450,7 @@ ORDER BY score DESC LIMIT $limit
 """
 #: the journeys projection (one row per journey; ``$cases`` = null: every journey) and the location
 #: hierarchy routes are rolled up with: the very queries of graph/projection.py, run raw
+from core.files import open_private  # noqa: E402
 from graph.projection import _JOURNEYS, _LOCATIONS  # noqa: E402
 
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
