@@ -135,6 +135,22 @@ def score(out: pd.DataFrame, truth: set[tuple[str, str]], n: int) -> dict[str, A
             "matches_at_top_probability_2dp": int((matches["score"].round(2) == 1.0).sum())}
 
 
+def entity_pairs(ents: pd.DataFrame) -> set[tuple[str, str]]:
+    """Every pair of records put in one entity."""
+    pairs: set[tuple[str, str]] = set()
+    for ids in ents.groupby("entity")["id"].apply(sorted):
+        pairs.update((ids[a], ids[b]) for a in range(len(ids)) for b in range(a + 1, len(ids)))
+    return pairs
+
+
+def score_entities(ents: pd.DataFrame, truth: set[tuple[str, str]]) -> dict[str, Any]:
+    """Precision, recall and F1 of the pairs of records the entities put together."""
+    pred = entity_pairs(ents)
+    p, r, f1 = _prf(pred, truth)
+    return {"entity_pairs": len(pred), "entity_precision": round(p, 4), "entity_recall": round(r, 4),
+            "entity_f1": round(f1, 4)}
+
+
 def run_case(case: str) -> dict[str, Any]:
     kind, _, size = case.partition(":")
     t0 = time.perf_counter()
@@ -149,9 +165,9 @@ def run_case(case: str) -> dict[str, Any]:
         raise SystemExit(f"unknown case {case}")
     load = time.perf_counter() - t0
     t0 = time.perf_counter()
-    out = res.find_duplicates(records)
+    out, ents = res.resolve_entities(records)
     secs = time.perf_counter() - t0
-    row = {"case": case, **score(out, truth, len(records)), "seconds": round(secs, 1),
+    row = {"case": case, **score(out, truth, len(records)), **score_entities(ents, truth), "seconds": round(secs, 1),
            "records_per_s": round(len(records) / secs, 1), "data_seconds": round(load, 1),
            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
     model = out.attrs["model"]
