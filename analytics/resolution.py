@@ -10,10 +10,16 @@ linked, by expectation maximisation, with Splink on DuckDB (in-process, local):
 2. **block**: records sharing one of the keys of :data:`BLOCKING_KEYS` are
    compared (keyed given+family name skeletons, the sorted name skeletons, a
    name token with the birth year or with day+month, the ID number, the
-   phone).  A key shared by more than ``max_block`` records is dropped
-   for that rule, so the number of comparisons grows about linearly;
+   phone, the house and unit number of the address).  A key shared by more
+   than ``max_block`` records is dropped for that rule, so the number of
+   comparisons grows about linearly;
 3. **compare** each pair on the levels of :data:`COMPARISONS` (name, birth
-   date, ID, phone, sex, nationality, address), from most to least alike;
+   date, ID, phone, sex, nationality, address), from most to least alike:
+   names whole and part by part (given against family either way round, so
+   one shared part does not make two names alike), birth dates with the
+   typos agencies make (day/month swapped, a day digit, the year), addresses
+   whole, by words, or by house number (a Thai and a Latin address share
+   little else);
 4. **learn** from the data: the probability that two random records match
    (from near-certain rules), *u* (how often non-matches agree on each level)
    from random record pairs, and *m* (how often true matches agree) by EM on
@@ -26,7 +32,11 @@ linked, by expectation maximisation, with Splink on DuckDB (in-process, local):
    (log2 Bayes factors, shown per field as the features that drove the score)
    plus the prior; *score* is the match probability; ``is_match`` at
    probability ≥ ``threshold`` (0.5: a match is more likely than not);
-6. a person **judges** each candidate (:mod:`graph.resolution`, append-only);
+6. **entities** (:func:`resolve_entities`): connected components of the
+   matches, so that records that share too little to match directly join
+   through a third; a component holding two records that by their own
+   comparison are different people is cut at its weakest match;
+7. a person **judges** each candidate (:mod:`graph.resolution`, append-only);
    :func:`clusters` turns accepted judgements into entities.
 
 References
@@ -93,6 +103,14 @@ class Level:
 
 _NAME_JW = ("greatest(jaro_winkler_similarity(joined_l, joined_r), "
             "jaro_winkler_similarity(sorted_joined_l, sorted_joined_r))")
+#: given and family name compared part by part (either way round): the least similar part
+#: counts, so one shared part cannot make two names similar; names without a family part
+#: (Myanmar) compare whole
+_PART_SIM = ("CASE WHEN given_l IS NULL OR given_r IS NULL OR family_l IS NULL OR family_r IS NULL "
+             f"THEN {_NAME_JW} ELSE greatest("
+             "least(jaro_winkler_similarity(given_l, given_r), jaro_winkler_similarity(family_l, family_r)), "
+             "least(jaro_winkler_similarity(given_l, family_r), jaro_winkler_similarity(family_l, given_r))) END")
+_ONE_PART = "given_l = given_r OR family_l = family_r OR given_l = family_r OR family_l = given_r"
 _ADDR_WORDS = ("len(list_intersect(str_split(address_l, ' '), str_split(address_r, ' '))) * 2 >= "
                "greatest(len(str_split(address_l, ' ')), len(str_split(address_r, ' ')))")
 
@@ -102,10 +120,12 @@ COMPARISONS: dict[str, tuple[Level, ...]] = {
         Level("same name", "name_l = name_r", 0.75, 0.0002),
         Level("same letters, spaced differently", "joined_l = joined_r OR sorted_joined_l = sorted_joined_r",
               0.01, 0.00001),
-        Level("names nearly equal", f"{_NAME_JW} >= 0.95", 0.1, 0.0001),
-        Level("names similar", f"{_NAME_JW} >= 0.88", 0.08, 0.002),
-        Level("names somewhat similar", f"{_NAME_JW} >= 0.75", 0.05, 0.02),
-        Level("names differ", "ELSE", 0.01, 0.98),
+        Level("name parts nearly equal", f"{_PART_SIM} >= 0.92", 0.1, 0.0001),
+        Level("name parts similar", f"{_PART_SIM} >= 0.8", 0.06, 0.001),
+        Level("names similar", f"{_NAME_JW} >= 0.88", 0.02, 0.002),
+        Level("one name part the same, the other different", _ONE_PART, 0.01, 0.01),
+        Level("names somewhat similar", f"{_NAME_JW} >= 0.75", 0.04, 0.02),
+        Level("names differ", "ELSE", 0.01, 0.96),
     ),
     "dob": (
         Level("same birth date", "dob_l = dob_r", 0.85, 0.0002),
@@ -205,6 +225,8 @@ def _row(i: int, p: Prepared, address: Any = None) -> dict[str, Any]:
         "name": " ".join(srt) or None,
         "joined": "".join(toks) or None,
         "sorted_joined": "".join(srt) or None,
+        "given": p.given or None,
+        "family": p.family or None,
         "script": p.script,
         "dob": b.isoformat() if b else None,
         "dob_year": year,
