@@ -606,12 +606,12 @@ def _predict(linker: Any, min_score: float | None) -> pd.DataFrame:
     """Splink's scored pairs, only the columns used here (ids, scripts, probability, weights and
     each field's level and weight): on big files the compared values would double the memory."""
     sdf = linker.inference.predict(threshold_match_probability=min_score)
-    have = set(sdf.columns_escaped) | {c.unquote().name for c in sdf.columns}
+    have = {c.unquote().name for c in sdf.columns}
     wanted = ["unique_id_l", "unique_id_r", "match_probability", "match_weight", "script_l", "script_r"]
     for field in COMPARISONS:
         wanted += [f"gamma_{field}", f"mw_{field}", f"mw_tf_adj_{field}"]
     cols = ", ".join(f'"{c}"' for c in wanted if c in have)
-    out = sdf.query_sql(f"select {cols} from {{this}}").as_pandas_dataframe()
+    out = sdf.query_sql(f"select {cols} from {{this}}").as_pandas_dataframe()  # noqa: S608 - our column names
     sdf.drop_table_from_database_and_remove_from_cache()
     return out
 
