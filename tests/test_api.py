@@ -364,7 +364,14 @@ def test_brokers_communities_keyplayers(client: TestClient, app: Any) -> None:
     assert [r["node"] for r in kp["data"]] == ["P1"]
     com = client.get("/api/analytics/communities", headers=h).json()
     assert {r["node"] for r in com["data"]} == {"P1", "P2", "P9"}
-    assert "Brokers" in client.get("/api/analytics/brokers?format=html", headers=h).text
+    page = client.get("/api/analytics/brokers?format=html&top=20", headers=h).text
+    assert "Brokers" in page
+    # the ranked table downloads from the page, in the page's own query
+    links = re.findall(r'href="(/api/analytics/brokers\?[^"]*format=(?:csv|xlsx))"', page)
+    assert len(links) == 2 and all("top=20" in x for x in links)
+    csv_text = client.get(links[0].replace("&amp;", "&"), headers=h).text
+    assert csv_text.splitlines()[0].startswith("rank") or "node" in csv_text.splitlines()[0]
+    assert client.get(links[1].replace("&amp;", "&"), headers=h).content[:2] == b"PK"  # an xlsx is a zip
 
 
 def test_routes_corridors_and_map_exports(client: TestClient, app: Any) -> None:
