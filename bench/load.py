@@ -183,11 +183,11 @@ def _check_loopback(uri: str) -> None:
 
 
 def _netintel_cmd(app_dir: Path = ROOT) -> list[str]:
-    """The ``netintel`` CLI; for another source tree (``--app-dir``), that tree's ``api.cli``."""
+    """The ``netintel`` CLI; for another source tree (``--app-dir``), that tree's ``cli.main``."""
     exe = Path(sys.executable).parent / "netintel"
     if app_dir.resolve() == ROOT and exe.exists():
         return [str(exe)]
-    return [sys.executable, "-c", "import sys; sys.argv[0] = 'netintel'; from api.cli import main; main()"]
+    return [sys.executable, "-c", "import sys; sys.argv[0] = 'netintel'; from cli import main; main()"]
 
 
 # ------------------------------------------------------------ the database
