@@ -43,7 +43,7 @@ import sqlite3
 import stat
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -314,16 +314,42 @@ def csrf_token_for(settings: ApiSettings, sid: str) -> str:
     return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")
 
 
+#: tokens whose signature was verified, with their claims: a client sends the same token with every
+#: request, and verifying it again (PyJWT also probes an HMAC key for JSON each time) is a measurable share
+#: of a request's CPU; expiry is checked on every use, revocation by the session version (per request)
+_VERIFIED: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+_VERIFIED_MAX = 4096
+_verified_lock = threading.Lock()
+
+
 def decode_access_token(settings: ApiSettings, token: str) -> dict[str, Any] | None:
     """The claims of a valid, unexpired token, else None."""
     import jwt
 
+    key = (settings.secret_key, token)
+    with _verified_lock:
+        hit = _VERIFIED.get(key)
+        if hit is not None:
+            _VERIFIED.move_to_end(key)
+    if hit is not None:
+        now = time.time()
+        if float(hit["exp"]) > now and float(hit.get("nbf", 0)) <= now:
+            return dict(hit)
+        with _verified_lock:
+            _VERIFIED.pop(key, None)
+        return None
     try:
         claims = jwt.decode(token, settings.secret_key, algorithms=["HS256"],
                             options={"require": ["exp", "sub", "iat"]})
     except jwt.PyJWTError:
         return None
-    return claims if claims.get("typ") == "access" else None
+    if claims.get("typ") != "access":
+        return None
+    with _verified_lock:
+        _VERIFIED[key] = dict(claims)
+        while len(_VERIFIED) > _VERIFIED_MAX:
+            _VERIFIED.popitem(last=False)
+    return claims
 
 
 def _digest(token: str) -> str:
