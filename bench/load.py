@@ -121,7 +121,9 @@ def _tree_cpu(root: int) -> float:
 
 def _neo4j_pid(conn: Neo4jConn) -> int | None:
     """The Neo4j server's pid, from its pid file under NETINTEL_HOME (None when unknown)."""
-    for f in (Path(os.environ.get("NETINTEL_HOME", ROOT / ".netintel")) / "neo4j").glob("**/run/neo4j.pid"):
+    from graph.settings import get_settings
+
+    for f in (get_settings().home / "neo4j").glob("**/run/neo4j.pid"):
         try:
             return int(f.read_text().split()[0])
         except (OSError, ValueError, IndexError):
