@@ -42,7 +42,11 @@ payments, the noisy-or counterparty term) were chosen on ``half_A`` alone;
 and are held out for them.  ``full`` contains ``half_A`` and is not held out.
 ``ceiling_at_K`` is the best possible precision at K: the share of labelled
 accounts that moved any planted money (the others cannot be told from normal
-customers by their transfers).
+customers by their transfers).  ``precision_at_K_over_tie_orders`` is the
+range over the orders of the accounts tied with the K-th score (the ranking
+breaks ties by account id); ``sensitivity_precision_at_K`` re-scores with
+other counterparty and split weights around the defaults (reported only, not
+used to choose them).
 """
 
 from __future__ import annotations
@@ -154,6 +158,19 @@ def evaluate(tr: pd.DataFrame, fraud: set[str]) -> dict[str, Any]:
     k = len(fraud)
     secs = time.perf_counter() - t0
     top = set(r["account"].head(k))
+    # accounts tied with the K-th score: the best and worst share over their orders
+    s_k = float(r["score"].iloc[k - 1])
+    above, tied = r[r["score"] > s_k], r[r["score"] == s_k]
+    lab_above, lab_tied, slots = int(above["account"].isin(fraud).sum()), int(tied["account"].isin(fraud).sum()), \
+        k - len(above)
+    tie_range = [round((lab_above + max(0, slots - (len(tied) - lab_tied))) / k, 3),
+                 round((lab_above + min(slots, lab_tied)) / k, 3)]
+    # sensitivity (reported, not used to choose): the other weights around the defaults
+    sens = {}
+    for nw in (0.25, 0.5, 1.0):
+        for sw in (0.5, 0.8, 1.0):
+            top_s = set(account_risk(tr, findings=f, neighbour_weight=nw, split_weight=sw)["account"].head(k))
+            sens[f"neighbour_weight={nw},split_weight={sw}"] = round(len(top_s & fraud) / k, 3)
     moved = (set(p["source"]) | set(p["target"])) & fraud
     res["account_risk"] = {
         "K": k, "precision_at_K": round(len(top & fraud) / k, 3),
@@ -161,6 +178,8 @@ def evaluate(tr: pd.DataFrame, fraud: set[str]) -> dict[str, Any]:
         "recall_at_K": {"cycle": round(len(top & t["cycle"]) / len(t["cycle"]), 3) if t["cycle"] else None,
                         "fan_in": round(len(top & t["fan_in"]) / len(t["fan_in"]), 3) if t["fan_in"] else None,
                         "moved_planted_money": round(len(top & moved) / len(moved), 3) if moved else None},
+        "tied_at_K": len(tied), "precision_at_K_over_tie_orders": tie_range,
+        "sensitivity_precision_at_K": sens,
         "seconds_after_typologies": round(secs, 2)}
     return res
 
@@ -186,7 +205,9 @@ def main() -> None:
         role = "tuned on" if name == PROTOCOL["account_risk_tuned_on"] else (
             "held out" if name in PROTOCOL["held_out"] else "not held out")
         print(f"  account_risk precision@K={ar['precision_at_K']} (K={ar['K']}, ceiling {ar['ceiling_at_K']}; "
-              f"{role}) recall@K {ar['recall_at_K']}")
+              f"{role}) recall@K {ar['recall_at_K']}; over tie orders {ar['precision_at_K_over_tie_orders']}; "
+              f"sensitivity {min(ar['sensitivity_precision_at_K'].values())}–"
+              f"{max(ar['sensitivity_precision_at_K'].values())}")
     args.out.write_text(json.dumps({"command": "python bench/amlsim.py", "protocol": PROTOCOL, "runs": runs},
                                    indent=2) + "\n")
     print(f"wrote {args.out}")
