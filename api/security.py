@@ -451,6 +451,17 @@ class UserStore:
                         c.execute(f"ALTER TABLE {table} ADD COLUMN {col} {decl}")
         if new:
             os.chmod(self.path, 0o600)
+        self._readers = threading.local()
+
+    def _read_one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """One row of a read asked with every request (the session check): on a connection kept
+        open per thread, not a new one each time; the statement is run to its end, so no read
+        lock outlives the call."""
+        c = getattr(self._readers, "conn", None)
+        if c is None:
+            c = self._readers.conn = sqlite3.connect(self.path, timeout=30)
+        rows = c.execute(sql, params).fetchall()
+        return tuple(rows[0]) if rows else None
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
@@ -541,9 +552,8 @@ class UserStore:
 
     def session_state(self, username: str) -> tuple[User, str, int] | None:
         """``(user, password_changed_at, session_version)`` in one read, or None."""
-        with self._conn() as c:
-            r = c.execute("SELECT username, role, disabled, created_at, units, password_changed_at, "
-                          "session_version FROM users WHERE username = ?", (username,)).fetchone()
+        r = self._read_one("SELECT username, role, disabled, created_at, units, password_changed_at, "
+                           "session_version FROM users WHERE username = ?", (username,))
         if r is None:
             return None
         return User(r[0], r[1], bool(r[2]), r[3], units=_units(r[4])), r[5], int(r[6])
