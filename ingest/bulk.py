@@ -96,32 +96,23 @@ class _Files:
             self.rows[key] = 0
         return got[1], got[2]
 
-    def node(self, label: str, p: dict[str, Any]) -> None:
+    def node(self, label: str, num: int, p: dict[str, Any]) -> None:
         spec = node_spec(label)
         assert spec is not None
         props = [f for f in spec.fields if f.store and f.name != "id"]
-        header = (["id:ID", ":LABEL"] + [_col(f) for f in props]
-                  + ["sources:string[]", "source_record_ids:string[]", "first_seen:date", "last_seen:date"])
-        w, _ = self._writer(f"nodes_{label}", header)
+        w, _ = self._writer(f"nodes_{label}", self._node_header(label))
         labels = label + (f";{ld.cypher.RESTRICTED_LABEL}" if label == "Case" and p.get("restricted_to") else "")
-        w.writerow([p["id"], labels] + [_value(p.get(f.name)) for f in props]
+        w.writerow([num, p["id"], labels] + [_value(p.get(f.name)) for f in props]
                    + [_value(p.get(k)) for k in ("sources", "source_record_ids", "first_seen", "last_seen")])
         self.rows[f"nodes_{label}"] += 1
-
-    def rel(self, rtype: str, frm: str, to: str, p: dict[str, Any]) -> None:
-        spec = next(r for r in RELS if r.type == rtype or rtype in r.type_choices)
-        header = ([":START_ID", ":END_ID", ":TYPE", "source", "source_record_id"] + [_col(f) for f in spec.fields]
-                  + ["first_seen:date", "last_seen:date"])
-        w, _ = self._writer(f"rels_{rtype}", header)
-        w.writerow([frm, to, rtype, p["source"], p["source_record_id"]] + [_value(p.get(f.name)) for f in spec.fields]
-                   + [_value(p.get("first_seen")), _value(p.get("last_seen"))])
-        self.rows[f"rels_{rtype}"] += 1
 
     def _node_header(self, label: str) -> list[str]:
         spec = node_spec(label)
         assert spec is not None
         props = [f for f in spec.fields if f.store and f.name != "id"]
-        return (["id:ID", ":LABEL"] + [_col(f) for f in props]
+        # the importer's own ids are integers (--id-type=integer: no string id map to build);
+        # netintel's id is a plain property
+        return ([":ID", "id", ":LABEL"] + [_col(f) for f in props]
                 + ["sources:string[]", "source_record_ids:string[]", "first_seen:date", "last_seen:date"])
 
     def _rel_header(self, rtype: str) -> list[str]:
@@ -129,13 +120,13 @@ class _Files:
         return ([":START_ID", ":END_ID", ":TYPE", "source", "source_record_id"] + [_col(f) for f in spec.fields]
                 + ["first_seen:date", "last_seen:date"])
 
-    def node_rows(self, label: str, columns: list[list[str]]) -> None:
+    def node_rows(self, label: str, columns: list[list[Any]]) -> None:
         """Many nodes at once, given column by column (the header's order)."""
         w, _ = self._writer(f"nodes_{label}", self._node_header(label))
         w.writerows(zip(*columns, strict=True))
         self.rows[f"nodes_{label}"] += len(columns[0])
 
-    def rel_rows(self, rtype: str, columns: list[list[str]]) -> None:
+    def rel_rows(self, rtype: str, columns: list[list[Any]]) -> None:
         """Many relationships of one type at once, given column by column."""
         w, _ = self._writer(f"rels_{rtype}", self._rel_header(rtype))
         w.writerows(zip(*columns, strict=True))
@@ -376,6 +367,7 @@ class _BulkLoader:
             refcols = [(c, clean[c]) for c in emb if c in clean]
             out: list[int] = []
             out_ids: list[str] = []
+            out_nums: list[int] = []
             sp: list[tuple[Any, ...]] = []
             for i in keep:
                 v = idc[i] if idc is not None else M
@@ -385,22 +377,27 @@ class _BulkLoader:
                     self.reject(fs, ch.file, ch.lines[i], [("id", f"id {id_!r} is already used by a {other}")],
                                 ch.raw(i))
                     continue
-                self.labels[id_] = lab
+                if other is None:  # the importer's id: the node's position in self.labels
+                    num = len(self.labels)
+                    self.labels[id_] = lab
+                else:
+                    num = self.held[id_]["num"]
                 fs.loaded += 1
                 self.summary.nodes[lab] += 1
                 refs = {c: col[i] for c, col in refcols if col[i] is not M and col[i]}
                 if refs:
-                    sp.append((ch.lines[i], id_, src[i], srid[i], None if seen[i] is M else seen[i], refs))
+                    sp.append((ch.lines[i], num, src[i], srid[i], None if seen[i] is M else seen[i], refs))
                 if id_ in self.repeated:
-                    self._hold(lab, table, id_, i, clean, props, seen)
+                    self._hold(lab, table, id_, num, i, clean, props, seen)
                 else:
                     out.append(i)
                     out_ids.append(id_)
+                    out_nums.append(num)
             if sp:
                 spill.add((ch.file, sp))
             if not out:
                 continue
-            cols: list[list[str]] = [out_ids]
+            cols: list[list[Any]] = [out_nums, out_ids]
             if lab == "Case":
                 rt = clean.get("restricted_to")
                 cols.append([lab + f";{ld.cypher.RESTRICTED_LABEL}" if rt is not None and rt[i] is not M and rt[i]
@@ -422,7 +419,8 @@ class _BulkLoader:
             cols.append(first)
             self.files.node_rows(lab, cols)
 
-    def _hold(self, lab: str, table: str, id_: str, i: int, clean: dict[str, list[Any]], props: list[Field],
+    def _hold(self, lab: str, table: str, id_: str, num: int, i: int, clean: dict[str, list[Any]],
+              props: list[Field],
               seen: list[Any]) -> None:
         """Fold a row of a repeated id into its aggregate (the loader's provenance rules)."""
         M = MISSING
@@ -433,18 +431,20 @@ class _BulkLoader:
                      None if seen[i] is M else seen[i], p)
         a = self.held.get(id_)
         if a is None:
-            a = self.held[id_] = {"id": id_, "props": {}, "sources": [], "refs": [], "first": None, "last": None}
+            a = self.held[id_] = {"id": id_, "props": {}, "sources": [], "refs": [], "first": None, "last": None,
+                                  "num": num}
             self.held_label[id_] = lab
         ld._fold(a, rec)
 
     def flush_held(self) -> None:
         for i, a in self.held.items():
-            self.files.node(self.held_label[i], ld._node_props(a))
+            self.files.node(self.held_label[i], a["num"], ld._node_props(a))
         self.held.clear()
 
     # ----------------------------------------------------------- references
-    def _labels_of(self, values: list[Any], allowed: tuple[str, ...]) -> np.ndarray:
-        """Per value: True where it is the id of a node of an ``allowed`` label."""
+    def _labels_of(self, values: list[Any], allowed: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Per value: True where it is the id of a node of an ``allowed`` label, and the
+        node's importer id (its position in ``self.labels``; -1: none)."""
         if self._index is None:
             keys = list(self.labels)
             self._index = pd.Index(keys, dtype=object)
@@ -453,10 +453,7 @@ class _BulkLoader:
         assert self._codes is not None
         pos = self._index.get_indexer(np.asarray(values, dtype=object)) if values else np.empty(0, dtype=np.intp)
         codes = np.where(pos >= 0, self._codes[pos], -1)
-        return np.isin(codes, [self._code_of[a] for a in allowed])
-
-    def _label(self, ref_id: str) -> str:
-        return self.labels[ref_id]
+        return np.isin(codes, [self._code_of[a] for a in allowed]), pos
 
     # ------------------------------------------------------- relationships
     def load_embedded(self, table: str, spill: _Spill, path: Path) -> None:
@@ -470,19 +467,21 @@ class _BulkLoader:
                 if not rows:
                     continue
                 to = [r[5][spec.to_field] for r in rows]
-                ok = self._labels_of(to, spec.to_labels)
+                ok, pos = self._labels_of(to, spec.to_labels)
                 good = []
-                for r, t, g in zip(rows, to, ok.tolist(), strict=True):
+                good_pos = []
+                for r, t, g, n in zip(rows, to, ok.tolist(), pos.tolist(), strict=True):
                     if not g:
                         bad.append((r[0], [(spec.to_field, f"unknown reference: no {'/'.join(spec.to_labels)} "
                                                            f"with id {t!r}")]))
                         fs.loaded -= 1  # the node loaded, but its row is in rejects for the reference
                         continue
                     good.append(r)
+                    good_pos.append(n)
                 if good:
                     self.summary.relationships[spec.type] += len(good)
                     seen = [_iso(r[4]) for r in good]
-                    self.files.rel_rows(spec.type, [[r[1] for r in good], [r[5][spec.to_field] for r in good],
+                    self.files.rel_rows(spec.type, [[r[1] for r in good], good_pos,
                                                     [spec.type] * len(good), [r[2] for r in good],
                                                     [r[3] for r in good], seen, seen])
             if bad:
@@ -504,14 +503,16 @@ class _BulkLoader:
             if not keep:
                 continue
             frm, to = clean[spec.from_field], clean[spec.to_field]
-            f_ok = self._labels_of([frm[i] for i in keep], spec.from_labels).tolist()
-            t_ok = self._labels_of([to[i] for i in keep], spec.to_labels).tolist()
+            f_mask, f_pos = self._labels_of([frm[i] for i in keep], spec.from_labels)
+            t_mask, t_pos = self._labels_of([to[i] for i in keep], spec.to_labels)
+            f_ok, t_ok = f_mask.tolist(), t_mask.tolist()
+            num = {i: (a, b) for i, a, b in zip(keep, f_pos.tolist(), t_pos.tolist(), strict=True)}
             x_ok = {}
             for col in extra:
                 c = clean.get(col)
                 if c is not None:
                     x_ok[col] = dict(zip(keep, self._labels_of([c[i] if c[i] is not M else "" for i in keep],
-                                                               extra[col]).tolist(), strict=True))
+                                                               extra[col])[0].tolist(), strict=True))
             types = clean.get("type")
             by_type: dict[str, list[int]] = {}
             for k, i in enumerate(keep):
@@ -537,7 +538,7 @@ class _BulkLoader:
                 fs.loaded += len(rows)
                 self.summary.relationships[rtype] += len(rows)
                 seen = [""] * len(rows) if seen_c is None else [_iso(seen_c[i]) for i in rows]
-                cols = [[frm[i] for i in rows], [to[i] for i in rows], [rtype] * len(rows),
+                cols: list[list[Any]] = [[num[i][0] for i in rows], [num[i][1] for i in rows], [rtype] * len(rows),
                         [src[i] for i in rows], [srid[i] for i in rows]]
                 for f, fmt in zip(spec.fields, fmts, strict=True):
                     c = clean.get(f.name)
@@ -595,7 +596,7 @@ def import_command(server: Neo4jServer, files: dict[str, Path], database: str = 
     cmd = [_java(server.s.java_home), f"-Xms{server.s.heap}", f"-Xmx{server.s.heap}", "-XX:+UseParallelGC",
            "-cp", server._classpath(), "org.neo4j.cli.AdminTool",
            "database", "import", "full", database, "--overwrite-destination=true", "--ignore-empty-strings=true",
-           "--skip-bad-relationships=false", f"--threads={max(2, os.cpu_count() or 2)}",
+           "--skip-bad-relationships=false", "--id-type=integer", f"--threads={max(2, os.cpu_count() or 2)}",
            f"--max-off-heap-memory={server.s.pagecache}", "--high-parallel-io=auto",
            "--report-file=" + str(server.logs_dir / "import.report")]
     for key, path in sorted(files.items()):
