@@ -149,6 +149,9 @@ def main() -> None:
         "generate_seconds": round(gen_s, 1),
         "bulk": {"seconds": round(b.seconds, 1), "import_seconds": round(b.import_seconds, 1),
                  "validate_and_write_seconds": round(b.node_seconds + b.rel_seconds, 1),
+                 "validate_and_write_rows_per_s": round((b.rows - b.rejected) / (b.node_seconds + b.rel_seconds)),
+                 "stop_start_and_schema_seconds": round(b.seconds - b.import_seconds - b.node_seconds
+                                                        - b.rel_seconds, 1),
                  "rows_per_s": round((b.rows - b.rejected) / b.seconds),
                  "import_rows_per_s": round((b.rows - b.rejected) / b.import_seconds),
                  "rejected": b.rejected, "counts_equal_truth": _same(st1, t1),
