@@ -364,7 +364,14 @@ def test_brokers_communities_keyplayers(client: TestClient, app: Any) -> None:
     assert [r["node"] for r in kp["data"]] == ["P1"]
     com = client.get("/api/analytics/communities", headers=h).json()
     assert {r["node"] for r in com["data"]} == {"P1", "P2", "P9"}
-    assert "Brokers" in client.get("/api/analytics/brokers?format=html", headers=h).text
+    page = client.get("/api/analytics/brokers?format=html&top=20", headers=h).text
+    assert "Brokers" in page
+    # the ranked table downloads from the page, in the page's own query
+    links = re.findall(r'href="(/api/analytics/brokers\?[^"]*format=(?:csv|xlsx))"', page)
+    assert len(links) == 2 and all("top=20" in x for x in links)
+    csv_text = client.get(links[0].replace("&amp;", "&"), headers=h).text
+    assert csv_text.splitlines()[0].startswith("rank") or "node" in csv_text.splitlines()[0]
+    assert client.get(links[1].replace("&amp;", "&"), headers=h).content[:2] == b"PK"  # an xlsx is a zip
 
 
 def test_routes_corridors_and_map_exports(client: TestClient, app: Any) -> None:
@@ -507,7 +514,9 @@ def test_tampered_audit_log_is_detected(tmp_path: Path) -> None:
 # -------------------------------------------------------------- HTML, XSS
 def test_html_views_escape_names(client: TestClient, app: Any) -> None:
     h = hdr(app, "admin")
-    for url in ("/api/entities/P9?format=html", "/api/search?q=img&format=html",
+    r = client.get("/api/entities/P9?format=html", headers=h, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/ui/entity/P9"  # the page is the profile
+    for url in ("/api/search?q=img&format=html",
                 "/api/entities/P9/neighbourhood?format=html", "/api/analytics/brokers?format=html",
                 "/api/analytics/communities?format=html"):
         r = client.get(url, headers=h)
@@ -515,7 +524,7 @@ def test_html_views_escape_names(client: TestClient, app: Any) -> None:
         assert XSS not in r.text, url
         assert "no-store" in r.headers["cache-control"] and "default-src 'self'" in r.headers[
             "content-security-policy"]
-    assert "&lt;img src=x onerror=alert(1)&gt;" in client.get("/api/entities/P9?format=html", headers=h).text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in client.get("/api/search?q=img&format=html", headers=h).text
 
 
 def test_ui_login_cookie_and_pages(client: TestClient, app: Any) -> None:
@@ -533,6 +542,17 @@ def test_ui_login_cookie_and_pages(client: TestClient, app: Any) -> None:
         assert "/ui/entity/P1" in page
         assert "Somchai" in c.get("/ui/entity/P1").text or "สมชาย" in c.get("/ui/entity/P1").text
         assert c.get("/ui/entity/NOPE").status_code == 404
+        # a browser that loads a missing page gets a page with the site header, not JSON …
+        nav = {"Accept": "text/html,application/xhtml+xml", "Sec-Fetch-Mode": "navigate"}
+        for url in ("/ui/no-such-page", "/api/entities/NOPE?format=html", "/api/analytics/brokers?top=0"):
+            r = c.get(url, headers=nav)
+            assert r.status_code in (404, 422) and r.headers["content-type"].startswith("text/html"), url
+            assert 'class="brand"' in r.text and "Search" in r.text and f"HTTP {r.status_code}" in r.text
+        # … while a script (fetch, or a bearer call) keeps the one JSON error shape
+        r = c.get("/ui/no-such-page", headers={**nav, "Sec-Fetch-Mode": "cors"})
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+        r = client.get("/api/entities/NOPE", headers={**hdr(app, "investigator"), "Accept": "text/html"})
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
         assert "routemap" in c.get("/ui/routes").text
         assert c.get("/api/entities/P1/neighbourhood").status_code == 200  # the expand-on-click fetch
         token = re.search(r'<meta name="csrf-token" content="([^"]+)">', c.get("/ui/").text)
