@@ -17,7 +17,7 @@ True
 
 from __future__ import annotations
 
-from analytics.risk import RISK_COLUMNS, RISK_WEIGHTS, account_risk
+from analytics.risk import ACTIVE_MEMBERS, RISK_COLUMNS, RISK_WEIGHTS, account_risk
 from analytics.trace import PATH_COLUMNS, paths_between, trace
 from analytics.typologies import (
     FINDING_COLUMNS,
@@ -59,5 +59,6 @@ __all__ = [
     "account_risk",
     "RISK_WEIGHTS",
     "RISK_COLUMNS",
+    "ACTIVE_MEMBERS",
 ]
 

@@ -180,6 +180,10 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        # the threads that run sync routes and store reads; answers from memory stay on the loop
+        anyio.to_thread.current_default_thread_limiter().total_tokens = s.request_threads
         own = driver is None
         if own:
             from graph.db import connect

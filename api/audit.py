@@ -10,9 +10,13 @@ so changing, inserting or deleting an entry in the middle breaks every later
 hash.  SQLite triggers refuse ``UPDATE`` and ``DELETE`` through SQL.
 
 Anchoring: a hash chain alone does not show a truncated tail, a deleted file or
-a chain rewritten from scratch.  So every entry is also *checkpointed*: in the
-same write transaction, the line ``seq hash mac`` is appended to the anchor
-file, where ``mac = HMAC-SHA256(audit key, seq|hash)``.  Both the key
+a chain rewritten from scratch.  So every write is also *checkpointed*: in the
+same write transaction, the line ``seq hash mac`` of its last entry is appended
+to the anchor file (and fsynced), where ``mac = HMAC-SHA256(audit key, seq|hash)``;
+through the chain that hash covers every earlier entry.  Writes are group
+commits: concurrent threads' entries share one transaction, one fsync of the
+log and one of the anchor, and each ``record`` returns only once its entry is
+durable, so durability is per entry while the fsyncs are per batch.  Both the key
 (``NETINTEL_AUDIT_KEY_FILE``) and the anchor (``NETINTEL_AUDIT_ANCHOR``) live
 outside ``NETINTEL_HOME`` — by default beside it; in production in places the
 service can only read (key) or only append to (anchor: ``chattr +a``, see
@@ -149,6 +153,22 @@ def _load_key(path: Path) -> bytes:
     return text.encode("utf-8")
 
 
+@dataclass(eq=False)
+class _Pending:
+    """An entry queued for the next group commit, and what became of it."""
+
+    at: str
+    username: str
+    action: str
+    target: str
+    det: str
+    client: str
+    details: dict[str, Any]
+    done: bool = False
+    entry: AuditEntry | None = None
+    error: BaseException | None = None
+
+
 def _mac(key: bytes, seq: int, h: str) -> str:
     return hmac.new(key, f"netintel-audit|{seq}|{h}".encode(), hashlib.sha256).hexdigest()
 
@@ -178,9 +198,14 @@ class AuditLog:
             c.execute("PRAGMA journal_mode=WAL")
         if new:
             os.chmod(self.path, 0o600)
-        # the threads of one process take turns here, instead of in SQLite's busy-wait back-off
-        # (which sleeps up to 100 ms a try); other processes are still kept out by BEGIN IMMEDIATE
-        self._write_lock = threading.Lock()
+        # group commit: the threads of one process queue their entries; whichever finds no write in
+        # progress becomes the writer and commits everything queued in one transaction with one
+        # checkpoint (its last entry's hash covers the earlier ones through the chain), while the
+        # others wait until their entry is durable.  Other processes are kept out by BEGIN IMMEDIATE.
+        self._write_lock = threading.Lock()  # held while a batch is written (and by adopt)
+        self._queue_cv = threading.Condition()
+        self._pending: list[_Pending] = []
+        self._writing = False
         self._writer: sqlite3.Connection | None = None
 
     @contextmanager
@@ -193,28 +218,64 @@ class AuditLog:
 
     def record(self, username: str, action: str, target: str = "", details: dict[str, Any] | None = None,
                client: str = "") -> AuditEntry:
-        """Append one entry (atomically extends the chain, safe across threads and processes)."""
+        """Append one entry (atomically extends the chain, safe across threads and processes) and
+        return once it is durable: committed with ``synchronous=FULL`` and checkpointed."""
         at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
         det = json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str)
-        with self._write_lock:
-            if self._writer is None:
-                self._writer = sqlite3.connect(self.path, timeout=30, isolation_level=None,
-                                               check_same_thread=False)
-                self._writer.execute("PRAGMA synchronous=FULL")
-            c = self._writer
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                last = c.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-                seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-                h = _entry_hash(prev, seq, at, username, action, str(target), det, client)
-                c.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          (seq, at, username, action, str(target), det, client, prev, h))
-                self._checkpoint(seq, h)  # under the write lock: lines stay in order across processes
-                c.execute("COMMIT")
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
-        return AuditEntry(seq, at, username, action, str(target), details or {}, client, prev, h)
+        mine = _Pending(at, username, action, str(target), det, client, details or {})
+        with self._queue_cv:
+            self._pending.append(mine)
+            while not mine.done:
+                if self._writing:
+                    self._queue_cv.wait()
+                    continue
+                batch, self._pending, self._writing = self._pending, [], True
+                self._queue_cv.release()
+                try:
+                    self._write_batch(batch)
+                finally:
+                    self._queue_cv.acquire()
+                    self._writing = False
+                    self._queue_cv.notify_all()
+        if mine.error is not None:
+            raise mine.error
+        assert mine.entry is not None
+        return mine.entry
+
+    def _write_batch(self, batch: list[_Pending]) -> None:
+        """One transaction for the batch, one checkpoint of its last entry; every waiter gets its
+        entry, or the batch's error."""
+        try:
+            with self._write_lock:
+                if self._writer is None:
+                    self._writer = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                                   check_same_thread=False)
+                    self._writer.execute("PRAGMA synchronous=FULL")
+                c = self._writer
+                c.execute("BEGIN IMMEDIATE")
+                try:
+                    last = c.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+                    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+                    rows, entries = [], []
+                    for e in batch:
+                        seq += 1
+                        h = _entry_hash(prev, seq, e.at, e.username, e.action, e.target, e.det, e.client)
+                        rows.append((seq, e.at, e.username, e.action, e.target, e.det, e.client, prev, h))
+                        entries.append(AuditEntry(seq, e.at, e.username, e.action, e.target, e.details,
+                                                  e.client, prev, h))
+                        prev = h
+                    c.executemany("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                    self._checkpoint(seq, prev)  # under the write lock: lines stay in order across processes
+                    c.execute("COMMIT")
+                except BaseException:
+                    c.execute("ROLLBACK")
+                    raise
+        except BaseException as exc:  # noqa: BLE001 - handed to every waiter of the batch
+            for e in batch:
+                e.error, e.done = exc, True
+            return
+        for e, entry in zip(batch, entries, strict=True):
+            e.entry, e.done = entry, True
 
     def _checkpoint(self, seq: int, h: str, kind: str = "") -> None:
         """Append the signed line ``seq hash mac`` to the anchor (and fsync it)."""

@@ -14,8 +14,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 __all__ = [
     "ApiError",
@@ -30,6 +31,8 @@ __all__ = [
     "QueryTimeout",
     "OverBudget",
     "error_body",
+    "error_page",
+    "navigating",
     "install_handlers",
     "audit_not_found",
 ]
@@ -69,6 +72,41 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
 def _json(status: int, code: str, message: str, details: Any = None,
           headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+def navigating(request: Request) -> bool:
+    """A browser loading a page (not a script, not a bearer call): it gets pages, not JSON."""
+    return (request.method == "GET" and "authorization" not in request.headers
+            and "text/html" in request.headers.get("accept", "")
+            and request.headers.get("sec-fetch-mode", "navigate") == "navigate")
+
+
+#: what an error page says, by status (the API's message follows)
+_PAGE_TITLES = {400: "That request is not valid", 403: "Not for your role", 404: "Not found",
+                405: "Not allowed", 413: "Too large", 414: "Address too long", 422: "Some parameters are invalid",
+                429: "Too many requests", 500: "Something went wrong", 503: "The database is not reachable",
+                504: "The query took too long"}
+
+
+def error_page(status: int, message: str, *, user: Any = None, path: str = "", code: str | None = None,
+               title: str | None = None, headers: dict[str, str] | None = None) -> HTMLResponse:
+    """The one error page (``viz/templates/error.html``, with the site header) of every UI answer
+    that is not a success: refused roles, missing or hidden records, invalid parameters."""
+    from viz.pages import render_page
+
+    html = render_page("error.html", title=title or _PAGE_TITLES.get(status, f"Error {status}"), status=status,
+                       code=code or _HTTP_CODES.get(status, "error"), message=message, path=path, user=user)
+    keep = {k: v for k, v in (headers or {}).items() if k.lower() in ("retry-after", "www-authenticate")}
+    return HTMLResponse(html, status_code=status, headers=keep)
+
+
+def _answer(request: Request, status: int, code: str, message: str, details: Any = None,
+            headers: dict[str, str] | None = None) -> Response:
+    """The one error shape as JSON, or, for a browser page load, the error page."""
+    if not navigating(request):
+        return _json(status, code, message, details, headers)
+    return error_page(status, message, user=getattr(request.state, "user", None), path=request.url.path, code=code,
+                      headers=headers)
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -127,26 +165,27 @@ def install_handlers(app: FastAPI) -> None:
     """Map every error to :func:`error_body`."""
 
     @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    async def _api_error(request: Request, exc: ApiError) -> Response:
         if exc.status == 404:
             audit_not_found(request, exc.message)
-        return _json(exc.status, exc.code, exc.message, exc.details, exc.headers)
+        return _answer(request, exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return _json(422, "invalid_parameters", "request parameters are invalid", _validation_details(exc))
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        return _answer(request, 422, "invalid_parameters", "request parameters are invalid",
+                       _validation_details(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        return _json(exc.status_code, code, str(exc.detail), None, getattr(exc, "headers", None))
+        return _answer(request, exc.status_code, code, str(exc.detail), None, getattr(exc, "headers", None))
 
     try:
         from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-        async def _neo4j_down(_: Request, exc: Exception) -> JSONResponse:
-            return _json(503, "database_unavailable", "the graph database is not reachable; retry later",
-                         headers={"Retry-After": "5"})
+        async def _neo4j_down(request: Request, exc: Exception) -> Response:
+            return _answer(request, 503, "database_unavailable", "the graph database is not reachable; retry later",
+                           headers={"Retry-After": "5"})
 
         app.add_exception_handler(ServiceUnavailable, _neo4j_down)
         app.add_exception_handler(SessionExpired, _neo4j_down)
@@ -154,12 +193,12 @@ def install_handlers(app: FastAPI) -> None:
         pass
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         if _is_query_timeout(exc):
             log.warning("query timeout on %s %s", request.method, request.url.path)
-            return _json(504, "query_timeout", "the query took too long and was stopped; narrow it down")
+            return _answer(request, 504, "query_timeout", "the query took too long and was stopped; narrow it down")
         if _is_neo4j_unavailable(exc):
-            return _json(503, "database_unavailable", "the graph database is not reachable; retry later",
-                         headers={"Retry-After": "5"})
+            return _answer(request, 503, "database_unavailable", "the graph database is not reachable; retry later",
+                           headers={"Retry-After": "5"})
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return _json(500, "internal_error", "internal server error")
+        return _answer(request, 500, "internal_error", "internal server error")

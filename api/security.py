@@ -43,7 +43,7 @@ import sqlite3
 import stat
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -135,6 +135,7 @@ class ApiSettings:
     cache_entries: int = 256
     budget_seconds: float = 10.0
     job_workers: int = 1
+    request_threads: int = 40
     hub_degree: int = 50
     unauth_audit_per_minute: int = 60
     proxy_headers: bool = False
@@ -228,7 +229,7 @@ def get_api_settings(home: Path | None = None) -> ApiSettings:
                        query_timeout=s.query_timeout, db_retry_seconds=s.db_retry_seconds,
                        login_attempts=s.login_attempts, login_window_seconds=s.login_window_seconds,
                        cache_entries=s.cache_entries, budget_seconds=s.budget_seconds,
-                       job_workers=s.job_workers, hub_degree=s.hub_degree,
+                       job_workers=s.job_workers, request_threads=s.request_threads, hub_degree=s.hub_degree,
                        unauth_audit_per_minute=s.unauth_audit_per_minute, proxy_headers=s.proxy_headers,
                        trusted_proxies=s.trusted_proxies, import_dir=s.import_dir,
                        audit_key_file=s.audit_key_file, audit_anchor=s.audit_anchor)
@@ -313,16 +314,42 @@ def csrf_token_for(settings: ApiSettings, sid: str) -> str:
     return base64.urlsafe_b64encode(mac).decode("ascii").rstrip("=")
 
 
+#: tokens whose signature was verified, with their claims: a client sends the same token with every
+#: request, and verifying it again (PyJWT also probes an HMAC key for JSON each time) is a measurable share
+#: of a request's CPU; expiry is checked on every use, revocation by the session version (per request)
+_VERIFIED: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+_VERIFIED_MAX = 4096
+_verified_lock = threading.Lock()
+
+
 def decode_access_token(settings: ApiSettings, token: str) -> dict[str, Any] | None:
     """The claims of a valid, unexpired token, else None."""
     import jwt
 
+    key = (settings.secret_key, token)
+    with _verified_lock:
+        hit = _VERIFIED.get(key)
+        if hit is not None:
+            _VERIFIED.move_to_end(key)
+    if hit is not None:
+        now = time.time()
+        if float(hit["exp"]) > now and float(hit.get("nbf", 0)) <= now:
+            return dict(hit)
+        with _verified_lock:
+            _VERIFIED.pop(key, None)
+        return None
     try:
         claims = jwt.decode(token, settings.secret_key, algorithms=["HS256"],
                             options={"require": ["exp", "sub", "iat"]})
     except jwt.PyJWTError:
         return None
-    return claims if claims.get("typ") == "access" else None
+    if claims.get("typ") != "access":
+        return None
+    with _verified_lock:
+        _VERIFIED[key] = dict(claims)
+        while len(_VERIFIED) > _VERIFIED_MAX:
+            _VERIFIED.popitem(last=False)
+    return claims
 
 
 def _digest(token: str) -> str:
@@ -424,6 +451,17 @@ class UserStore:
                         c.execute(f"ALTER TABLE {table} ADD COLUMN {col} {decl}")
         if new:
             os.chmod(self.path, 0o600)
+        self._readers = threading.local()
+
+    def _read_one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """One row of a read asked with every request (the session check): on a connection kept
+        open per thread, not a new one each time; the statement is run to its end, so no read
+        lock outlives the call."""
+        c = getattr(self._readers, "conn", None)
+        if c is None:
+            c = self._readers.conn = sqlite3.connect(self.path, timeout=30)
+        rows = c.execute(sql, params).fetchall()
+        return tuple(rows[0]) if rows else None
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
@@ -514,9 +552,8 @@ class UserStore:
 
     def session_state(self, username: str) -> tuple[User, str, int] | None:
         """``(user, password_changed_at, session_version)`` in one read, or None."""
-        with self._conn() as c:
-            r = c.execute("SELECT username, role, disabled, created_at, units, password_changed_at, "
-                          "session_version FROM users WHERE username = ?", (username,)).fetchone()
+        r = self._read_one("SELECT username, role, disabled, created_at, units, password_changed_at, "
+                           "session_version FROM users WHERE username = ?", (username,))
         if r is None:
             return None
         return User(r[0], r[1], bool(r[2]), r[3], units=_units(r[4])), r[5], int(r[6])

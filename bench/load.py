@@ -97,6 +97,53 @@ def _loadavg() -> list[float] | None:
         return None
 
 
+def _tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) used so far by process ``root`` and its descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    kids: dict[int, list[int]] = {}
+    cpu: dict[int, float] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            f = (d / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kids.setdefault(int(f[1]), []).append(int(d.name))
+        cpu[int(d.name)] = (int(f[11]) + int(f[12])) / tick
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += cpu.get(pid, 0.0)
+        todo.extend(kids.get(pid, []))
+    return total
+
+
+def _neo4j_pid(conn: Neo4jConn) -> int | None:
+    """The Neo4j server's pid, from its pid file under NETINTEL_HOME (None when unknown)."""
+    from graph.settings import get_settings
+
+    for f in (get_settings().home / "neo4j").glob("**/run/neo4j.pid"):
+        try:
+            return int(f.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+    return None
+
+
+def _cpu_per_request(before: dict[str, float], after: dict[str, float], requests: int) -> dict[str, Any]:
+    """CPU milliseconds per request of each process: a figure the machine's other load barely
+    changes (unlike latency), and the bound it implies for one Python server process."""
+    out: dict[str, Any] = {"note": "CPU ms (user+system) per request during the phase; a single-worker "
+                                   "server cannot serve more than 1000 / server_ms requests per CPU-second"}
+    for k in before:
+        if k in after and requests:
+            out[f"{k}_ms"] = round(1000 * (after[k] - before[k]) / requests, 2)
+    if out.get("server_ms"):
+        out["server_bound_rps"] = round(1000 / out["server_ms"], 1)
+    return out
+
+
 def _pct(xs: list[float]) -> dict[str, Any]:
     if not xs:
         return {"n": 0}
@@ -138,11 +185,11 @@ def _check_loopback(uri: str) -> None:
 
 
 def _netintel_cmd(app_dir: Path = ROOT) -> list[str]:
-    """The ``netintel`` CLI; for another source tree (``--app-dir``), that tree's ``api.cli``."""
+    """The ``netintel`` CLI; for another source tree (``--app-dir``), that tree's ``cli.main``."""
     exe = Path(sys.executable).parent / "netintel"
     if app_dir.resolve() == ROOT and exe.exists():
         return [str(exe)]
-    return [sys.executable, "-c", "import sys; sys.argv[0] = 'netintel'; from api.cli import main; main()"]
+    return [sys.executable, "-c", "import sys; sys.argv[0] = 'netintel'; from cli import main; main()"]
 
 
 # ------------------------------------------------------------ the database
@@ -870,8 +917,19 @@ def _scenario_mix(args: argparse.Namespace, conn: Neo4jConn, s: Sample, clients:
     api = raw = None
     if args.only in ("api", "both"):
         srv, tokens = _start_server(conn, args.workers, args.app, args.app_dir)
+        neo = _neo4j_pid(conn)
+
+        def cpu_now() -> dict[str, float]:
+            server = _tree_cpu(srv.proc.pid)  # the server is this process's child: not the client's
+            now = {"server": server, "client": _tree_cpu(os.getpid()) - server}
+            if neo:
+                now["neo4j"] = _tree_cpu(neo)
+            return now
+
         try:
+            cpu0 = cpu_now()
             api = asyncio.run(_run_api(srv.base, tokens, mix, s, clients, seconds, args.seed))
+            api["cpu"] = _cpu_per_request(cpu0, cpu_now(), api["requests"])
         finally:
             stopped = srv.stop()
         log = srv.log()
@@ -983,6 +1041,8 @@ def _summary(report: dict[str, Any]) -> None:
     for tag in ("api", "raw", "depth1_baseline", "depth1_with_keyplayers"):
         if tag in report:
             print(line(tag, report[tag]), file=sys.stderr)
+            if "cpu" in report[tag]:
+                print(f"  cpu per request: {report[tag]['cpu']}", file=sys.stderr)
             for k, v in report[tag]["per_endpoint"].items():
                 print(f"  {k:18} {v['requests']:6} req {v['errors']:5} err  p50 {v.get('p50_ms')} "
                       f"p95 {v.get('p95_ms')} p99 {v.get('p99_ms')}", file=sys.stderr)

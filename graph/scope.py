@@ -54,6 +54,7 @@ __all__ = [
     "WouldBlock",
     "memory_only",
     "check_memory_only",
+    "deferred_audit",
     "PROVINCE_UNIT",
     "PROTECTION_UNIT",
 ]
@@ -113,6 +114,25 @@ def memory_only() -> Iterator[None]:
         yield
     finally:
         _memory_only.reset(token)
+
+
+#: audit calls held back inside :func:`memory_only` (written by the caller, off the event loop)
+_deferred: contextvars.ContextVar[list[Callable[[], None]] | None] = contextvars.ContextVar(
+    "netintel_deferred_audit", default=None)
+
+
+@contextlib.contextmanager
+def deferred_audit() -> Iterator[list[Callable[[], None]]]:
+    """Within this block :meth:`Scope.audit` queues its entries in the yielded list instead of
+    writing them; the caller must run each (in order) before it answers, or drop them when the
+    answer is abandoned.  Lets a view answer from memory on the event loop while the durable
+    audit write (an fsync) happens in a worker thread."""
+    pending: list[Callable[[], None]] = []
+    token = _deferred.set(pending)
+    try:
+        yield pending
+    finally:
+        _deferred.reset(token)
 
 
 def check_memory_only(what: str) -> None:
@@ -377,7 +397,12 @@ class Scope:
         if self.auditor is not None:
             if self.reason:
                 details.setdefault("reason", self.reason)
-            self.auditor(self.user, action, target, details)
+            pending = _deferred.get()
+            if pending is not None:
+                auditor, user = self.auditor, self.user
+                pending.append(lambda: auditor(user, action, target, details))
+            else:
+                self.auditor(self.user, action, target, details)
 
     @property
     def username(self) -> str:

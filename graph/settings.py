@@ -154,6 +154,9 @@ class Settings(BaseSettings):
                                   description="time budget of one synchronous analytics request; over it "
                                   "the request answers 422 or runs as a job")
     job_workers: int = Field(1, ge=1, le=64, description="worker threads running analytics jobs")
+    request_threads: int = Field(40, ge=2, le=512,
+                                 description="worker threads of one server process for requests that read the "
+                                 "store (answers from memory never wait for one)")
     hub_degree: int = Field(50, ge=1, le=1_000_000,
                             description="a node with more neighbours than this is returned collapsed "
                             "(with its count) unless its neighbours are asked for")

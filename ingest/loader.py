@@ -39,7 +39,7 @@ from graph import db as gdb
 from graph.model import NODES, RelSpec, node_spec, rel_specs_for_table
 from graph.scope import Scope
 
-from .read import RawRow, find_tables, read_table
+from .read import RawRow, csv_column_chunks, find_tables, read_table
 from .validate import Record, missing_columns, validate_columns
 
 __all__ = ["ingest_bundle", "IngestSummary", "RejectWriter", "DEFAULT_BATCH"]
@@ -239,14 +239,15 @@ class _Loader:
         missing: list[str] | None = None
         buf: list[RawRow] = []
 
-        def flush() -> list[tuple[RawRow, Record]]:
-            h0 = buf[0].header
-            if h0 and all(r.cells is not None and r.header is h0 for r in buf):
-                # one CSV header: transpose the cells (the last of repeated column names wins)
-                cols = dict(zip(h0, map(list, zip(*[r.cells for r in buf], strict=True)), strict=True))
-            else:
-                header = list(dict.fromkeys(h for r in buf for h in (r.header or r.values)))
-                cols = {h: [r.values.get(h, "") for r in buf] for h in header}
+        def flush(cols: dict[str, Any] | None = None) -> list[tuple[RawRow, Record]]:
+            if cols is None:
+                h0 = buf[0].header
+                if h0 and all(r.cells is not None and r.header is h0 for r in buf):
+                    # one CSV header: transpose the cells (the last of repeated column names wins)
+                    cols = dict(zip(h0, map(list, zip(*[r.cells for r in buf], strict=True)), strict=True))
+                else:
+                    header = list(dict.fromkeys(h for r in buf for h in (r.header or r.values)))
+                    cols = {h: [r.values.get(h, "") for r in buf] for h in header}
             recs, problems = validate_columns(table, cols, len(buf))
             good: list[tuple[RawRow, Record]] = []
             for raw, rec, probs in zip(buf, recs, problems, strict=True):
@@ -268,6 +269,24 @@ class _Loader:
             buf.clear()
             return good
 
+        fast = csv_column_chunks(path, self.batch_size)
+        if fast is not None:
+            # a plain CSV file (one line per record): pyarrow's reader, chunks of batch_size rows
+            for ch in fast:
+                fs.rows += ch.n
+                cells = zip(*[c.to_pylist() for c in ch.columns], strict=True)
+                buf.extend(RawRow(ch.file, ch.first_line + i, header=ch.header, cells=list(r))
+                           for i, r in enumerate(cells))
+                if missing is None:
+                    missing = missing_columns(table, ch.header)
+                if missing:
+                    for raw in buf:
+                        self.reject(fs, raw, [(c, f"required column {c!r} is missing from the file header")
+                                              for c in missing])
+                    buf.clear()
+                    continue
+                yield flush(ch.named())
+            return
         for raw in read_table(path):
             if raw.error and not raw.values and not raw.raw:
                 # a whole-file problem (empty file, unreadable header)

@@ -15,10 +15,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from graph.model import TABLES
 
-__all__ = ["RawRow", "find_tables", "read_table", "SUFFIXES"]
+__all__ = ["RawRow", "ColumnChunk", "find_tables", "read_table", "csv_column_chunks", "SUFFIXES"]
 
 SUFFIXES = (".csv", ".jsonl", ".xlsx")
 csv.field_size_limit(64 * 1024 * 1024)
@@ -229,3 +230,116 @@ def _cell(c: object) -> str:
     if isinstance(c, float) and c.is_integer():
         return str(int(c))
     return str(c)
+
+
+# ---------------------------------------------------------------- by column
+@dataclass
+class ColumnChunk:
+    """Consecutive rows of a CSV file as pyarrow string columns (header order).
+
+    Row ``i`` of the chunk is the record on physical line ``first_line + i``:
+    :func:`csv_column_chunks` only gives chunks for files whose every record
+    is one line.
+    """
+
+    file: str
+    header: tuple[str, ...]
+    first_line: int
+    columns: list[Any]  # pyarrow.StringArray per header column
+    n: int
+
+    def named(self) -> dict[str, Any]:
+        """``{column name: values}``; the last of repeated column names wins (as in the loader)."""
+        return dict(zip(self.header, self.columns, strict=True))
+
+    def raw(self, i: int) -> str:
+        """Row ``i`` as one CSV line, for the rejects file (as :attr:`RawRow.raw`)."""
+        return _as_csv([str(c[i].as_py()) for c in self.columns])
+
+
+def csv_column_chunks(path: Path, batch: int) -> Iterator[ColumnChunk] | None:
+    """The rows of a plain CSV file in chunks of ``batch`` rows, parsed by pyarrow's
+    multi-threaded reader, or ``None`` when the file needs the row reader
+    (:func:`read_table`): any record over several lines, blank or empty rows,
+    bytes that are not UTF-8, rows with another number of fields than the
+    header, a lone carriage return, a file without rows.  Those are what
+    the row reader reports with their lines; a file without them gives the
+    same rows from both readers, so the fast path changes no result.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    if path.suffix.lower() != ".csv":
+        return None
+    lines = cr = crlf = 0
+    last = b"\n"
+    with path.open("rb") as fh:
+        prev = b""
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            lines += block.count(b"\n")
+            cr += block.count(b"\r")
+            crlf += (prev + block[:1]).count(b"\r\n") + block.count(b"\r\n")
+            prev, last = block[-1:], block[-1:]
+    if cr != crlf:
+        return None
+    if last != b"\n":
+        lines += 1
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as text:
+            reader = csv.reader(text)
+            header_raw = next(reader)
+            if reader.line_num != 1:
+                return None
+    except (StopIteration, csv.Error, UnicodeDecodeError):
+        return None
+    header = tuple(h.strip() for h in header_raw)
+    names = [f"c{i}" for i in range(len(header))]
+    ropts = pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 22)
+    popts = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True)
+    copts = pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, strings_can_be_null=False,
+                                 quoted_strings_can_be_null=False)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        with pacsv.open_csv(path, read_options=ropts, parse_options=popts, convert_options=copts) as r:
+            yield from r
+
+    # first pass (C, no Python per row): one record per line and no blank records
+    rows = 0
+    try:
+        for b in batches():
+            rows += b.num_rows
+            blank = None
+            for col in b.columns:  # stops at the first column without a blank cell (usually the first)
+                empty = pc.or_(pc.equal(pc.binary_length(col), 0), pc.utf8_is_space(col))
+                blank = empty if blank is None else pc.and_(blank, empty)
+                if not pc.any(blank).as_py():
+                    break
+            else:
+                if blank is not None and pc.any(blank).as_py():
+                    return None
+    except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError):
+        return None
+    if rows == 0 or rows + 1 != lines:
+        return None
+
+    def chunks() -> Iterator[ColumnChunk]:
+        pending: list[pa.RecordBatch] = []
+        have = 0
+        line = 2
+        for b in batches():
+            pending.append(b)
+            have += b.num_rows
+            while have >= batch:
+                t = pa.Table.from_batches(pending).combine_chunks()
+                take, rest = t.slice(0, batch), t.slice(batch)
+                yield ColumnChunk(path.name, header, line, [c.chunk(0) if c.num_chunks else pa.array([], pa.string())
+                                                             for c in take.columns], take.num_rows)
+                line += take.num_rows
+                pending = rest.to_batches() if rest.num_rows else []
+                have = rest.num_rows
+        if have:
+            t = pa.Table.from_batches(pending).combine_chunks()
+            yield ColumnChunk(path.name, header, line, [c.chunk(0) for c in t.columns], t.num_rows)
+
+    return chunks()

@@ -21,7 +21,7 @@ from graph.settings import get_settings
 
 from . import normalise as nz
 
-__all__ = ["Record", "validate_row", "validate_columns", "missing_columns", "MAX_FIELD_CHARS", "known_agencies"]
+__all__ = ["Record", "validate_row", "validate_columns", "check_columns", "MISSING", "missing_columns", "MAX_FIELD_CHARS", "known_agencies"]
 
 #: Longest accepted value of a plain field / a free-text field, in characters.
 MAX_FIELD_CHARS = 1000
@@ -85,7 +85,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "int": nz.parse_int,
     "float": _parse_float,
     "amount": nz.parse_amount,
-    "date": _parse_date,
+    "date": lru_cache(maxsize=1 << 16)(_parse_date),  # dates repeat across chunks; a date is immutable
     "datetime": _parse_datetime,
     "country": nz.parse_country,
     "currency": nz.parse_currency,
@@ -189,18 +189,48 @@ def validate_row(table: str, values: dict[str, str]) -> tuple[Record | None, lis
 
 # ---------------------------------------------------------------- by column
 _MISSING = object()
+MISSING = _MISSING  # an empty or bad cell in :func:`check_columns`' clean columns
 
 
-def _parse_column(f: Field, values: list[str]) -> tuple[list[Any], dict[int, str]]:
+#: text kinds whose clean value of an already clean ASCII cell is the cell itself
+_TEXT_KINDS = frozenset({"str", "text", "id", "ref"})
+#: printable ASCII words separated by single spaces: unchanged by ``clean_text``
+_CLEAN_ASCII = r"^[!-~]+(?: [!-~]+)*$"
+
+
+def _clean_ascii(f: Field, values: Any) -> np.ndarray | None:
+    """Rows of a text column that :func:`_parse_field` would return unchanged (printable
+    ASCII, single inner spaces, within the length limit), found with one pyarrow pass;
+    ``None`` for other kinds."""
+    if f.kind not in _TEXT_KINDS:
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
+    limit = MAX_TEXT_CHARS if f.kind == "text" else MAX_FIELD_CHARS
+    ok = pc.and_(pc.match_substring_regex(arr, _CLEAN_ASCII), pc.less_equal(pc.binary_length(arr), limit))
+    return np.asarray(ok.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _parse_column(f: Field, values: Any) -> tuple[list[Any], dict[int, str]]:
     """Parse one column: each distinct raw value once; ``(clean values, {row: reason})``.
 
-    Empty cells come back as ``_MISSING``.  The column is factorised with
-    pandas (codes + distinct values); only the distinct values are parsed and
-    the results taken back by code, so a column of agency codes, dates,
-    countries or enums costs one parse per distinct value; the reasons are
-    exactly :func:`validate_row`'s.
+    Empty cells come back as ``_MISSING``.  In a text column (str, text, id,
+    ref) the cells that are already clean (printable ASCII, single spaces) are
+    found in one vectorised pass and kept as they are; the rest of the column
+    is factorised with pandas (codes + distinct values), only the distinct
+    values are parsed and the results taken back by code, so a column of
+    agency codes, dates, countries or enums costs one parse per distinct
+    value; the reasons are exactly :func:`validate_row`'s.
     """
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    vals = values.to_pylist() if hasattr(values, "to_pylist") else values
+    ok = _clean_ascii(f, values)
+    if ok is not None and ok.all():
+        return list(vals), {}
+    arr = np.asarray(vals, dtype=object)
+    rest = np.flatnonzero(~ok) if ok is not None else None
+    codes, uniques = pd.factorize(arr if rest is None else arr[rest])
     parsed = np.empty(len(uniques) + 1, dtype=object)
     parsed[-1] = _MISSING  # code -1 (no value)
     bad: dict[int, str] = {}
@@ -213,23 +243,32 @@ def _parse_column(f: Field, values: list[str]) -> tuple[list[Any], dict[int, str
         except nz.FieldError as exc:
             parsed[j] = _MISSING
             bad[j] = str(exc)
-    out: list[Any] = parsed[codes].tolist()
+    if rest is None:
+        out: list[Any] = parsed[codes].tolist()
+        rows = None
+    else:
+        merged = arr.copy()
+        merged[rest] = parsed[codes]
+        out = merged.tolist()
+        rows = rest
     errors: dict[int, str] = {}
     if bad:
         for j, reason in bad.items():
             for i in np.flatnonzero(codes == j).tolist():
-                errors[i] = reason
+                errors[i if rows is None else int(rows[i])] = reason
     return out, errors
 
 
-def validate_columns(table: str, columns: dict[str, list[str]], n: int
-                     ) -> tuple[list[Record | None], list[list[tuple[str, str]]]]:
-    """Validate ``n`` rows given column by column (``{column: [raw value per row]}``).
+def check_columns(table: str, columns: dict[str, Any], n: int
+                  ) -> tuple[dict[str, list[Any]], list[list[tuple[str, str]]]]:
+    """Parse and check ``n`` rows given column by column (``{column: [raw value per row]}``,
+    lists or pyarrow string arrays).
 
-    Returns ``(records, problems)`` aligned with the rows: a :class:`Record`
-    and ``[]`` for a good row, ``None`` and its ``(field, reason)`` list
-    (in the order of :func:`validate_row`) for a bad one.  Same results as
-    :func:`validate_row` on each row, computed one column at a time.
+    Returns ``(clean, problems)``: the clean value of every model field per row
+    (``MISSING`` where the cell is empty or bad) and, per row, its
+    ``(field, reason)`` list in the order of :func:`validate_row` (empty for a
+    good row).  The loader builds records from it (:func:`validate_columns`);
+    the bulk path writes the importer's columns from it directly.
     """
     fields = _fields(table)
     problems: list[list[tuple[str, str]]] = [[] for _ in range(n)]
@@ -280,6 +319,26 @@ def validate_columns(table: str, columns: dict[str, list[str]], n: int
             for i in range(n):
                 if not problems[i] and ca[i] is not _MISSING and cb[i] is not _MISSING and cb[i] < ca[i]:
                     problems[i].append((b, f"{b} ({cb[i]}) is before/less than {a} ({ca[i]})"))
+
+    return clean, problems
+
+
+def validate_columns(table: str, columns: dict[str, Any], n: int
+                     ) -> tuple[list[Record | None], list[list[tuple[str, str]]]]:
+    """Validate ``n`` rows given column by column (``{column: [raw value per row]}``).
+
+    Returns ``(records, problems)`` aligned with the rows: a :class:`Record`
+    and ``[]`` for a good row, ``None`` and its ``(field, reason)`` list
+    (in the order of :func:`validate_row`) for a bad one.  Same results as
+    :func:`validate_row` on each row, computed one column at a time
+    (:func:`check_columns`).
+    """
+    clean, problems = check_columns(table, columns, n)
+    spec = node_spec(table)
+    label = spec.label if spec is not None else None
+
+    def col(name: str) -> list[Any]:
+        return clean.get(name) or [_MISSING] * n
 
     records: list[Record | None] = [None] * n
     M = _MISSING

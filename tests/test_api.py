@@ -16,10 +16,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.audit import AuditLog, verify_audit
-from api.security import ROLES, ApiSettings, UnsafeSettings, create_access_token, get_api_settings
+from api.security import ROLES, ApiSettings, UnsafeSettings, get_api_settings
 from graph import db as gdb
 from ingest.loader import ingest_bundle
-from tests.conftest import op
+from tests.conftest import hdr, new_app, op
 from tests.test_ingest import full_tables
 
 pytestmark = pytest.mark.neo4j
@@ -60,24 +60,13 @@ def loaded(driver: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="module")
 def app(loaded: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    home = tmp_path_factory.mktemp("apihome")
-    s = ApiSettings(home=home, env="development", secret_key="k" * 48)
-    a = create_app(s, neo4j_settings=neo4j_settings, driver=loaded)
-    for role in ROLES:
-        a.state.users.add(role + "1", PASSWORD, role)
-    return a
+    return new_app(tmp_path_factory.mktemp("apihome"), neo4j_settings, loaded, users=PASSWORD)
 
 
 @pytest.fixture(scope="module")
 def client(app: Any) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
-
-
-def hdr(app: Any, role: str) -> dict[str, str]:
-    pwc = app.state.users.password_changed_at(role + "1")
-    return {"Authorization": "Bearer " + create_access_token(app.state.api_settings, role + "1", role,
-                                                             password_changed_at=pwc)}
 
 
 def assert_error(r: Any, status: int, code: str | None = None) -> dict[str, Any]:
@@ -364,7 +353,14 @@ def test_brokers_communities_keyplayers(client: TestClient, app: Any) -> None:
     assert [r["node"] for r in kp["data"]] == ["P1"]
     com = client.get("/api/analytics/communities", headers=h).json()
     assert {r["node"] for r in com["data"]} == {"P1", "P2", "P9"}
-    assert "Brokers" in client.get("/api/analytics/brokers?format=html", headers=h).text
+    page = client.get("/api/analytics/brokers?format=html&top=20", headers=h).text
+    assert "Brokers" in page
+    # the ranked table downloads from the page, in the page's own query
+    links = re.findall(r'href="(/api/analytics/brokers\?[^"]*format=(?:csv|xlsx))"', page)
+    assert len(links) == 2 and all("top=20" in x for x in links)
+    csv_text = client.get(links[0].replace("&amp;", "&"), headers=h).text
+    assert csv_text.splitlines()[0].startswith("rank") or "node" in csv_text.splitlines()[0]
+    assert client.get(links[1].replace("&amp;", "&"), headers=h).content[:2] == b"PK"  # an xlsx is a zip
 
 
 def test_routes_corridors_and_map_exports(client: TestClient, app: Any) -> None:
@@ -507,7 +503,9 @@ def test_tampered_audit_log_is_detected(tmp_path: Path) -> None:
 # -------------------------------------------------------------- HTML, XSS
 def test_html_views_escape_names(client: TestClient, app: Any) -> None:
     h = hdr(app, "admin")
-    for url in ("/api/entities/P9?format=html", "/api/search?q=img&format=html",
+    r = client.get("/api/entities/P9?format=html", headers=h, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/ui/entity/P9"  # the page is the profile
+    for url in ("/api/search?q=img&format=html",
                 "/api/entities/P9/neighbourhood?format=html", "/api/analytics/brokers?format=html",
                 "/api/analytics/communities?format=html"):
         r = client.get(url, headers=h)
@@ -515,7 +513,7 @@ def test_html_views_escape_names(client: TestClient, app: Any) -> None:
         assert XSS not in r.text, url
         assert "no-store" in r.headers["cache-control"] and "default-src 'self'" in r.headers[
             "content-security-policy"]
-    assert "&lt;img src=x onerror=alert(1)&gt;" in client.get("/api/entities/P9?format=html", headers=h).text
+    assert "&lt;img src=x onerror=alert(1)&gt;" in client.get("/api/search?q=img&format=html", headers=h).text
 
 
 def test_ui_login_cookie_and_pages(client: TestClient, app: Any) -> None:
@@ -533,6 +531,17 @@ def test_ui_login_cookie_and_pages(client: TestClient, app: Any) -> None:
         assert "/ui/entity/P1" in page
         assert "Somchai" in c.get("/ui/entity/P1").text or "สมชาย" in c.get("/ui/entity/P1").text
         assert c.get("/ui/entity/NOPE").status_code == 404
+        # a browser that loads a missing page gets a page with the site header, not JSON …
+        nav = {"Accept": "text/html,application/xhtml+xml", "Sec-Fetch-Mode": "navigate"}
+        for url in ("/ui/no-such-page", "/api/entities/NOPE?format=html", "/api/analytics/brokers?top=0"):
+            r = c.get(url, headers=nav)
+            assert r.status_code in (404, 422) and r.headers["content-type"].startswith("text/html"), url
+            assert 'class="brand"' in r.text and "Search" in r.text and f"HTTP {r.status_code}" in r.text
+        # … while a script (fetch, or a bearer call) keeps the one JSON error shape
+        r = c.get("/ui/no-such-page", headers={**nav, "Sec-Fetch-Mode": "cors"})
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+        r = client.get("/api/entities/NOPE", headers={**hdr(app, "investigator"), "Accept": "text/html"})
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
         assert "routemap" in c.get("/ui/routes").text
         assert c.get("/api/entities/P1/neighbourhood").status_code == 200  # the expand-on-click fetch
         token = re.search(r'<meta name="csrf-token" content="([^"]+)">', c.get("/ui/").text)

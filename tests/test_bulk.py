@@ -69,3 +69,57 @@ def test_bulk_path_refuses_a_database_with_data(db: Any, make_bundle: Any, tmp_p
     with pytest.raises(BulkRefused, match="not empty"):
         bulk_ingest(make_bundle(t, "second"), rejects_path=tmp_path / "b.csv", settings=neo4j_settings)
     assert gdb.stats(op(db))["nodes"]["Location"] == 4
+
+
+def _bad_tables() -> dict[str, list[dict[str, Any]]]:
+    """Bad rows of every kind the loader rejects, in a bundle read by both readers: persons.csv
+    holds a value over two lines (the row reader), the other files the fast column reader."""
+    t = _bundle_tables()
+    t["persons"] += [
+        {"id": "P3", "source": "RTP", "source_record_id": "r-3", "full_name": "Nowhere Man", "lives_at": "NOWHERE"},
+        {"id": "P4", "source": "MSDHS", "source_record_id": "V-77", "full_name": "same record as P2"},
+        {"id": "P5", "source": "RTP", "source_record_id": "r-5"},
+        {"id": "P6", "source": "RTP", "source_record_id": "r-6", "full_name": "two\nlines", "address": "a\nb",
+         "lives_at": "TH-74", "recorded_at": "2022-01-01"},
+        {"id": "P1", "source": "ATPD", "source_record_id": "A-1", "full_name": "สมชาย", "recorded_at": "2021-05-05"},
+    ]
+    t["organisations"] += [
+        {"id": "P1", "source": "DOE", "source_record_id": "E-9", "name": "id of a person"},
+        {"id": "O2", "source": "DOE", "source_record_id": "E-10", "name": "Org  Two ", "country": "ZZZ"},
+    ]
+    t["cases"].append({"id": "C3", "source": "DSI", "source_record_id": "125/2567", "case_number": "125/2567",
+                       "location_id": "NO-PLACE"})
+    t["journeys"] = [dict(r) for r in t.get("journeys", [])] + [
+        {"source": "DSI", "source_record_id": "j-99", "from_location": "MMR", "to_location": "BC-MAESOT",
+         "person_id": "NO-ONE", "case_id": "C1", "leg": "1", "stage": "transit", "at": "2024-01-01"},
+        {"source": "DSI", "source_record_id": "j-98", "from_location": "MMR", "to_location": "NOWHERE",
+         "person_id": "P2", "case_id": "C1", "leg": "3", "stage": "transit", "at": "2024-01-02"},
+    ]
+    return t
+
+
+@pytest.mark.parametrize("batch", [2, 10000])
+def test_bulk_path_rejects_and_result_equal_the_loader(db: Any, make_bundle: Any, tmp_path: Path,
+                                                       neo4j_settings: Any, batch: int) -> None:
+    """Unknown references (endpoint, extra and embedded), repeated records, an id used by
+    another label, a row without a name, a bad code, a repeated id folded, chunk by chunk."""
+    bundle = make_bundle(_bad_tables())
+    s1 = ingest_bundle(db, bundle, rejects_path=tmp_path / "loader.csv", batch_size=batch)
+    normal, stats = _snapshot(db), gdb.stats(op(db))
+    gdb.clear_database(db)
+    s2 = bulk_ingest(bundle, rejects_path=tmp_path / "bulk.csv", settings=neo4j_settings, batch_size=batch)
+    gdb.forget_bookmarks(db)
+    db.verify_connectivity()
+    reasons = [r[3] for r in _rejects(tmp_path / "loader.csv")[1:]]
+    for kind in ("unknown reference: no Location with id 'NOWHERE'", "unknown reference: no Location with id 'NO-PLACE'",
+                 "unknown reference: no Person with id 'NO-ONE'", "duplicate record MSDHS:V-77",
+                 "a person needs at least one name", "id 'P1' is already used by a Person"):
+        assert any(r.startswith(kind) for r in reasons), kind
+    assert s1.rejected >= 8 and s2.rejected == s1.rejected and s2.rows == s1.rows
+    assert _rejects(tmp_path / "bulk.csv") == _rejects(tmp_path / "loader.csv")
+    assert {k: vars(v) for k, v in s2.files.items()} == {k: vars(v) for k, v in s1.files.items()}
+    assert dict(s2.nodes) == dict(s1.nodes) and dict(s2.relationships) == dict(s1.relationships)
+    assert gdb.stats(op(db)) == stats
+    assert _snapshot(db) == normal
+    p1 = gdb.read(op(db), "MATCH (p:Person {id:'P1'}) RETURN p")[0]["p"]
+    assert p1["sources"] == ["DSI", "RTP", "ATPD"] and str(p1["first_seen"]) == "2021-05-05"

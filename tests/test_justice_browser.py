@@ -8,38 +8,24 @@ from __future__ import annotations
 
 import csv
 import os
-import socket
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
-from api.app import create_app
-from api.security import ApiSettings
 from graph import db as gdb
 from ingest.generate import generate_bundle
 from ingest.loader import ingest_bundle
-from tests.test_ui_browser import ARGS, CHROMIUM
+from tests.browser import OfflinePage, chromium, new_app, serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.neo4j]
 PASSWORD = "justice-browser-pw-1"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def world(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    import uvicorn
-
     from ingest import gazetteer as gz
 
     d = tmp_path_factory.mktemp("jbrowser")
@@ -50,59 +36,23 @@ def world(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFac
         counts = Counter(r["province"] for r in csv.DictReader(fh) if r["province"] and r["exploitation_type"])
     name = counts.most_common(1)[0][0]
     code = next(r["id"] for r in gz.LOCATIONS if r["kind"] == "province" and r["name"] == name)
-    app = create_app(ApiSettings(home=tmp_path_factory.mktemp("jbhome"), env="development", secret_key="b" * 48),
-                     neo4j_settings=neo4j_settings, driver=driver)
+    app = new_app(tmp_path_factory.mktemp("jbhome"), neo4j_settings, driver, secret="b")
     app.state.users.add("analyst1", PASSWORD, "analyst")
     app.state.users.add("pdc", PASSWORD, "investigator")
     app.state.users.set_units("pdc", [f"province-{code}", "protection"])
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield {"url": f"http://127.0.0.1:{port}", "truth": truth, "code": code, "name": name}
-    srv.should_exit = True
-    t.join(10)
+    with serve(app) as base:
+        yield {"url": base, "truth": truth, "code": code, "name": name}
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing at /usr/bin/chromium (run `make system-deps`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
-def _page(browser: Any, server: str, user: str) -> tuple[Any, Any, list[str], list[str]]:
-    origin = urlparse(server).netloc
-    foreign: list[str] = []
-    dialogs: list[str] = []
-    ctx = browser.new_context(accept_downloads=True, bypass_csp=True, viewport={"width": 1400, "height": 1000})
-    page = ctx.new_page()
-
-    def guard(route: Any) -> None:
-        if urlparse(route.request.url).netloc != origin and not route.request.url.startswith(("data:", "blob:")):
-            foreign.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    page.route("**/*", guard)
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(server + "/ui/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(server + "/ui/")
-    return ctx, page, foreign, dialogs
+def _page(browser: Any, server: str, user: str) -> OfflinePage:
+    return OfflinePage(browser, server, accept_downloads=True, bypass_csp=True,
+                       viewport={"width": 1400, "height": 1000}).login(user, PASSWORD)
 
 
 def _shot(page: Any, name: str, tmp_path: Path) -> None:
@@ -113,7 +63,8 @@ def _shot(page: Any, name: str, tmp_path: Path) -> None:
 
 def test_indicators_page(world: dict[str, Any], browser: Any, tmp_path: Path) -> None:
     server, truth = world["url"], world["truth"]
-    ctx, page, foreign, dialogs = _page(browser, server, "analyst1")
+    s = _page(browser, server, "analyst1")
+    page = s.page
     page.click("header.site-header a:has-text('Indicators')")
     page.wait_for_selector("section.ind-table")
     assert page.locator("h1").inner_text() == "Yearly indicators"
@@ -138,13 +89,13 @@ def test_indicators_page(world: dict[str, Any], browser: Any, tmp_path: Path) ->
     path = tmp_path / "ind.xlsx"
     dl.value.save_as(path)
     assert path.read_bytes()[:2] == b"PK"
-    assert dialogs == [] and foreign == [], (dialogs, foreign)
-    ctx.close()
+    s.close()
 
 
 def test_province_dashboard(world: dict[str, Any], browser: Any, tmp_path: Path) -> None:
     server, code, name = world["url"], world["code"], world["name"]
-    ctx, page, foreign, dialogs = _page(browser, server, "pdc")
+    s = _page(browser, server, "pdc")
+    page = s.page
     page.click("header.site-header a:has-text('Provinces')")
     rows = page.locator("#provinces tr td:first-child").all_inner_texts()
     assert rows == [code]  # a province user lists only their own
@@ -165,5 +116,4 @@ def test_province_dashboard(world: dict[str, Any], browser: Any, tmp_path: Path)
     other = "TH-10" if code != "TH-10" else "TH-50"
     resp = page.goto(server + f"/api/provinces/{other}/dashboard?format=html")
     assert resp is not None and resp.status == 404
-    assert dialogs == [] and foreign == [], (dialogs, foreign)
-    ctx.close()
+    s.close()

@@ -7,25 +7,21 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.security import ApiSettings, create_access_token
 from graph import db as gdb
 from ingest.loader import ingest_bundle
+from tests.browser import OfflinePage, chromium, serve
+from tests.conftest import hdr, new_app
 
 pytestmark = [pytest.mark.neo4j]
 
 PASSWORD = "correct-horse-battery"
-ROLES = ("viewer", "investigator", "analyst", "admin")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / ".netintel" / "screenshots"
 
 
@@ -73,23 +69,13 @@ def loaded(driver: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="module")
 def app(loaded: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    a = create_app(ApiSettings(home=tmp_path_factory.mktemp("moneyhome"), env="development", secret_key="k" * 48),
-                   neo4j_settings=neo4j_settings, driver=loaded)
-    for role in ROLES:
-        a.state.users.add(role + "1", PASSWORD, role)
-    return a
+    return new_app(tmp_path_factory.mktemp("moneyhome"), neo4j_settings, loaded, users=PASSWORD)
 
 
 @pytest.fixture(scope="module")
 def client(app: Any) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
-
-
-def hdr(app: Any, role: str) -> dict[str, str]:
-    pwc = app.state.users.password_changed_at(role + "1")
-    return {"Authorization": "Bearer " + create_access_token(app.state.api_settings, role + "1", role,
-                                                             password_changed_at=pwc)}
 
 
 # ------------------------------------------------------------------ trace workspace
@@ -251,67 +237,19 @@ def test_account_risk_ranked_with_reasons_and_past_judgements(client: TestClient
 
 
 # ------------------------------------------------------------------- browser
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
 @pytest.fixture(scope="module")
 def server(app: Any) -> Iterator[str]:
-    import socket
-
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
+    with serve(app) as base:
+        yield base
 
 
 @pytest.fixture
 def page(server: str) -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing at /usr/bin/chromium (run `make system-deps`)")
-    from playwright.sync_api import sync_playwright
-
-    origin = urlparse(server).netloc
-    foreign: list[str] = []
-    dialogs: list[str] = []
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         # bypass_csp: playwright evaluates its probes with eval(); the CSP header is checked in test_api
-        ctx = b.new_context(accept_downloads=True, bypass_csp=True, viewport={"width": 1400, "height": 1000})
-        pg = ctx.new_page()
-
-        def guard(route: Any) -> None:
-            if urlparse(route.request.url).netloc != origin and not route.request.url.startswith(("data:", "blob:")):
-                foreign.append(route.request.url)
-                route.abort()
-            else:
-                route.continue_()
-
-        pg.route("**/*", guard)
-        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        pg.goto(server + "/ui/login")
-        pg.fill("input[name=username]", "analyst1")
-        pg.fill("input[name=password]", PASSWORD)
-        pg.click("#login-submit")
-        pg.wait_for_url(server + "/ui/")
-        yield pg
-        assert dialogs == [], f"a script ran: {dialogs}"
-        assert foreign == [], f"requests to other hosts: {foreign}"
-        ctx.close()
-        b.close()
+        s = OfflinePage(b, server, accept_downloads=True, bypass_csp=True, viewport={"width": 1400, "height": 1000})
+        yield s.login("analyst1", PASSWORD).page
+        s.close()
 
 
 def test_browser_trace_from_a_persons_account_with_a_date_range(server: str, page: Any, tmp_path: Path) -> None:

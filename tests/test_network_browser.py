@@ -14,9 +14,6 @@
 from __future__ import annotations
 
 import io
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,34 +23,22 @@ from xml.etree import ElementTree as ET
 import networkx as nx
 import pytest
 
-from api.app import create_app
-from api.security import ApiSettings
 from graph import db as gdb
 from graph.db import read
 from ingest.generate import generate_bundle
 from ingest.loader import ingest_bundle
+from tests.browser import OfflinePage, chromium, new_app, serve
 from tests.conftest import op, write_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.neo4j]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PASSWORD = "a-long-test-password"
 SHOTS = Path("/tmp")
 USERS = {"ines": ("unit-a", "team-x"), "kim": ("unit-a", "team-x"), "omar": ("team-x",), "zed": ()}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def site(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    import uvicorn
-
     gdb.clear_database(driver)
     d = tmp_path_factory.mktemp("netbundle")
     generate_bundle(d, seed=11, persons=600)
@@ -71,67 +56,28 @@ def site(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFact
     write_csv(x / "associations.csv", [{"source": "DSI", "source_record_id": "sec-a1", "person_id": "SEC-P1",
                                         "other_id": resident, "kind": "associate"}])
     assert ingest_bundle(driver, x, rejects_path=x / "rejects.csv").rejected == 0
-    app = create_app(ApiSettings(home=tmp_path_factory.mktemp("nethome"), env="development", secret_key="k" * 48),
-                     neo4j_settings=neo4j_settings, driver=driver)
+    app = new_app(tmp_path_factory.mktemp("nethome"), neo4j_settings, driver)
     for name, units in USERS.items():
         app.state.users.add(name, PASSWORD, "investigator")
         app.state.users.set_units(name, units)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield {"base": f"http://127.0.0.1:{port}", "app": app, "driver": driver}
-    srv.should_exit = True
-    t.join(10)
+    with serve(app) as base:
+        yield {"base": base, "app": app, "driver": driver}
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing at /usr/bin/chromium (run `make system-deps`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
-class _Session:
+class _Session(OfflinePage):
+    """An investigator logged in, with console errors counted too."""
+
     def __init__(self, browser: Any, base: str, user: str, *, enforce_csp: bool = False) -> None:
-        self.base = base
         # enforce_csp: the app's nonce-only CSP applies (CSRF token sent from the meta tag by network.js)
-        self.ctx = browser.new_context(viewport={"width": 1500, "height": 900}, bypass_csp=not enforce_csp)
-        self.page = self.ctx.new_page()
-        self.errors: list[str] = []
-        self.foreign: list[str] = []
-        self.dialogs: list[str] = []
-        self.requests: list[str] = []
-        origin = urlparse(base).netloc
-        pg = self.page
-
-        def guard(route: Any) -> None:
-            if urlparse(route.request.url).netloc != origin and not route.request.url.startswith(("data:", "blob:")):
-                self.foreign.append(route.request.url)
-                route.abort()
-            else:
-                route.continue_()
-
-        pg.route("**/*", guard)
-        pg.on("pageerror", lambda e: self.errors.append(f"{e} {e.stack}"))
-        pg.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-        pg.on("request", lambda r: self.requests.append(r.url))
-        pg.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        pg.goto(base + "/ui/login")
-        pg.fill("input[name=username]", user)
-        pg.fill("input[name=password]", PASSWORD)
-        pg.click("#login-submit")
-        pg.wait_for_url(base + "/ui/")
+        super().__init__(browser, base, console_errors=True, viewport={"width": 1500, "height": 900},
+                         bypass_csp=not enforce_csp)
+        self.login(user, PASSWORD)
 
     def open_network(self, path: str) -> Any:
         pg = self.page
@@ -140,15 +86,6 @@ class _Session:
         pg.wait_for_function("() => document.getElementById('ni-status').textContent.indexOf('nodes') >= 0",
                              timeout=20000)
         return pg
-
-    def get(self, path: str) -> Any:
-        return self.ctx.request.get(self.base + path)
-
-    def close(self) -> None:
-        assert self.errors == [], self.errors
-        assert self.dialogs == [], f"a script ran: {self.dialogs}"
-        assert self.foreign == [], f"requests to other hosts: {self.foreign}"
-        self.ctx.close()
 
 
 def _one(site: dict[str, Any], q: str, **params: Any) -> Any:

@@ -79,7 +79,6 @@ def _corridors() -> tuple[pd.DataFrame, pd.DataFrame]:
     return corr, locs
 
 
-_ENTITY = {"id": "P9", "label": "Person", "name": XSS, "aliases": ["a", XSS_SCRIPT], "sources": ["RTP"]}
 _HITS = [{"id": "P9", "label": "Person", "name": XSS, "match": "name"}]
 
 
@@ -148,7 +147,8 @@ PAGES: dict[str, Callable[[], str]] = {
                                  cols=["person_id", "n"], links={"person_id": "/ui/entity/{value}"}, note=XSS,
                                  extra_links=[("corridors", "/api/routes/corridors?format=html")],
                                  user=USER, role=ROLE),
-    "entity": lambda: render_page("entity.html", title=XSS, entity=_ENTITY, user=USER, role=ROLE),
+    "error": lambda: render_page("error.html", title="Not found", status=404, code="not_found",
+                                 message="no entity " + XSS, path="/ui/entity/" + XSS, user=USER, role=ROLE),
     "search": lambda: render_page("search.html", title="Search", res=_hitlist(), text=XSS, by="q",
                                   params={"q": XSS}, error=None, user=USER, role=ROLE),
     "profile": lambda: _profile_page(),
@@ -229,7 +229,7 @@ def test_site_user_accepts_names_and_user_objects() -> None:
 
 def test_every_template_extends_the_one_base() -> None:
     names = sorted(p.name for p in Path(TEMPLATES).glob("*.html"))
-    assert {"base.html", "network.html", "routemap.html", "table.html", "entity.html", "search.html", "profile.html",
+    assert {"base.html", "network.html", "routemap.html", "table.html", "error.html", "search.html", "profile.html",
             "case.html"} <= set(names)
     for name in names:
         if name == "base.html":

@@ -9,19 +9,14 @@ Screenshots go to ``$NETINTEL_SCREENSHOTS`` when it is set (for the issue's note
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
-from api.app import create_app
-from api.security import ApiSettings
+from tests.browser import OfflinePage, chromium, new_app, serve
 from tests.test_profile import NAMES, PASSWORD, load_workspace
-from tests.test_ui_browser import ARGS, CHROMIUM, _free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.neo4j]
 
@@ -34,64 +29,24 @@ NOTO = {"Noto Sans", "Noto Sans Thai", "Noto Sans Lao", "Noto Sans Myanmar", "No
 
 @pytest.fixture(scope="module")
 def server(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     load_workspace(driver, tmp_path_factory.mktemp("wsbrowser"))
-    app = create_app(ApiSettings(home=tmp_path_factory.mktemp("wsbhome"), env="development", secret_key="k" * 48),
-                     neo4j_settings=neo4j_settings, driver=driver)
+    app = new_app(tmp_path_factory.mktemp("wsbhome"), neo4j_settings, driver)
     app.state.users.add("ines", PASSWORD, "investigator")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
+    with serve(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing at /usr/bin/chromium (run `make system-deps`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(server: str, browser: Any) -> Iterator[Any]:
-    origin = urlparse(server).netloc
-    foreign: list[str] = []
-    errors: list[str] = []
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = ctx.new_page()
-
-    def guard(route: Any) -> None:
-        if urlparse(route.request.url).netloc != origin and not route.request.url.startswith(("data:", "blob:")):
-            foreign.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    pg.route("**/*", guard)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.goto(server + "/ui/")
-    pg.fill("input[name=username]", "ines")
-    pg.fill("input[name=password]", PASSWORD)
-    pg.click("#login-submit")
-    pg.wait_for_url(server + "/ui/")
-    yield pg
-    assert foreign == [], f"requests to other hosts: {foreign}"
-    assert errors == [], f"script errors: {errors}"
-    ctx.close()
+    s = OfflinePage(browser, server).login("ines", PASSWORD)
+    yield s.page
+    s.close()
 
 
 def _shot(pg: Any, name: str) -> None:

@@ -334,6 +334,7 @@ def test_memory_only_answers_warm_aggregates_and_refuses_io(loaded: Any,
     monkeypatch.setattr(gs, "VERSION_POLL_SECONDS", 600.0)  # the version read by warm() stays trusted
     warm(loaded)
     viewer = gs.Scope.for_user(loaded, "viewer1", "viewer")
+    viewer.cache_key()  # its compartment, read once per data version (as a request's first try would)
     with gs.memory_only():
         res = routes.corridors(viewer, routes.RouteQuery.parse())  # warm: answered from memory
         with pytest.raises(gs.WouldBlock):
@@ -346,6 +347,35 @@ def test_memory_only_answers_warm_aggregates_and_refuses_io(loaded: Any,
     # the test data's one victim is below the minimum query-set size: a viewer is told nothing, from memory
     assert res.meta["disclosure"] == "refused" and c.get("k", lambda: 1) == 1  # no flight was left behind
     assert routes.corridors(viewer, routes.RouteQuery.parse(years="2019")).meta["filters"]["years"] == "2019"
+
+
+def test_answers_from_memory_write_their_audit_entries_off_the_event_loop(loaded: Any,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm aggregate is answered on the event loop, but its audit entry (an fsync) is written in a
+    worker thread, before the answer is returned; an answer that falls back to a thread audits once."""
+    import asyncio
+    import threading
+
+    import graph.scope as gs
+    from api.routers._common import answer
+    from views import routes
+    from views.warm import warm
+
+    monkeypatch.setattr(gs, "VERSION_POLL_SECONDS", 600.0)
+    warm(loaded)
+    written: list[tuple[str, str, bool]] = []
+
+    def auditor(user: str, action: str, target: str, details: dict[str, Any]) -> None:
+        written.append((action, target, threading.current_thread() is threading.main_thread()))
+
+    viewer = gs.Scope.for_user(loaded, "viewer1", "viewer", (), auditor)
+    viewer.cache_key()
+    res = asyncio.run(answer(routes.corridors, viewer, routes.RouteQuery.parse()))
+    assert res.meta["disclosure"] == "refused"
+    assert written == [("read_aggregate", "corridors", False)]  # written, and not on the loop's thread
+    written.clear()
+    asyncio.run(answer(routes.corridors, viewer, routes.RouteQuery.parse(years="2018")))  # cold: a thread
+    assert written == [("read_aggregate", "corridors", False)]  # once: the abandoned memory try wrote nothing
 
 
 # ---------------------------------------------------------------- dense hubs

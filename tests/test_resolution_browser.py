@@ -6,22 +6,17 @@ from __future__ import annotations
 
 import json
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
-from api.app import create_app
-from api.security import ApiSettings
 from graph import db as gdb
 from graph.scope import Scope
 from ingest.loader import ingest_bundle
+from tests.browser import OfflinePage, chromium, new_app, serve
 from tests.test_resolution_review import CASES, INVOLVEMENTS, PASSWORD, PERSONS
-from tests.test_ui_browser import ARGS, CHROMIUM, _free_port
 from views import resolution as v
 
 pytestmark = [pytest.mark.browser, pytest.mark.neo4j]
@@ -30,8 +25,6 @@ SHOTS = Path(os.environ.get("NETINTEL_SCREENSHOTS", "/tmp/netintel-screenshots")
 
 @pytest.fixture(scope="module")
 def server(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from tests.conftest import write_csv
 
     gdb.clear_database(driver)
@@ -41,55 +34,26 @@ def server(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFa
     write_csv(d / "involvements.csv", INVOLVEMENTS)
     assert ingest_bundle(driver, d, rejects_path=d / "rejects.csv").rejected == 0
     v.run(Scope.operator(driver, reason="test"))
-    app = create_app(ApiSettings(home=tmp_path_factory.mktemp("eruihome"), env="development", secret_key="r" * 48),
-                     neo4j_settings=neo4j_settings, driver=driver)
+    app = new_app(tmp_path_factory.mktemp("eruihome"), neo4j_settings, driver, secret="r")
     app.state.users.add("ana", PASSWORD, "analyst")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
+    with serve(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing at /usr/bin/chromium (run `make system-deps`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def test_accept_a_candidate_in_the_ui_then_the_profile_shows_the_merged_person(server: str, browser: Any) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    origin = urlparse(server).netloc
-    foreign: list[str] = []
-    dialogs: list[str] = []
-    errors: list[str] = []
     # the page's own CSP applies (no bypass): this test evaluates no script of its own
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = ctx.new_page()
-
-    def guard(route: Any) -> None:
-        if urlparse(route.request.url).netloc != origin and not route.request.url.startswith(("data:", "blob:")):
-            foreign.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    page.route("**/*", guard)
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    s = OfflinePage(browser, server)
+    page = s.page
+    csp: list[str] = []
+    page.on("console", lambda m: csp.append(m.text) if m.type == "error" and "Content Security Policy" in m.text
+            else None)
 
     page.goto(server + "/ui/resolution/candidates")
     assert "/ui/login" in page.url
@@ -151,7 +115,5 @@ def test_accept_a_candidate_in_the_ui_then_the_profile_shows_the_merged_person(s
     page.wait_for_timeout(1500)
     page.screenshot(path=str(SHOTS / "er-network-merged.png"))
 
-    assert dialogs == [], f"a script ran: {dialogs}"
-    assert foreign == [], f"requests to other hosts: {foreign}"
-    assert not [e for e in errors if "Content Security Policy" in e], errors
-    ctx.close()
+    assert csp == [], csp
+    s.close()

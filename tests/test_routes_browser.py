@@ -7,20 +7,15 @@ with "1,150" and "<5" (the form carries the CSRF token).  Screenshots go to /tmp
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
-from api.app import create_app
-from api.security import ApiSettings
+from tests.browser import OfflinePage, chromium, new_app, serve
 from tests.test_api import PASSWORD
 from tests.test_routes_briefing import FLOWS
-from tests.test_ui_browser import ARGS, CHROMIUM, _free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.neo4j]
 SHOTS = Path("/tmp/routes-shots")
@@ -28,8 +23,6 @@ SHOTS = Path("/tmp/routes-shots")
 
 @pytest.fixture(scope="module")
 def server(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from graph.db import clear_database
     from ingest.generate import generate_bundle
     from ingest.loader import ingest_bundle
@@ -40,50 +33,24 @@ def server(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFa
     generate_bundle(out, seed=3, persons=3000)
     ingest_bundle(driver, out, rejects_path=out / "rejects.csv")
     cache.clear()
-    app = create_app(ApiSettings(home=tmp_path_factory.mktemp("routeshome"), env="development", secret_key="k" * 48),
-                     neo4j_settings=neo4j_settings, driver=driver)
+    app = new_app(tmp_path_factory.mktemp("routeshome"), neo4j_settings, driver)
     app.state.users.add("vera", PASSWORD, "viewer")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
+    with serve(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
+def session(server: str) -> Iterator[OfflinePage]:
     SHOTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        ctx = b.new_context(bypass_csp=True, viewport={"width": 1300, "height": 1000})
-        pg = ctx.new_page()
-        origin = urlparse(server).netloc
-        pg.foreign = []
+    with chromium() as b:
+        s = OfflinePage(b, server, bypass_csp=True, viewport={"width": 1300, "height": 1000})
+        yield s.login("vera", PASSWORD)
+        s.close()
 
-        def guard(route: Any) -> None:
-            if urlparse(route.request.url).netloc != origin and not route.request.url.startswith(("data:", "blob:")):
-                pg.foreign.append(route.request.url)
-                route.abort()
-            else:
-                route.continue_()
 
-        pg.route("**/*", guard)
-        pg.goto(server + "/ui/login")
-        pg.fill("input[name=username]", "vera")
-        pg.fill("input[name=password]", PASSWORD)
-        pg.click("#login-submit")
-        pg.wait_for_url(server + "/ui/")
-        yield pg
-        b.close()
+@pytest.fixture
+def page(session: OfflinePage) -> Any:
+    return session.page
 
 
 _OVERLAPS = """() => {
@@ -97,7 +64,8 @@ _OVERLAPS = """() => {
 }"""
 
 
-def test_routes_page_drop_downs_and_the_thai_province_briefing(server: str, page: Any) -> None:
+def test_routes_page_drop_downs_and_the_thai_province_briefing(server: str, page: Any,
+                                                              session: OfflinePage) -> None:
     page.goto(server + "/ui/routes")
     assert page.locator("select[name=nationality] option").count() > 5
     assert page.locator("select[name=pair] option[value=MMR-THA]").count() == 1
@@ -126,10 +94,10 @@ def test_routes_page_drop_downs_and_the_thai_province_briefing(server: str, page
     res = page.evaluate(_OVERLAPS)
     assert res["n"] > 5 and res["overlaps"] == [], res
     page.screenshot(path=str(SHOTS / "ui-briefing-country-en.png"), full_page=True)
-    assert page.foreign == []
+    assert session.foreign == []
 
 
-def test_flows_upload_draws_both_counts(server: str, page: Any, tmp_path: Path) -> None:
+def test_flows_upload_draws_both_counts(server: str, page: Any, session: OfflinePage, tmp_path: Path) -> None:
     path = tmp_path / "glotip.csv"
     path.write_text(FLOWS, encoding="utf-8")
     page.goto(server + "/ui/routes")
@@ -142,4 +110,4 @@ def test_flows_upload_draws_both_counts(server: str, page: Any, tmp_path: Path) 
     body = page.inner_text("body")
     assert "line 5: count not readable" in body and "n/a" in body and "National records" in body
     page.screenshot(path=str(SHOTS / "ui-flows.png"), full_page=True)
-    assert page.foreign == []
+    assert session.foreign == []

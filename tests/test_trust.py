@@ -267,6 +267,51 @@ def test_audit_verify_passes_an_intact_log(tmp_path: Path, monkeypatch: pytest.M
     assert stat.S_IMODE(log.key_file.stat().st_mode) == 0o600
 
 
+def test_concurrent_audit_writes_share_commits_and_stay_one_verified_chain(tmp_path: Path) -> None:
+    """Group commit: 8 threads × 40 entries give 320 entries with distinct, gapless sequence
+    numbers; each returned entry is the stored row; fewer checkpoints than entries were written
+    (batches), every one signed; the chain and its anchor verify."""
+    import threading
+
+    log = AuditLog(tmp_path / "home" / "audit.sqlite")
+    got: list[Any] = []
+    guard = threading.Lock()
+    start = threading.Barrier(8)
+
+    def work(t: int) -> None:
+        start.wait()
+        for i in range(40):
+            e = log.record(f"u{t}", "read_personal", f"P{t}-{i}", {"i": i}, "10.0.0.1")
+            with guard:
+                got.append(e)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert sorted(e.seq for e in got) == list(range(1, 321))
+    stored = {r[0]: r for r in sqlite3.connect(log.path).execute("SELECT seq, target, hash FROM audit")}
+    assert all(stored[e.seq][1:] == (e.target, e.hash) for e in got)
+    lines = log.anchor.read_text().splitlines()
+    assert 1 <= len(lines) <= 320 and lines[-1].startswith("320 ")
+    v = log.verify()
+    assert v.ok and v.entries == 320, v
+
+
+def test_a_failed_group_commit_fails_every_waiter_and_writes_nothing(tmp_path: Path) -> None:
+    log = AuditLog(tmp_path / "home" / "audit.sqlite")
+    log.record("u", "login", "", {}, "")
+
+    def broken(*a: Any, **k: Any) -> None:
+        raise OSError("anchor not writable")
+
+    log._checkpoint = broken  # type: ignore[method-assign]
+    with pytest.raises(OSError, match="anchor not writable"):
+        log.record("u", "read_personal", "P1", {}, "")
+    assert log.count() == 1  # the failed batch was rolled back
+
+
 def test_audit_verify_fails_on_a_missing_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
     home.mkdir()

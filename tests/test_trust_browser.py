@@ -16,35 +16,16 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 
-from api.app import create_app
-from api.security import ApiSettings
 from graph import db as gdb
 from ingest.loader import ingest_bundle
+from tests.browser import OfflinePage, chromium, new_app, serve
+from tests.conftest import free_port
 from tests.test_api import PASSWORD, _tables
-from tests.test_ui_browser import ARGS, CHROMIUM, _free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.neo4j]
-
-
-def _serve_app(app: Any) -> tuple[str, Any, threading.Thread]:
-    import time
-
-    import uvicorn
-
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started
-    return f"http://127.0.0.1:{port}", srv, t
 
 
 @pytest.fixture(scope="module")
@@ -56,14 +37,11 @@ def site(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFact
     for table, rows in _tables().items():
         write_csv(d / f"{table}.csv", rows)
     assert ingest_bundle(driver, d, rejects_path=d / "rejects.csv").rejected == 0
-    app = create_app(ApiSettings(home=tmp_path_factory.mktemp("trusthome"), env="development", secret_key="k" * 48),
-                     neo4j_settings=neo4j_settings, driver=driver)
+    app = new_app(tmp_path_factory.mktemp("trusthome"), neo4j_settings, driver)
     app.state.users.add("admin1", PASSWORD, "admin")
     app.state.users.add("victim", PASSWORD, "investigator")
-    url, srv, t = _serve_app(app)
-    yield url, app
-    srv.should_exit = True
-    t.join(10)
+    with serve(app) as url:
+        yield url, app
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +73,7 @@ def attacker(site: tuple[str, Any]) -> Iterator[str]:
         def log_message(self, *a: Any) -> None:
             pass
 
-    port = _free_port()
+    port = int(free_port())
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
@@ -106,33 +84,8 @@ def attacker(site: tuple[str, Any]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing at /usr/bin/chromium (run `make system-deps`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def _context(browser: Any, allowed: set[str]) -> tuple[Any, Any, list[str], list[str]]:
-    """A context (CSP enforced) whose requests may reach only ``allowed`` host:ports."""
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    foreign: list[str] = []
-    console: list[str] = []
-
-    def guard(route: Any) -> None:
-        if urlparse(route.request.url).netloc not in allowed and not route.request.url.startswith(("data:", "blob:")):
-            foreign.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    page.route("**/*", guard)
-    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
-    return ctx, page, foreign, console
 
 
 def _login(page: Any, url: str, user: str = "admin1") -> None:
@@ -146,7 +99,8 @@ def _login(page: Any, url: str, user: str = "admin1") -> None:
 def test_a_form_on_another_port_cannot_act_with_the_admin_cookie(site: tuple[str, Any], attacker: str,
                                                                   browser: Any, tmp_path: Path) -> None:
     url, app = site
-    ctx, page, foreign, _ = _context(browser, {urlparse(url).netloc, urlparse(attacker).netloc})
+    s = OfflinePage(browser, url, also=(attacker,))  # the app's CSP applies
+    page = s.page
     _login(page, url)
     before = app.state.audit.count()
     for attack in ("/disable", "/disable-with-guess", "/logout"):
@@ -165,14 +119,14 @@ def test_a_form_on_another_port_cannot_act_with_the_admin_cookie(site: tuple[str
     # the admin is still logged in (the forged logout did nothing) and the real page works
     page.goto(url + "/ui/")
     assert page.locator("#site-user").inner_text().startswith("admin1")
-    assert not foreign
-    ctx.close()
+    s.close()
 
 
 def test_pages_run_under_the_nonce_csp_and_logout_ends_the_session(site: tuple[str, Any], browser: Any,
                                                                   tmp_path: Path) -> None:
     url, app = site
-    ctx, page, foreign, console = _context(browser, {urlparse(url).netloc})
+    s = OfflinePage(browser, url)  # the app's CSP applies
+    page, ctx = s.page, s.ctx
     _login(page, url, "admin1")
     # the framed check in base.html ran (nonce'd inline script): the header is visible at top level
     assert page.locator("#site-header").is_visible()
@@ -192,7 +146,7 @@ def test_pages_run_under_the_nonce_csp_and_logout_ends_the_session(site: tuple[s
     page.screenshot(path=str(tmp_path / "routes-under-csp.png"))
     page.goto(url + "/docs")
     page.wait_for_load_state("load")
-    violations = [m for m in console if "Content Security Policy" in m or "Refused to" in m]
+    violations = [m for m in s.console if "Content Security Policy" in m or "Refused to" in m]
     assert not violations, violations
     # log out with the real button (a same-origin form with the token)
     page.goto(url + "/ui/")
@@ -206,5 +160,4 @@ def test_pages_run_under_the_nonce_csp_and_logout_ends_the_session(site: tuple[s
     assert "/ui/login" in page.url and "ended=1" in page.url
     assert page.locator("#session-ended").is_visible()
     page.screenshot(path=str(tmp_path / "session-ended.png"))
-    assert not foreign
-    ctx.close()
+    s.close()

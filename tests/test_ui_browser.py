@@ -8,9 +8,6 @@ aborted and counted).
 from __future__ import annotations
 
 import io
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,29 +15,15 @@ from urllib.parse import urlparse
 
 import pytest
 
-from api.app import create_app
-from api.security import ApiSettings
 from graph import db as gdb
 from ingest.loader import ingest_bundle
+from tests.browser import chromium, new_app, serve
 from tests.test_api import PASSWORD, XSS, _tables
 
 pytestmark = [pytest.mark.browser, pytest.mark.neo4j]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from tests.conftest import write_csv
 
     gdb.clear_database(driver)
@@ -48,33 +31,16 @@ def server(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFa
     for table, rows in _tables().items():
         write_csv(d / f"{table}.csv", rows)
     assert ingest_bundle(driver, d, rejects_path=d / "rejects.csv").rejected == 0
-    app = create_app(ApiSettings(home=tmp_path_factory.mktemp("uihome"), env="development", secret_key="k" * 48),
-                     neo4j_settings=neo4j_settings, driver=driver)
+    app = new_app(tmp_path_factory.mktemp("uihome"), neo4j_settings, driver)
     app.state.users.add("ines", PASSWORD, "investigator")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(10)
+    with serve(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian chromium is missing at /usr/bin/chromium (run `make system-deps`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def test_login_search_network_expand_routemap_png(server: str, browser: Any, tmp_path: Path) -> None:

@@ -17,14 +17,12 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from tests.browser import chromium
 from viz.network import render_network
 from viz.routemap import routemap_html
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 XSS = "<img src=x onerror=window.__xss=1;alert(1)>"
 XSS2 = "</script><script>window.__xss=2;alert(2)</script>"
 SHOTS = Path("/tmp")
@@ -89,13 +87,8 @@ def site() -> Iterator[_Site]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not installed")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:  # a missing chromium fails, never skips
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -495,8 +495,16 @@ def corridors(scope: Scope, q: RouteQuery, *, lang: str = "en") -> Table[Corrido
     (disclosure-controlled below investigator)."""
     scope.require("viewer")
     _lang(lang)
-    df, meta = _corridor_frame(scope, q, sdc.RULE, lang, view="corridors")
-    return Table[CorridorRow].model_validate(table(CorridorRow, df, **meta))
+    d = _disclosed(scope, q, sdc.RULE, view="corridors")  # checks the filters and audits the query
+
+    def run() -> Table[CorridorRow]:
+        df, meta = _corridor_frame(scope, q, sdc.RULE, lang, view="corridors", audit=False)
+        return Table[CorridorRow].model_validate(table(CorridorRow, df, **meta))
+
+    # the whole answer, per (data version, compartment, query, language, exactness): a warm
+    # request costs a lookup, not a re-run of names, shares and changes over every cell
+    out: Table[CorridorRow] = cached(scope, "corridors_table", (q.key(), lang, d.exact), run)
+    return out
 
 
 def hubs(scope: Scope, q: RouteQuery, *, lang: str = "en") -> Table[HubRow]:
@@ -505,6 +513,13 @@ def hubs(scope: Scope, q: RouteQuery, *, lang: str = "en") -> Table[HubRow]:
     scope.require("viewer")
     _lang(lang)
     d = _disclosed(scope, q, sdc.RULE, view="hubs", audit=False)
+    out: Table[HubRow] = cached(scope, "hubs_table", (q.key(), lang, d.exact), lambda: _hub_table(scope, q, d, lang))
+    scope.audit("read_aggregate", "hubs", filters=q.raw, rows=out.count,
+                method="exact" if d.exact else "cell-key")
+    return out
+
+
+def _hub_table(scope: Scope, q: RouteQuery, d: sdc.Disclosed, lang: str) -> Table[HubRow]:
     rows, _ = _selected(scope, q)
     names = place_names(_locations(scope, lang), lang)
     through: dict[str, dict[str, Any]] = {}
@@ -527,7 +542,6 @@ def hubs(scope: Scope, q: RouteQuery, *, lang: str = "en") -> Table[HubRow]:
            for loc, h in through.items()]
     out.sort(key=lambda x: (-x["victims"], x["location"]))
     df = pd.DataFrame(out, columns=list(HubRow.model_fields))
-    scope.audit("read_aggregate", "hubs", filters=q.raw, rows=len(df), method="exact" if d.exact else "cell-key")
     return Table[HubRow].model_validate(table(HubRow, df, filters=q.raw, filters_plain=q.plain(), **d.meta(),
                                               left_out=_left_out(scope, q, sdc.RULE)))
 

@@ -298,9 +298,12 @@ def network_payload(
     }
 
 
-def _page(title: str, payload: dict[str, Any], *, user: Any = None, role: str | None = None) -> str:
-    """The network page (``viz/templates/network.html``) for ``payload``, with the site header."""
-    return render_page("network.html", title=title, payload=payload, assets=network_assets(), user=user, role=role)
+def _page(title: str, payload: dict[str, Any], *, user: Any = None, role: str | None = None,
+          downloads: list[tuple[str, str]] | None = None) -> str:
+    """The network page (``viz/templates/network.html``) for ``payload``, with the site header;
+    ``downloads`` are ``(text, href)`` links to the page's table in other formats."""
+    return render_page("network.html", title=title, payload=payload, assets=network_assets(), user=user, role=role,
+                       downloads=downloads or [])
 
 
 def workspace_page(

@@ -55,6 +55,7 @@ def render_broker_view(
     fixed_layout_threshold: int = 300,
     user: str | None = None,
     role: str | None = None,
+    downloads: list[tuple[str, str]] | None = None,
 ) -> str:
     """Network page with brokers outlined by their Gould–Fernandez role.
 
@@ -68,6 +69,8 @@ def render_broker_view(
         (the largest wins), and optionally ``broker_score``/``score`` (node size).
     title, expand_url, fixed_layout_threshold, user, role
         As in :func:`viz.network.render_network`.
+    downloads : list of (text, href), optional
+        Links to the ranked broker table in other formats (CSV, XLSX), shown in the header.
 
     Returns
     -------
@@ -106,7 +109,7 @@ def render_broker_view(
     payload["legend"]["highlight"] = [[f"{r}: {d}", GF_ROLE_COLOURS[r]] for r, d in GF_ROLE_DESCRIPTIONS.items()] + [
         [t, c] for t, c in payload["legend"]["highlight"] if t not in GF_ROLE_COLOURS
     ]
-    return _page(title, payload, user=user, role=role)
+    return _page(title, payload, user=user, role=role, downloads=downloads)
 
 
 def render_case_view(

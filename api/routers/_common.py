@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Query
 from fastapi.responses import HTMLResponse
 
-from graph.scope import WouldBlock, memory_only
+from graph.scope import WouldBlock, deferred_audit, memory_only
 from views._common import jsonable, records, split_list
 from views.models import EdgeOut, GraphOut, NodeOut
 
@@ -92,14 +93,45 @@ def graph_to_nx(data: dict[str, Any]) -> Any:
     return G
 
 
+#: worker threads for audit writes of answers given from memory: apart from the request pool, so
+#: a warm aggregate never queues behind slow store reads for its audit entry
+_AUDIT_THREADS = 8
+
+
+def _write_all(pending: list[Callable[[], None]]) -> None:
+    for write in pending:
+        write()
+
+
 async def answer(view: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """Call ``view``: on the event loop when it can answer from memory (a warm cached
     aggregate: no queue behind slower requests), otherwise in a worker thread, where it
-    may read the store and compute."""
-    try:
-        with memory_only():
-            return view(*args, **kwargs)
-    except WouldBlock:
-        from starlette.concurrency import run_in_threadpool
+    may read the store and compute.  From memory, the view's audit entries are written in a
+    worker thread (the event loop never waits on the log's fsync), before the answer leaves."""
+    from starlette.concurrency import run_in_threadpool
 
+    try:
+        with memory_only(), deferred_audit() as pending:
+            out = view(*args, **kwargs)
+    except WouldBlock:
         return await run_in_threadpool(view, *args, **kwargs)
+    if pending:
+        import anyio.to_thread
+
+        await anyio.to_thread.run_sync(_write_all, pending, limiter=_audit_limiter())
+    return out
+
+
+_limiters: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
+def _audit_limiter() -> Any:
+    """The audit threads' limiter of the running event loop (each test client runs its own)."""
+    import asyncio
+
+    import anyio
+
+    loop = asyncio.get_running_loop()
+    if loop not in _limiters:
+        _limiters[loop] = anyio.CapacityLimiter(_AUDIT_THREADS)
+    return _limiters[loop]

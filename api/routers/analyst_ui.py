@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from core.errors import NetintelError
 
 from ..deps import DriverDep, scope_of
-from ..errors import ApiError
+from ..errors import ApiError, error_page
 from ..security import role_allows
 from ._common import render
 from .alerts import store_of
@@ -37,8 +37,8 @@ def _watermark(user: Any) -> str:
 
 
 def _refused(user: Any, title: str) -> HTMLResponse:
-    return render("table.html", status_code=403, title=title, rows=[], cols=[], links={}, user=user,
-                  note="Your role cannot see money trails or alerts (analysts only).", extra_links=[])
+    return error_page(403, "Your role cannot see money trails or alerts (analysts only).", user=user,
+                      title=f"{title}: not for your role")
 
 
 def _parse(q: dict[str, str]) -> dict[str, Any]:
@@ -171,8 +171,7 @@ def alert_page(alert_id: str, request: Request, driver: DriverDep, user: UiUser)
     try:
         a = v.alert(scope_of(request, user, driver, via="ui"), store_of(request), alert_id)
     except (NetintelError, ApiError):
-        return render("table.html", status_code=404, title="Not found", rows=[], cols=[], links={}, user=user,
-                      note=f"No alert {alert_id}.", extra_links=[])
+        return error_page(404, f"No alert {alert_id}.", user=user)
     trail = a.trail
     assert trail is not None
     data = {"transfers": [t.model_dump() for t in trail.transfers], "accounts": [x.model_dump() for x in trail.accounts],

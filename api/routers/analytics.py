@@ -32,7 +32,8 @@ def brokers(request: Request, scope: InvestigatorScope, cases: CasesQ = None,
         H, df, ids = v.broker_view(scope, cases, group=group, top=top)
         return HTMLResponse(render_broker_view(H, df, title="Brokers" + (f" — cases {', '.join(ids)}" if ids else ""),
                                                expand_url="/api/entities/{id}/neighbourhood?depth=1",
-                                               user=scope.user, role=scope.role))
+                                               user=scope.user, role=scope.role,
+                                               downloads=export_links(request, ("csv", "xlsx"))))
     return v.brokers(scope, cases, group=group, top=top)
 
 

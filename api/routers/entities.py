@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from graph.model import NODE_LABELS, REL_TYPES
 from views import explore as v
@@ -14,7 +15,7 @@ from views._common import split_list
 from views.models import GraphOut, NodeOut, PathsOut
 
 from ..deps import InvestigatorScope
-from ._common import Format, FormatQ, render
+from ._common import Format, FormatQ
 from ._exports import FILE_RESPONSES, GraphFormat, GraphFormatQ, graph_file
 
 entities = APIRouter(prefix="/api/entities", tags=["entities"])
@@ -104,10 +105,10 @@ def _neighbourhood(scope: Any, entity_id: str, label: str | None, depth: int, la
 @entities.get("/{entity_id}", response_model=NodeOut, summary="One entity (investigator)")
 def get_entity(entity_id: str, scope: InvestigatorScope, label: LabelQ = None,
                format: FormatQ = Format.json) -> Any:
-    node = v.entity(scope, entity_id, label)
-    if format is Format.html:
-        return render("entity.html", title=str(node.name), entity=node.model_dump(exclude_none=True), user=scope)
-    return node
+    if format is Format.html:  # an entity's page is its profile (a case's: its workspace), read there
+        to = f"/ui/entity/{quote(entity_id, safe='')}" + (f"?label={quote(label)}" if label else "")
+        return RedirectResponse(to, status_code=303)
+    return v.entity(scope, entity_id, label)
 
 
 @entities.get("/{entity_id}/neighbourhood", response_model=GraphOut, responses=FILE_RESPONSES,

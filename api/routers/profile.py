@@ -18,7 +18,7 @@ from views import profile as vp
 from views.profile_models import CaseProfile, EntityProfile, Timeline
 
 from ..deps import DriverDep, InvestigatorScope, scope_of
-from ..errors import ApiError
+from ..errors import ApiError, error_page
 from ..security import role_allows
 from ._common import Format, FormatQ, render
 from .ui import UiUser
@@ -86,15 +86,12 @@ def get_case_timeline(case_id: str, scope: InvestigatorScope, since: SinceQ = No
 
 # ------------------------------------------------------------------ pages
 def _forbidden(user: Any, what: str) -> HTMLResponse:
-    return render("table.html", status_code=403, title="Not allowed", rows=[], cols=[], links={}, user=user,
-                  note=f"Your role cannot see {what}.", extra_links=[])
+    return error_page(403, f"Your role cannot see {what}.", user=user)
 
 
 def _missing(user: Any, exc: ApiError, what: str) -> HTMLResponse:
     """The error page; a hidden id answers exactly like a missing one."""
-    note = what if exc.status == 404 else exc.message
-    return render("table.html", status_code=exc.status, title="Not found" if exc.status == 404 else "Error",
-                  rows=[], cols=[], links={}, user=user, note=note, extra_links=[])
+    return error_page(exc.status, what if exc.status == 404 else exc.message, user=user)
 
 
 @ui.get("/search", response_class=HTMLResponse)

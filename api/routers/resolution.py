@@ -15,7 +15,7 @@ from views import resolution as v
 from views.models import CandidateRow, JudgementOut, MergedPerson, PairReview, RunOut, Table
 
 from ..deps import AnalystScope, DriverDep, InvestigatorScope, scope_of
-from ..errors import ApiError
+from ..errors import ApiError, error_page
 from ..security import role_allows
 from ._common import render
 from ._exports import TableFormat, TableFormatQ, export_links, table_file
@@ -92,8 +92,7 @@ def _ui(request: Request, driver: Any) -> tuple[Any, Any]:
 
 
 def _refused(user: Any, need: str) -> Response:
-    return render("table.html", status_code=403, title="Not allowed", rows=[], cols=[], links={}, user=user,
-                  note=f"Your role cannot review duplicates (needs {need}).", extra_links=[])
+    return error_page(403, f"Your role cannot review duplicates (needs {need}).", user=user)
 
 
 @ui_router.get("/candidates")

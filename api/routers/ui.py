@@ -139,7 +139,7 @@ def install(app: Any) -> None:
     scripts and bearer calls keep the JSON 401."""
     from core.errors import Unauthorized
 
-    from ..errors import error_body
+    from ..errors import error_body, navigating
 
     @app.exception_handler(_LoginRedirect)
     async def _to_login(request: Request, exc: _LoginRedirect) -> Response:
@@ -149,10 +149,7 @@ def install(app: Any) -> None:
     async def _unauthorized(request: Request, exc: Unauthorized) -> Response:
         from fastapi.responses import JSONResponse
 
-        navigating = (request.method == "GET" and "authorization" not in request.headers
-                      and "text/html" in request.headers.get("accept", "")
-                      and request.headers.get("sec-fetch-mode", "navigate") == "navigate")
-        if navigating:
+        if navigating(request):
             return _relogin(request)
         return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status,
                             headers=exc.headers)
