@@ -209,6 +209,7 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
             yield
         finally:
             app.state.unauth_audit.flush()
+            app.state.audit.flush()  # the aggregate entries still queued (write-behind)
             if warmer is not None:
                 warmer.stop()
             if own and app.state.driver is not None:
