@@ -468,7 +468,8 @@ def test_sensitive_reads_are_audited(client: TestClient, app: Any) -> None:
     n = log.count()
     client.get("/api/entities/P2", headers=hdr(app, "investigator"))
     client.get("/api/routes/map?format=csv", headers=hdr(app, "viewer"))
-    client.get("/api/routes/corridors", headers=hdr(app, "viewer"))  # aggregate: audited as such
+    client.get("/api/routes/corridors", headers=hdr(app, "viewer"))  # aggregate: audited as such (write-behind)
+    assert log.flush()
     new = log.entries(limit=log.count() - n)
     assert [(e.username, e.action, e.target) for e in reversed(new)] == [
         ("investigator1", "read_personal", "P2"), ("viewer1", "export", "routemap"),
