@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -185,7 +184,6 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
 
         # the threads that run sync routes and store reads; answers from memory stay on the loop
         anyio.to_thread.current_default_thread_limiter().total_tokens = s.request_threads
-        sys.setswitchinterval(s.switch_interval_ms / 1000)
         own = driver is None
         if own:
             from graph.db import connect

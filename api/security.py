@@ -135,8 +135,7 @@ class ApiSettings:
     cache_entries: int = 256
     budget_seconds: float = 10.0
     job_workers: int = 1
-    request_threads: int = 40
-    switch_interval_ms: float = 5.0
+    request_threads: int = 8
     hub_degree: int = 50
     unauth_audit_per_minute: int = 60
     proxy_headers: bool = False
@@ -230,8 +229,7 @@ def get_api_settings(home: Path | None = None) -> ApiSettings:
                        query_timeout=s.query_timeout, db_retry_seconds=s.db_retry_seconds,
                        login_attempts=s.login_attempts, login_window_seconds=s.login_window_seconds,
                        cache_entries=s.cache_entries, budget_seconds=s.budget_seconds,
-                       job_workers=s.job_workers, request_threads=s.request_threads,
-                       switch_interval_ms=s.switch_interval_ms, hub_degree=s.hub_degree,
+                       job_workers=s.job_workers, request_threads=s.request_threads, hub_degree=s.hub_degree,
                        unauth_audit_per_minute=s.unauth_audit_per_minute, proxy_headers=s.proxy_headers,
                        trusted_proxies=s.trusted_proxies, import_dir=s.import_dir,
                        audit_key_file=s.audit_key_file, audit_anchor=s.audit_anchor)
