@@ -10,10 +10,16 @@ linked, by expectation maximisation, with Splink on DuckDB (in-process, local):
 2. **block**: records sharing one of the keys of :data:`BLOCKING_KEYS` are
    compared (keyed given+family name skeletons, the sorted name skeletons, a
    name token with the birth year or with day+month, the ID number, the
-   phone).  A key shared by more than ``max_block`` records is dropped
-   for that rule, so the number of comparisons grows about linearly;
+   phone, the house and unit number of the address).  A key shared by more
+   than ``max_block`` records is dropped for that rule, so the number of
+   comparisons grows about linearly;
 3. **compare** each pair on the levels of :data:`COMPARISONS` (name, birth
-   date, ID, phone, sex, nationality, address), from most to least alike;
+   date, ID, phone, sex, nationality, address), from most to least alike:
+   names whole and part by part (given against family either way round, so
+   one shared part does not make two names alike), birth dates with the
+   typos agencies make (day/month swapped, a day digit, the year), addresses
+   whole, by words, or by house number (a Thai and a Latin address share
+   little else);
 4. **learn** from the data: the probability that two random records match
    (from near-certain rules), *u* (how often non-matches agree on each level)
    from random record pairs, and *m* (how often true matches agree) by EM on
@@ -26,7 +32,11 @@ linked, by expectation maximisation, with Splink on DuckDB (in-process, local):
    (log2 Bayes factors, shown per field as the features that drove the score)
    plus the prior; *score* is the match probability; ``is_match`` at
    probability ≥ ``threshold`` (0.5: a match is more likely than not);
-6. a person **judges** each candidate (:mod:`graph.resolution`, append-only);
+6. **entities** (:func:`resolve_entities`): connected components of the
+   matches, so that records that share too little to match directly join
+   through a third; a component holding two records that by their own
+   comparison are different people is cut at its weakest match;
+7. a person **judges** each candidate (:mod:`graph.resolution`, append-only);
    :func:`clusters` turns accepted judgements into entities.
 
 References
@@ -67,6 +77,8 @@ __all__ = [
     "train",
     "prior_model",
     "find_duplicates",
+    "resolve_entities",
+    "CONFLICT_PROBABILITY",
     "explain_levels",
     "clusters",
     # generated records live in analytics.synthetic; importable from here for the bench
@@ -91,6 +103,14 @@ class Level:
 
 _NAME_JW = ("greatest(jaro_winkler_similarity(joined_l, joined_r), "
             "jaro_winkler_similarity(sorted_joined_l, sorted_joined_r))")
+#: given and family name compared part by part (either way round): the least similar part
+#: counts, so one shared part cannot make two names similar; names without a family part
+#: (Myanmar) compare whole
+_PART_SIM = ("CASE WHEN given_l IS NULL OR given_r IS NULL OR family_l IS NULL OR family_r IS NULL "
+             f"THEN {_NAME_JW} ELSE greatest("
+             "least(jaro_winkler_similarity(given_l, given_r), jaro_winkler_similarity(family_l, family_r)), "
+             "least(jaro_winkler_similarity(given_l, family_r), jaro_winkler_similarity(family_l, given_r))) END")
+_ONE_PART = "given_l = given_r OR family_l = family_r OR given_l = family_r OR family_l = given_r"
 _ADDR_WORDS = ("len(list_intersect(str_split(address_l, ' '), str_split(address_r, ' '))) * 2 >= "
                "greatest(len(str_split(address_l, ' ')), len(str_split(address_r, ' ')))")
 
@@ -100,15 +120,22 @@ COMPARISONS: dict[str, tuple[Level, ...]] = {
         Level("same name", "name_l = name_r", 0.75, 0.0002),
         Level("same letters, spaced differently", "joined_l = joined_r OR sorted_joined_l = sorted_joined_r",
               0.01, 0.00001),
-        Level("names nearly equal", f"{_NAME_JW} >= 0.95", 0.1, 0.0001),
-        Level("names similar", f"{_NAME_JW} >= 0.88", 0.08, 0.002),
-        Level("names somewhat similar", f"{_NAME_JW} >= 0.75", 0.05, 0.02),
-        Level("names differ", "ELSE", 0.01, 0.98),
+        Level("name parts nearly equal", f"{_PART_SIM} >= 0.92", 0.1, 0.0001),
+        Level("name parts similar", f"{_PART_SIM} >= 0.8", 0.06, 0.001),
+        Level("names similar", f"{_NAME_JW} >= 0.88", 0.02, 0.002),
+        Level("one name part the same, the other different", _ONE_PART, 0.01, 0.01),
+        Level("names somewhat similar", f"{_NAME_JW} >= 0.75", 0.04, 0.02),
+        Level("names differ", "ELSE", 0.01, 0.96),
     ),
     "dob": (
         Level("same birth date", "dob_l = dob_r", 0.85, 0.0002),
         Level("birth date day/month swapped", "dob_year_l = dob_year_r AND dob_md_l = dob_md_r", 0.03, 0.00003),
-        Level("birth date one digit apart", "levenshtein(dob_l, dob_r) <= 1", 0.06, 0.002),
+        Level("birth day one digit apart", "substr(dob_l, 1, 7) = substr(dob_r, 1, 7) "
+              "AND levenshtein(dob_l, dob_r) <= 1", 0.05, 0.001),
+        Level("same birth year and month", "substr(dob_l, 1, 7) = substr(dob_r, 1, 7)", 0.02, 0.005),
+        Level("same birth day and month, year 1 apart", "substr(dob_l, 6, 5) = substr(dob_r, 6, 5) "
+              "AND abs(dob_year_l - dob_year_r) <= 1", 0.03, 0.0002),
+        Level("birth date one digit apart", "levenshtein(dob_l, dob_r) <= 1", 0.01, 0.001),
         Level("birth years at most 1 apart", "abs(dob_year_l - dob_year_r) <= 1", 0.04, 0.06),
         Level("birth dates differ", "ELSE", 0.02, 0.94),
     ),
@@ -132,6 +159,7 @@ COMPARISONS: dict[str, tuple[Level, ...]] = {
     "address": (
         Level("same address", "address_l = address_r", 0.4, 0.01),
         Level("half the address words shared", _ADDR_WORDS, 0.1, 0.1),
+        Level("same house and unit number", "house_l = house_r", 0.1, 0.02),
         Level("addresses differ", "ELSE", 0.5, 0.89),
     ),
 }
@@ -143,7 +171,8 @@ FIELD_LABELS = {"name": "name", "dob": "birth date", "id_number": "ID number", "
                 "nationality": "nationality", "address": "address"}
 
 #: blocking rules: each is a key computed per record (see :func:`comparison_frame`)
-BLOCKING_KEYS = ("b_given_family", "b_name", "b_first_year", "b_last_year", "b_first_md", "b_id", "b_phone")
+BLOCKING_KEYS = ("b_given_family", "b_name", "b_first_year", "b_last_year", "b_first_md", "b_id", "b_phone",
+                 "b_house")
 #: pairs of random records sampled to estimate u; pairs EM samples from its blocks on big files
 U_MAX_PAIRS = 1e6
 EM_MAX_PAIRS = 2e6
@@ -172,6 +201,15 @@ def _address_words(text: str) -> str:
     return " ".join(sorted(set(words)))
 
 
+def _house_numbers(words: str | None) -> str | None:
+    """The numbers of an :func:`_address_words` text (house and unit number, in any script's
+    address: ``"12 3 tanonsukumwit"`` → ``"12 3"``), when it has at least two."""
+    if not words:
+        return None
+    nums = [w for w in words.split() if w.isdigit()]
+    return " ".join(nums) if len(nums) >= 2 else None
+
+
 def _row(i: int, p: Prepared, address: Any = None) -> dict[str, Any]:
     toks = list(p.tokens)
     srt = sorted(toks)
@@ -181,11 +219,14 @@ def _row(i: int, p: Prepared, address: Any = None) -> dict[str, Any]:
     sk = [skeleton(t) for t in toks]
     first = sk[0] if sk else None
     last = sk[-1] if len(sk) > 1 else None
+    addr = (_address_words(str(address)) or None) if isinstance(address, str) and address.strip() else None
     return {
         "unique_id": i,
         "name": " ".join(srt) or None,
         "joined": "".join(toks) or None,
         "sorted_joined": "".join(srt) or None,
+        "given": p.given or None,
+        "family": p.family or None,
         "script": p.script,
         "dob": b.isoformat() if b else None,
         "dob_year": year,
@@ -194,7 +235,7 @@ def _row(i: int, p: Prepared, address: Any = None) -> dict[str, Any]:
         "phone": p.phone[-9:] if p.phone else None,
         "sex": p.sex or None,
         "nationality": p.nationality or None,
-        "address": (_address_words(str(address)) or None) if isinstance(address, str) and address.strip() else None,
+        "address": addr,
         "b_given_family": f"{skeleton(p.given)}|{skeleton(p.family)}" if p.given and p.family else None,
         "b_name": "".join(sorted(sk)) or None,
         "b_first_year": f"{first}|{year}" if first and year else None,
@@ -202,6 +243,8 @@ def _row(i: int, p: Prepared, address: Any = None) -> dict[str, Any]:
         "b_first_md": f"{first}|{md}" if first and md else None,
         "b_id": p.id_number if len(p.id_number) >= 6 else None,
         "b_phone": p.phone[-9:] if p.phone else None,
+        "house": _house_numbers(addr),
+        "b_house": _house_numbers(addr),
     }
 
 
@@ -466,24 +509,81 @@ def find_duplicates(records: pd.DataFrame, threshold: float = 0.5, *, max_block:
     >>> df[["id_left", "id_right", "is_match"]].values.tolist()
     [['a', 'b', True]]
     """
+    out, _ = _resolve(records, threshold, max_block=max_block, use_dictionary=use_dictionary,
+                      min_train=min_train, min_score=min_score, seed=seed, model=model, entities=False)
+    return out
+
+
+def resolve_entities(records: pd.DataFrame, threshold: float = 0.5, *, conflict: float | None = None,
+                     max_block: int = 100, use_dictionary: bool = True, min_train: int = 1000,
+                     min_score: float = 0.01, seed: int = 0,
+                     model: LinkageModel | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The candidate pairs of :func:`find_duplicates` and the **entities** they make.
+
+    An entity is a connected component of the pairs with ``is_match``, so that two records
+    that never met in a block, or whose own comparison is inconclusive (a name and nothing
+    else to compare), join through a third record that matches both.  A component is first
+    checked against its own records: every pair inside it is scored by the same model, and
+    while some pair scores below ``conflict`` (default :data:`CONFLICT_PROBABILITY`: the two
+    records themselves say they are different people) the component's weakest match is
+    cut.
+
+    Returns
+    -------
+    (pairs, entities)
+        ``pairs`` as :func:`find_duplicates` returns them; ``entities``: ``id, entity`` for
+        every record in an entity of two or more records (``entity`` is its smallest id),
+        sorted by entity and id.
+
+    Examples
+    --------
+    >>> recs = pd.DataFrame({"id": ["a", "b", "c", "d"],
+    ...     "full_name": ["สมชาย ใจดี", "Somchay Chaidee", "Somchai Jaidee", "Malee Srisuk"],
+    ...     "birth_date": ["15/03/2533", "1990-03-15", None, "1971-07-02"],
+    ...     "phone": [None, "+66812345678", "081-234-5678", None]})
+    >>> pairs, ents = resolve_entities(recs)
+    >>> ents.values.tolist()
+    [['a', 'a'], ['b', 'a'], ['c', 'a']]
+    """
+    return _resolve(records, threshold, max_block=max_block, use_dictionary=use_dictionary,
+                    min_train=min_train, min_score=min_score, seed=seed, model=model, entities=True,
+                    conflict=CONFLICT_PROBABILITY if conflict is None else conflict)
+
+
+#: a pair scoring below this match probability holds records that are, by their own
+#: comparison, different people (about 99 to 1 against): an entity may not contain it
+CONFLICT_PROBABILITY = 0.01
+#: ... or that disagree on one field at a level this heavily against a match (log2 Bayes factor:
+#: records of one person almost never differ so, e.g. two different ID numbers)
+CONFLICT_WEIGHT = -8.0
+_ENTITY_COLUMNS = ["id", "entity"]
+
+
+def _resolve(records: pd.DataFrame, threshold: float, *, max_block: int, use_dictionary: bool, min_train: int,
+             min_score: float, seed: int, model: LinkageModel | None, entities: bool,
+             conflict: float = CONFLICT_PROBABILITY) -> tuple[pd.DataFrame, pd.DataFrame]:
     empty = pd.DataFrame(columns=_OUT_COLUMNS)
+    no_entities = pd.DataFrame(columns=_ENTITY_COLUMNS)
     if records is None or len(records) < 2:
-        return empty
+        return empty, no_entities
     frame = comparison_frame(records, use_dictionary, max_block)
     if frame[list(BLOCKING_KEYS)].notna().sum().max() < 2:
-        return empty
+        return empty, no_entities
     with _quiet():
         if model is None and len(records) >= min_train:
             linker, model = train(frame, seed=seed)
         else:
             model = model or prior_model()
             linker = _linker(frame, copy.deepcopy(model.settings))
-        pred = linker.inference.predict(threshold_match_probability=min_score).as_pandas_dataframe()
-    if pred.empty:
-        out = empty
-        out.attrs["model"] = model
-        return out
+        pred = _predict(linker, min_score)
+        del linker
     ids = records["id"].astype(str).to_numpy()
+    ents = no_entities
+    if entities and not pred.empty:
+        ents = _entities(frame, model, pred, ids, threshold, conflict)
+    if pred.empty:
+        empty.attrs["model"] = model
+        return empty, ents
     left, right = ids[pred["unique_id_l"].to_numpy()], ids[pred["unique_id_r"].to_numpy()]
     swap = left > right
     levels = _explain_frame(pred)
@@ -499,7 +599,90 @@ def find_duplicates(records: pd.DataFrame, threshold: float = 0.5, *, max_block:
     out = out[out["id_left"] != out["id_right"]]
     out = out.sort_values(["weight", "id_left", "id_right"], ascending=[False, True, True]).reset_index(drop=True)
     out.attrs["model"] = model
+    return out, ents
+
+
+def _predict(linker: Any, min_score: float | None) -> pd.DataFrame:
+    """Splink's scored pairs, only the columns used here (ids, scripts, probability, weights and
+    each field's level and weight): on big files the compared values would double the memory."""
+    sdf = linker.inference.predict(threshold_match_probability=min_score)
+    have = {c.unquote().name for c in sdf.columns}
+    wanted = ["unique_id_l", "unique_id_r", "match_probability", "match_weight", "script_l", "script_r"]
+    for field in COMPARISONS:
+        wanted += [f"gamma_{field}", f"mw_{field}", f"mw_tf_adj_{field}"]
+    cols = ", ".join(f'"{c}"' for c in wanted if c in have)
+    out = sdf.query_sql(f"select {cols} from {{this}}").as_pandas_dataframe()  # noqa: S608 - our column names
+    sdf.drop_table_from_database_and_remove_from_cache()
     return out
+
+
+def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Connected-component label of each of ``n`` nodes given the edges ``left``–``right``."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def _entities(frame: pd.DataFrame, model: LinkageModel, pred: pd.DataFrame, ids: np.ndarray, threshold: float,
+              conflict: float) -> pd.DataFrame:
+    """``id, entity`` of the components of the matches in ``pred``, cut where they hold a
+    conflicting pair (see :func:`resolve_entities`)."""
+    m = pred.loc[pred["match_probability"] >= threshold, ["unique_id_l", "unique_id_r", "match_weight"]]
+    if m.empty:
+        return pd.DataFrame(columns=_ENTITY_COLUMNS)
+    n = len(frame)
+    lab = _components(n, m["unique_id_l"].to_numpy(), m["unique_id_r"].to_numpy())
+    size = np.bincount(lab, minlength=lab.max() + 1)
+    big = size[lab] >= 3  # components of two are their own (matching) pair
+    if big.any():
+        # score every pair inside the larger components with the same model
+        cframe = frame.assign(cluster=np.where(big, lab, -1)).astype({"cluster": "Int64"})
+        cframe.loc[~big, "cluster"] = pd.NA
+        settings = copy.deepcopy(model.settings)
+        settings["blocking_rules_to_generate_predictions"] = [
+            {"blocking_rule": 'l."cluster" = r."cluster"', "sql_dialect": "duckdb"}]
+        with _quiet():
+            inner = _predict(_linker(cframe, settings), None)
+        strong_no = np.zeros(len(inner), dtype=bool)
+        for field in COMPARISONS:
+            strong_no |= (inner[f"gamma_{field}"].to_numpy() >= 0) & (inner[f"mw_{field}"].to_numpy() <= CONFLICT_WEIGHT)
+        bad = inner.loc[(inner["match_probability"] < conflict) | strong_no, ["unique_id_l", "unique_id_r"]]
+        if not bad.empty:
+            lab = _cut_conflicts(lab, m, bad)
+    members = np.flatnonzero(np.bincount(lab, minlength=lab.max() + 1)[lab] >= 2)
+    out = pd.DataFrame({"id": ids[members], "label": lab[members]})
+    out["entity"] = out.groupby("label")["id"].transform("min")
+    return out[_ENTITY_COLUMNS].sort_values(["entity", "id"]).reset_index(drop=True)
+
+
+def _cut_conflicts(lab: np.ndarray, matches: pd.DataFrame, bad: pd.DataFrame) -> np.ndarray:
+    """Labels after cutting, in each component holding a pair of ``bad``, its weakest match
+    until no component holds one."""
+    import networkx as nx
+
+    lab = lab.copy()
+    bad_l, bad_r = bad["unique_id_l"].to_numpy(), bad["unique_id_r"].to_numpy()
+    hit = set(lab[bad_l].tolist())
+    edges = matches[np.isin(lab[matches["unique_id_l"].to_numpy()], list(hit))]
+    conflicts: dict[int, list[tuple[int, int]]] = {}
+    for a, b in zip(bad_l.tolist(), bad_r.tolist(), strict=True):
+        conflicts.setdefault(int(lab[a]), []).append((a, b))
+    next_label = int(lab.max()) + 1
+    for comp, group in edges.groupby(lab[edges["unique_id_l"].to_numpy()]):
+        g = nx.Graph()
+        g.add_weighted_edges_from(zip(group["unique_id_l"].tolist(), group["unique_id_r"].tolist(),
+                                      group["match_weight"].tolist(), strict=True))
+        pairs = conflicts[int(comp)]
+        while any(nx.has_path(g, a, b) for a, b in pairs if a in g and b in g):
+            weakest = min(g.edges(data="weight"), key=lambda e: e[2])
+            g.remove_edge(weakest[0], weakest[1])
+        for part in nx.connected_components(g):
+            idx = np.fromiter(part, dtype=np.int64)
+            lab[idx] = next_label
+            next_label += 1
+    return lab
 
 
 def clusters(judgements: pd.DataFrame, accepted: Sequence[str] = ("accepted",)) -> pd.DataFrame:

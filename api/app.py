@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -184,6 +185,7 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
 
         # the threads that run sync routes and store reads; answers from memory stay on the loop
         anyio.to_thread.current_default_thread_limiter().total_tokens = s.request_threads
+        sys.setswitchinterval(s.switch_interval_ms / 1000)
         own = driver is None
         if own:
             from graph.db import connect
@@ -207,6 +209,7 @@ def create_app(settings: ApiSettings | None = None, *, neo4j_settings: Any = Non
             yield
         finally:
             app.state.unauth_audit.flush()
+            app.state.audit.flush()  # the aggregate entries still queued (write-behind)
             if warmer is not None:
                 warmer.stop()
             if own and app.state.driver is not None:

@@ -35,10 +35,12 @@ logins, refused forms) can add.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -51,10 +53,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AuditLog", "AuditEntry", "AuditVerification", "verify_audit", "GENESIS", "UnauthenticatedAudit",
+__all__ = ["AuditLog", "AuditEntry", "WRITE_BEHIND", "AuditVerification", "verify_audit", "GENESIS", "UnauthenticatedAudit",
            "default_key_file", "default_anchor"]
 
 GENESIS = "0" * 64
+log = logging.getLogger("netintel.audit")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -169,6 +172,11 @@ class _Pending:
     error: BaseException | None = None
 
 
+#: actions whose entries are written behind (:meth:`AuditLog.record_later`): aggregate reads, which
+#: name no person; every read of personal data waits until its entry is durable
+WRITE_BEHIND = frozenset({"read_aggregate"})
+
+
 def _mac(key: bytes, seq: int, h: str) -> str:
     return hmac.new(key, f"netintel-audit|{seq}|{h}".encode(), hashlib.sha256).hexdigest()
 
@@ -206,6 +214,7 @@ class AuditLog:
         self._queue_cv = threading.Condition()
         self._pending: list[_Pending] = []
         self._writing = False
+        self._flusher: threading.Thread | None = None
         self._writer: sqlite3.Connection | None = None
 
     @contextmanager
@@ -241,6 +250,52 @@ class AuditLog:
             raise mine.error
         assert mine.entry is not None
         return mine.entry
+
+    def record_later(self, username: str, action: str, target: str = "", details: dict[str, Any] | None = None,
+                     client: str = "") -> None:
+        """Queue one entry for the next group commit and return at once (write-behind).
+
+        For :data:`WRITE_BEHIND` actions only (aggregate reads: no personal data), where the caller
+        must not wait for an fsync: a background writer commits the queue within milliseconds;
+        :meth:`flush` (called at shutdown and at exit) waits until it is empty.  A write that fails
+        is logged; the entries of that batch are lost (the chain stays intact)."""
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        det = json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str)
+        with self._queue_cv:
+            self._pending.append(_Pending(at, username, action, str(target), det, client, details or {}))
+            if self._flusher is None:
+                self._flusher = threading.Thread(target=self._flush_forever, name="audit-writer", daemon=True)
+                self._flusher.start()
+                atexit.register(self.flush)
+            self._queue_cv.notify_all()
+
+    def _flush_forever(self) -> None:
+        with self._queue_cv:
+            while True:
+                while not self._pending or self._writing:
+                    self._queue_cv.wait()
+                batch, self._pending, self._writing = self._pending, [], True
+                self._queue_cv.release()
+                try:
+                    self._write_batch(batch)
+                    failed = [e for e in batch if e.error is not None]
+                    if failed:
+                        log.error("audit: %d queued entries not written: %s", len(failed), failed[0].error)
+                finally:
+                    self._queue_cv.acquire()
+                    self._writing = False
+                    self._queue_cv.notify_all()
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until every queued entry is written (True), or ``timeout`` seconds (False)."""
+        deadline = time.monotonic() + timeout
+        with self._queue_cv:
+            while self._pending or self._writing:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._queue_cv.wait(left)
+        return True
 
     def _write_batch(self, batch: list[_Pending]) -> None:
         """One transaction for the batch, one checkpoint of its last entry; every waiter gets its

@@ -28,7 +28,7 @@ from neo4j import Driver
 
 from graph.scope import Scope
 
-from .audit import AuditLog
+from .audit import WRITE_BEHIND, AuditLog
 from .errors import Forbidden, Unauthorized, Unavailable
 from .security import TOKEN_PREFIX, ApiSettings, User, UserStore, decode_access_token, role_allows
 
@@ -271,7 +271,10 @@ def scope_of(request: Request, user: User, driver: Any, via: str | None = None) 
     def auditor(username: str, action: str, target: str, details: dict[str, Any]) -> None:
         details.setdefault("path", path)
         details.setdefault("via", via)
-        log.record(username, action, target, details, client)
+        if action in WRITE_BEHIND:  # aggregate reads: queued, the request does not wait for the fsync
+            log.record_later(username, action, target, details, client)
+        else:
+            log.record(username, action, target, details, client)
 
     scope = Scope.for_user(driver, user.username, user.role, tuple(user.units or ()), auditor)
     request.state.scope = scope

@@ -136,6 +136,7 @@ class ApiSettings:
     budget_seconds: float = 10.0
     job_workers: int = 1
     request_threads: int = 40
+    switch_interval_ms: float = 5.0
     hub_degree: int = 50
     unauth_audit_per_minute: int = 60
     proxy_headers: bool = False
@@ -229,7 +230,8 @@ def get_api_settings(home: Path | None = None) -> ApiSettings:
                        query_timeout=s.query_timeout, db_retry_seconds=s.db_retry_seconds,
                        login_attempts=s.login_attempts, login_window_seconds=s.login_window_seconds,
                        cache_entries=s.cache_entries, budget_seconds=s.budget_seconds,
-                       job_workers=s.job_workers, request_threads=s.request_threads, hub_degree=s.hub_degree,
+                       job_workers=s.job_workers, request_threads=s.request_threads,
+                       switch_interval_ms=s.switch_interval_ms, hub_degree=s.hub_degree,
                        unauth_audit_per_minute=s.unauth_audit_per_minute, proxy_headers=s.proxy_headers,
                        trusted_proxies=s.trusted_proxies, import_dir=s.import_dir,
                        audit_key_file=s.audit_key_file, audit_anchor=s.audit_anchor)
@@ -451,6 +453,17 @@ class UserStore:
                         c.execute(f"ALTER TABLE {table} ADD COLUMN {col} {decl}")
         if new:
             os.chmod(self.path, 0o600)
+        self._readers = threading.local()
+
+    def _read_one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """One row of a read asked with every request (the session check): on a connection kept
+        open per thread, not a new one each time; the statement is run to its end, so no read
+        lock outlives the call."""
+        c = getattr(self._readers, "conn", None)
+        if c is None:
+            c = self._readers.conn = sqlite3.connect(self.path, timeout=30)
+        rows = c.execute(sql, params).fetchall()
+        return tuple(rows[0]) if rows else None
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
@@ -541,9 +554,8 @@ class UserStore:
 
     def session_state(self, username: str) -> tuple[User, str, int] | None:
         """``(user, password_changed_at, session_version)`` in one read, or None."""
-        with self._conn() as c:
-            r = c.execute("SELECT username, role, disabled, created_at, units, password_changed_at, "
-                          "session_version FROM users WHERE username = ?", (username,)).fetchone()
+        r = self._read_one("SELECT username, role, disabled, created_at, units, password_changed_at, "
+                           "session_version FROM users WHERE username = ?", (username,))
         if r is None:
             return None
         return User(r[0], r[1], bool(r[2]), r[3], units=_units(r[4])), r[5], int(r[6])

@@ -4,6 +4,7 @@ generated cross-script records, time and peak memory per size.
     python bench/analytics_resolution.py                  # FEBRL 1-4, generated 10^3-10^5
     python bench/analytics_resolution.py --big            # also 10^6 generated records
     python bench/analytics_resolution.py --case synthetic:100000   # one case, JSON on stdout
+    python bench/analytics_resolution.py --cases generator:1000000 --out X.json   # chosen cases
 
 Data:
 
@@ -20,7 +21,11 @@ Data:
   generator, with its own duplicate model), scored against its ``truth.json`` pairs closed
   transitively.
 
-Recall counts every true pair, so pairs lost by blocking are misses.  Each case runs in its
+Each case runs :func:`analytics.resolution.resolve_entities` and is scored twice: the **pairs**
+(``precision``, ``recall``, ``f1``: the candidate pairs with ``is_match``) and the **entities**
+(``entity_precision``, ``entity_recall``, ``entity_f1``: every pair of records put in one
+entity, the components of the matches cut at conflicting pairs).  Recall counts every true
+pair, so pairs lost by blocking are misses.  Each case runs in its
 own process so its peak memory (``ru_maxrss``, DuckDB included) is its own.  Also reported per
 case: ``best_possible_f1``, the F1 of the best decision any scorer could take on the same
 comparison levels (each combination of levels called a match when most of its pairs are
@@ -135,6 +140,22 @@ def score(out: pd.DataFrame, truth: set[tuple[str, str]], n: int) -> dict[str, A
             "matches_at_top_probability_2dp": int((matches["score"].round(2) == 1.0).sum())}
 
 
+def entity_pairs(ents: pd.DataFrame) -> set[tuple[str, str]]:
+    """Every pair of records put in one entity."""
+    pairs: set[tuple[str, str]] = set()
+    for ids in ents.groupby("entity")["id"].apply(sorted):
+        pairs.update((ids[a], ids[b]) for a in range(len(ids)) for b in range(a + 1, len(ids)))
+    return pairs
+
+
+def score_entities(ents: pd.DataFrame, truth: set[tuple[str, str]]) -> dict[str, Any]:
+    """Precision, recall and F1 of the pairs of records the entities put together."""
+    pred = entity_pairs(ents)
+    p, r, f1 = _prf(pred, truth)
+    return {"entity_pairs": len(pred), "entity_precision": round(p, 4), "entity_recall": round(r, 4),
+            "entity_f1": round(f1, 4)}
+
+
 def run_case(case: str) -> dict[str, Any]:
     kind, _, size = case.partition(":")
     t0 = time.perf_counter()
@@ -148,12 +169,16 @@ def run_case(case: str) -> dict[str, Any]:
     else:
         raise SystemExit(f"unknown case {case}")
     load = time.perf_counter() - t0
+    load_before = os.getloadavg()
     t0 = time.perf_counter()
-    out = res.find_duplicates(records)
+    out, ents = res.resolve_entities(records)
     secs = time.perf_counter() - t0
-    row = {"case": case, **score(out, truth, len(records)), "seconds": round(secs, 1),
+    row = {"case": case, **score(out, truth, len(records)), **score_entities(ents, truth), "seconds": round(secs, 1),
            "records_per_s": round(len(records) / secs, 1), "data_seconds": round(load, 1),
-           "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+           "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+           # 1-, 5-, 15-minute load averages (the machine has 2 cores) before and after the timed part
+           "load_average_before": [round(x, 2) for x in load_before],
+           "load_average_after": [round(x, 2) for x in os.getloadavg()]}
     model = out.attrs["model"]
     row["model"] = {"learned_from": model.learned_from, "prior": model.prior, "weights": model.weights()}
     return row

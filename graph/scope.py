@@ -117,17 +117,17 @@ def memory_only() -> Iterator[None]:
 
 
 #: audit calls held back inside :func:`memory_only` (written by the caller, off the event loop)
-_deferred: contextvars.ContextVar[list[Callable[[], None]] | None] = contextvars.ContextVar(
+_deferred: contextvars.ContextVar[list[tuple[str, Callable[[], None]]] | None] = contextvars.ContextVar(
     "netintel_deferred_audit", default=None)
 
 
 @contextlib.contextmanager
-def deferred_audit() -> Iterator[list[Callable[[], None]]]:
-    """Within this block :meth:`Scope.audit` queues its entries in the yielded list instead of
-    writing them; the caller must run each (in order) before it answers, or drop them when the
-    answer is abandoned.  Lets a view answer from memory on the event loop while the durable
+def deferred_audit() -> Iterator[list[tuple[str, Callable[[], None]]]]:
+    """Within this block :meth:`Scope.audit` queues ``(action, write)`` in the yielded list instead
+    of writing; the caller must run each ``write`` (in order) before it answers, or drop them when
+    the answer is abandoned.  Lets a view answer from memory on the event loop while a durable
     audit write (an fsync) happens in a worker thread."""
-    pending: list[Callable[[], None]] = []
+    pending: list[tuple[str, Callable[[], None]]] = []
     token = _deferred.set(pending)
     try:
         yield pending
@@ -400,7 +400,7 @@ class Scope:
             pending = _deferred.get()
             if pending is not None:
                 auditor, user = self.auditor, self.user
-                pending.append(lambda: auditor(user, action, target, details))
+                pending.append((action, lambda: auditor(user, action, target, details)))
             else:
                 self.auditor(self.user, action, target, details)
 

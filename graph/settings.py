@@ -157,6 +157,10 @@ class Settings(BaseSettings):
     request_threads: int = Field(40, ge=2, le=512,
                                  description="worker threads of one server process for requests that read the "
                                  "store (answers from memory never wait for one)")
+    switch_interval_ms: float = Field(
+        5.0, ge=0.1, le=100.0,
+        description="how long a server thread may hold Python's interpreter lock before another may run "
+        "(`sys.setswitchinterval`; lower: answers from memory wait less behind store reads)")
     hub_degree: int = Field(50, ge=1, le=1_000_000,
                             description="a node with more neighbours than this is returned collapsed "
                             "(with its count) unless its neighbours are asked for")

@@ -17,22 +17,13 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import free_port, new_app
 
 __all__ = ["CHROMIUM", "ARGS", "new_app", "serve", "chromium", "OfflinePage"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-
-
-def new_app(home: Path, neo4j_settings: Any, driver: Any, *, secret: str = "k", **settings: Any) -> Any:
-    """The real app (development settings) on the test Neo4j, with its own home."""
-    from api.app import create_app
-    from api.security import ApiSettings
-
-    return create_app(ApiSettings(home=home, env="development", secret_key=secret * 48, **settings),
-                      neo4j_settings=neo4j_settings, driver=driver)
 
 
 @contextmanager

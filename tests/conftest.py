@@ -94,3 +94,27 @@ def op(driver: Any) -> Any:
     from graph.scope import Scope
 
     return Scope.operator(driver, "test")
+
+
+def new_app(home: Path, neo4j_settings: Any, driver: Any, *, secret: str = "k", users: str | None = None,
+            **settings: Any) -> Any:
+    """The real app (development settings) on the test Neo4j, with its own home; with
+    ``users=PASSWORD``, one user per role named ``<role>1`` (``viewer1`` … ``admin1``)."""
+    from api.app import create_app
+    from api.security import ROLES, ApiSettings
+
+    app = create_app(ApiSettings(home=home, env="development", secret_key=secret * 48, **settings),
+                     neo4j_settings=neo4j_settings, driver=driver)
+    if users is not None:
+        for role in ROLES:
+            app.state.users.add(role + "1", users, role)
+    return app
+
+
+def hdr(app: Any, role: str) -> dict[str, str]:
+    """Bearer headers of the app's ``<role>1`` user (see :func:`new_app`)."""
+    from api.security import create_access_token
+
+    pwc = app.state.users.password_changed_at(role + "1")
+    return {"Authorization": "Bearer " + create_access_token(app.state.api_settings, role + "1", role,
+                                                             password_changed_at=pwc)}

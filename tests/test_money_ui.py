@@ -14,16 +14,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.security import ApiSettings, create_access_token
 from graph import db as gdb
 from ingest.loader import ingest_bundle
 from tests.browser import OfflinePage, chromium, serve
+from tests.conftest import hdr, new_app
 
 pytestmark = [pytest.mark.neo4j]
 
 PASSWORD = "correct-horse-battery"
-ROLES = ("viewer", "investigator", "analyst", "admin")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / ".netintel" / "screenshots"
 
 
@@ -71,23 +69,13 @@ def loaded(driver: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="module")
 def app(loaded: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    a = create_app(ApiSettings(home=tmp_path_factory.mktemp("moneyhome"), env="development", secret_key="k" * 48),
-                   neo4j_settings=neo4j_settings, driver=loaded)
-    for role in ROLES:
-        a.state.users.add(role + "1", PASSWORD, role)
-    return a
+    return new_app(tmp_path_factory.mktemp("moneyhome"), neo4j_settings, loaded, users=PASSWORD)
 
 
 @pytest.fixture(scope="module")
 def client(app: Any) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
-
-
-def hdr(app: Any, role: str) -> dict[str, str]:
-    pwc = app.state.users.password_changed_at(role + "1")
-    return {"Authorization": "Bearer " + create_access_token(app.state.api_settings, role + "1", role,
-                                                             password_changed_at=pwc)}
 
 
 # ------------------------------------------------------------------ trace workspace

@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.security import ROLES, ApiSettings, create_access_token
 from graph import db as gdb
 from ingest.loader import ingest_bundle
+from tests.conftest import hdr, new_app
 
 pytestmark = pytest.mark.neo4j
 
@@ -150,23 +149,13 @@ def load_workspace(driver: Any, tmp_dir: Any) -> None:
 @pytest.fixture(scope="module")
 def app(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     load_workspace(driver, tmp_path_factory.mktemp("wsbundle"))
-    a = create_app(ApiSettings(home=tmp_path_factory.mktemp("wshome"), env="development", secret_key="k" * 48),
-                   neo4j_settings=neo4j_settings, driver=driver)
-    for role in ROLES:
-        a.state.users.add(role + "1", PASSWORD, role)
-    return a
+    return new_app(tmp_path_factory.mktemp("wshome"), neo4j_settings, driver, users=PASSWORD)
 
 
 @pytest.fixture(scope="module")
 def client(app: Any) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
-
-
-def hdr(app: Any, role: str) -> dict[str, str]:
-    pwc = app.state.users.password_changed_at(role + "1")
-    return {"Authorization": "Bearer " + create_access_token(app.state.api_settings, role + "1", role,
-                                                             password_changed_at=pwc)}
 
 
 def get(client: TestClient, app: Any, url: str, role: str = "investigator", **params: Any) -> Any:

@@ -351,8 +351,10 @@ def test_memory_only_answers_warm_aggregates_and_refuses_io(loaded: Any,
 
 def test_answers_from_memory_write_their_audit_entries_off_the_event_loop(loaded: Any,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """A warm aggregate is answered on the event loop, but its audit entry (an fsync) is written in a
-    worker thread, before the answer is returned; an answer that falls back to a thread audits once."""
+    """An answer from memory is computed on the event loop; an audit entry that must be durable
+    (personal data) is written in a worker thread before the answer is returned, while an aggregate
+    entry (write-behind) is only queued, on the loop; an answer that falls back to a thread audits
+    once."""
     import asyncio
     import threading
 
@@ -372,7 +374,15 @@ def test_answers_from_memory_write_their_audit_entries_off_the_event_loop(loaded
     viewer.cache_key()
     res = asyncio.run(answer(routes.corridors, viewer, routes.RouteQuery.parse()))
     assert res.meta["disclosure"] == "refused"
-    assert written == [("read_aggregate", "corridors", False)]  # written, and not on the loop's thread
+    assert written == [("read_aggregate", "corridors", True)]  # handed over on the loop (the log queues it)
+    written.clear()
+
+    def personal(scope: gs.Scope) -> str:
+        scope.audit("read_personal", "P1")
+        return "from memory"
+
+    assert asyncio.run(answer(personal, viewer)) == "from memory"
+    assert written == [("read_personal", "P1", False)]  # durable: written in a worker thread, before the answer
     written.clear()
     asyncio.run(answer(routes.corridors, viewer, routes.RouteQuery.parse(years="2018")))  # cold: a thread
     assert written == [("read_aggregate", "corridors", False)]  # once: the abandoned memory try wrote nothing

@@ -299,6 +299,22 @@ def test_concurrent_audit_writes_share_commits_and_stay_one_verified_chain(tmp_p
     assert v.ok and v.entries == 320, v
 
 
+def test_write_behind_entries_join_the_chain_and_flush(tmp_path: Path) -> None:
+    """Aggregate entries are queued (record_later returns at once) and committed by the writer
+    thread in order with the durable ones; flush() waits for them; the chain verifies."""
+    log = AuditLog(tmp_path / "home" / "audit.sqlite")
+    log.record("u", "login", "", {}, "")
+    for i in range(50):
+        log.record_later("v", "read_aggregate", "corridors", {"i": i}, "10.0.0.2")
+    log.record("u", "read_personal", "P1", {}, "")
+    assert log.flush(timeout=30)
+    rows = [(e.action, e.details.get("i")) for e in reversed(log.entries(limit=100))]
+    assert rows[0] == ("login", None) and len(rows) == 52
+    assert [i for a, i in rows if a == "read_aggregate"] == list(range(50))  # in the order queued
+    v = log.verify()
+    assert v.ok and v.entries == 52, v
+
+
 def test_a_failed_group_commit_fails_every_waiter_and_writes_nothing(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "home" / "audit.sqlite")
     log.record("u", "login", "", {}, "")

@@ -15,6 +15,8 @@ from graph.scope import WouldBlock, deferred_audit, memory_only
 from views._common import jsonable, records, split_list
 from views.models import EdgeOut, GraphOut, NodeOut
 
+from ..audit import WRITE_BEHIND
+
 T = TypeVar("T")
 
 __all__ = [
@@ -98,8 +100,8 @@ def graph_to_nx(data: dict[str, Any]) -> Any:
 _AUDIT_THREADS = 8
 
 
-def _write_all(pending: list[Callable[[], None]]) -> None:
-    for write in pending:
+def _write_all(pending: list[tuple[str, Callable[[], None]]]) -> None:
+    for _action, write in pending:
         write()
 
 
@@ -115,7 +117,9 @@ async def answer(view: Callable[..., T], *args: Any, **kwargs: Any) -> T:
             out = view(*args, **kwargs)
     except WouldBlock:
         return await run_in_threadpool(view, *args, **kwargs)
-    if pending:
+    if pending and all(action in WRITE_BEHIND for action, _ in pending):
+        _write_all(pending)  # queued for the log's writer thread: no wait here
+    elif pending:
         import anyio.to_thread
 
         await anyio.to_thread.run_sync(_write_all, pending, limiter=_audit_limiter())
