@@ -145,17 +145,18 @@ class _Spill:
     """Rows kept for a later pass (embedded references), on disk, read back in chunks:
     the loader's memory does not grow with the size of a node file."""
 
-    def __init__(self) -> None:
+    def __init__(self, chunk: int = 5000) -> None:
         self._fh = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self._buf: list[tuple[Any, ...]] = []
         self.count = 0
+        self.chunk = chunk  # rows read back at a time: the relationship batches of the second pass
 
     def add(self, raw: RawRow, rec: Record) -> None:
         # plain tuples: pickled several times faster than the dataclasses
         self._buf.append((raw.file, raw.line, raw.text, raw.cells, rec.table, rec.id, rec.source,
                           rec.source_record_id, rec.seen, rec.refs))
         self.count += 1
-        if len(self._buf) >= 5000:
+        if len(self._buf) >= self.chunk:
             self._dump()
 
     def _dump(self) -> None:
@@ -197,6 +198,9 @@ class _Loader:
         self.pool = ThreadPoolExecutor(max_workers=self.writers, thread_name_prefix="neo4j-writer")
         self.pending: list[Future[None]] = []
         self.rel_inflight = max(1, rel_writers) - 1  # relationship batches waiting besides the one written
+        # relationship rows waiting for a full batch, per (query kind, type, labels): a chunk's rows
+        # split by type and end labels, and full batches mean fewer, larger transactions
+        self.rel_buf: dict[tuple[bool, str, str, str], list[dict[str, Any]]] = defaultdict(list)
         # labels and types with nothing in the store when the run began: every id or
         # relationship record of this run is then new, and is CREATEd without a look-up
         self.empty_labels, self.empty_types = self._empty()
@@ -430,15 +434,29 @@ class _Loader:
     def _write_rels(self, groups: dict[tuple[str, str, str], list[dict[str, Any]]]) -> None:
         # one relationship batch written at a time (the next one validated meanwhile): concurrent
         # CREATEs on shared, dense end nodes (border crossings, hubs) wait on each other's node
-        # locks and deadlock, and the driver's retries cost more than the parallelism gains
+        # locks and deadlock, and the driver's retries cost more than the parallelism gains.
+        # Rows wait in rel_buf until a batch is full (flush_rels at the end of each table).
         for (rtype, flab, tlab), rows in groups.items():
-            if rtype in self.empty_types:
-                # nothing of this type existed and a run never repeats a record: create
-                self._submit(cypher.create_rels(rtype, flab, tlab),
-                             [{"from": r["from"], "to": r["to"], "p": _rel_props(r)} for r in rows],
-                             writers=self.rel_inflight)
+            create = rtype in self.empty_types  # nothing of this type existed, a run never repeats a record
+            buf = self.rel_buf[(create, rtype, flab, tlab)]
+            if create:
+                buf.extend({"from": r["from"], "to": r["to"], "p": _rel_props(r)} for r in rows)
             else:
-                self._submit(cypher.upsert_rels(rtype, flab, tlab), rows, writers=self.rel_inflight)
+                buf.extend(rows)
+            while len(buf) >= self.batch_size:
+                self._submit_rels(create, rtype, flab, tlab, buf[:self.batch_size])
+                del buf[:self.batch_size]
+
+    def _submit_rels(self, create: bool, rtype: str, flab: str, tlab: str, rows: list[dict[str, Any]]) -> None:
+        query = cypher.create_rels(rtype, flab, tlab) if create else cypher.upsert_rels(rtype, flab, tlab)
+        self._submit(query, rows, writers=self.rel_inflight)
+
+    def flush_rels(self) -> None:
+        """Write the relationship rows still waiting for a full batch."""
+        for (create, rtype, flab, tlab), rows in self.rel_buf.items():
+            if rows:
+                self._submit_rels(create, rtype, flab, tlab, list(rows))
+        self.rel_buf.clear()
 
     def load_embedded(self, table: str, spill: _Spill) -> None:
         fs = self.summary.files[next(n for n, f in self.summary.files.items() if f.table == table)]
@@ -449,6 +467,7 @@ class _Loader:
                 chosen = [(raw, rec) for raw, rec in chunk if spec.to_field in rec.refs]
                 if chosen:
                     self._flush_rels(spec, chosen, fs, {}, count_loaded=False)
+        self.flush_rels()
 
     def load_rels(self, table: str, path: Path) -> None:
         spec = rel_specs_for_table(table)[0]
@@ -457,6 +476,7 @@ class _Loader:
         for chunk in self._chunks(table, path, fs):
             if chunk:
                 self._flush_rels(spec, chunk, fs, extra, count_loaded=True)
+        self.flush_rels()
 
 
 def loader_write(driver: Driver, query: str, rows: list[dict[str, Any]]) -> None:
@@ -546,7 +566,7 @@ def ingest_bundle(
     loader = _Loader(driver, bundle, rejects, summary, batch_size, progress, writers, rel_writers)
     try:
         node_tables = [n.table for n in NODES if n.table in tables]
-        spills = {t: _Spill() for t in node_tables}
+        spills = {t: _Spill(batch_size) for t in node_tables}
         t0 = time.perf_counter()
         for t in node_tables:
             loader.load_nodes(t, tables[t], spills[t])
