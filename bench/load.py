@@ -595,7 +595,9 @@ async def _raw_part(conn: Neo4jConn, mix: list[tuple[str, str, str, float]], s: 
         if name == "stats":
             return len(await fetch(tx, stats_q))
         if name in ("corridors", "hubs"):
-            return len(await fetch(tx, _JOURNEYS, cases=None)) + len(await fetch(tx, _LOCATIONS))
+            # the projection's query over every journey at once (the API pages it by person id)
+            return len(await fetch(tx, _JOURNEYS, cases=None, after="", upto="\U0010ffff")) + \
+                len(await fetch(tx, _LOCATIONS))
         raise ValueError(name)
 
     async def client(i: int, stop_at: float) -> None:
