@@ -28,6 +28,7 @@ __all__ = [
     "RESTRICTED_LABEL",
     "MARK_RESTRICTED_CASES",
     "DELETE_ALL_BATCH",
+    "DELETE_RELS_BATCH",
 ]
 
 
@@ -249,6 +250,14 @@ def load_csv_rels(rtype: str, from_labels: tuple[str, ...], from_col: str, to_la
 RECORD_RUN = """
 MERGE (r:IngestRun {id: $id})
 SET r += $props
+"""
+
+#: relationships first, a batch at a time: detaching a hub (a place a million journeys pass) in one
+#: transaction would exceed Neo4j's transaction memory limit
+DELETE_RELS_BATCH = """
+MATCH ()-[r]->() WITH r LIMIT $limit
+DELETE r
+RETURN count(*) AS deleted
 """
 
 DELETE_ALL_BATCH = """

@@ -182,9 +182,11 @@ def record_run(driver: Driver, run_id: str, props: dict[str, Any]) -> None:
 
 @writes()
 def clear_database(driver: Driver, batch: int = 10000) -> None:
-    """Delete every node and relationship (used by tests and `netintel reset`)."""
-    while True:
-        recs, _, _ = driver.execute_query(cypher.DELETE_ALL_BATCH, limit=batch)
-        if recs[0]["deleted"] == 0:
-            break
+    """Delete every node and relationship (used by tests and `netintel reset`): relationships
+    first, then nodes, ``batch`` at a time, so no transaction grows with the database."""
+    for query in (cypher.DELETE_RELS_BATCH, cypher.DELETE_ALL_BATCH):
+        while True:
+            recs, _, _ = driver.execute_query(query, limit=batch)
+            if recs[0]["deleted"] == 0:
+                break
 
