@@ -214,8 +214,13 @@ class _Findings:
 
 
 def _hours(ns: int) -> str:
+    """A duration for a reason, to a tenth: ``"24 h"``, ``"67.5 h"``, ``"2.8 days"``.
+
+    >>> _hours(24 * _NS["h"]), _hours(int(2.81547 * 24 * _NS["h"]))
+    ('24 h', '2.8 days')
+    """
     h = ns / _NS["h"]
-    return f"{h:g} h" if h < 48 else f"{h / 24:g} days"
+    return f"{round(h, 1):g} h" if h < 48 else f"{round(h / 24, 1):g} days"
 
 
 def _pair_share(tx: _Tx, center_by: str) -> dict[tuple[int, int], float]:
