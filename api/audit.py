@@ -237,15 +237,8 @@ class AuditLog:
             while not mine.done:
                 if self._writing:
                     self._queue_cv.wait()
-                    continue
-                batch, self._pending, self._writing = self._pending, [], True
-                self._queue_cv.release()
-                try:
-                    self._write_batch(batch)
-                finally:
-                    self._queue_cv.acquire()
-                    self._writing = False
-                    self._queue_cv.notify_all()
+                else:
+                    self._write_queued()
         if mine.error is not None:
             raise mine.error
         assert mine.entry is not None
@@ -269,22 +262,27 @@ class AuditLog:
                 atexit.register(self.flush)
             self._queue_cv.notify_all()
 
+    def _write_queued(self) -> list[_Pending]:
+        """Write everything queued as one batch (called holding ``_queue_cv``, which is released
+        while the batch is written, so others can queue meanwhile); returns the batch."""
+        batch, self._pending, self._writing = self._pending, [], True
+        self._queue_cv.release()
+        try:
+            self._write_batch(batch)
+        finally:
+            self._queue_cv.acquire()
+            self._writing = False
+            self._queue_cv.notify_all()
+        return batch
+
     def _flush_forever(self) -> None:
         with self._queue_cv:
             while True:
                 while not self._pending or self._writing:
                     self._queue_cv.wait()
-                batch, self._pending, self._writing = self._pending, [], True
-                self._queue_cv.release()
-                try:
-                    self._write_batch(batch)
-                    failed = [e for e in batch if e.error is not None]
-                    if failed:
-                        log.error("audit: %d queued entries not written: %s", len(failed), failed[0].error)
-                finally:
-                    self._queue_cv.acquire()
-                    self._writing = False
-                    self._queue_cv.notify_all()
+                failed = [e for e in self._write_queued() if e.error is not None]
+                if failed:
+                    log.error("audit: %d queued entries not written: %s", len(failed), failed[0].error)
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Wait until every queued entry is written (True), or ``timeout`` seconds (False)."""

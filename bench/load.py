@@ -119,7 +119,7 @@ def _tree_cpu(root: int) -> float:
     return total
 
 
-def _neo4j_pid(conn: Neo4jConn) -> int | None:
+def _neo4j_pid() -> int | None:
     """The Neo4j server's pid, from its pid file under NETINTEL_HOME (None when unknown)."""
     from graph.settings import get_settings
 
@@ -919,7 +919,7 @@ def _scenario_mix(args: argparse.Namespace, conn: Neo4jConn, s: Sample, clients:
     api = raw = None
     if args.only in ("api", "both"):
         srv, tokens = _start_server(conn, args.workers, args.app, args.app_dir)
-        neo = _neo4j_pid(conn)
+        neo = _neo4j_pid()
 
         def cpu_now() -> dict[str, float]:
             server = _tree_cpu(srv.proc.pid)  # the server is this process's child: not the client's

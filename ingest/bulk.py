@@ -46,7 +46,7 @@ from graph.server import Neo4jServer, _java
 from graph.settings import Settings, get_settings
 
 from . import loader as ld
-from .read import RawRow, csv_column_chunks, find_tables, read_table
+from .read import RawRow, csv_column_chunks, find_tables, read_table, rows_to_columns
 from .validate import MISSING, Record, _parse_agency, check_columns, missing_columns
 
 __all__ = ["BulkRefused", "bulk_ingest", "write_import_files", "import_command"]
@@ -294,12 +294,7 @@ class _BulkLoader:
         missing = None
 
         def flush() -> _Chunk:
-            h0 = buf[0].header
-            if h0 and all(r.cells is not None and r.header is h0 for r in buf):
-                cols = dict(zip(h0, map(list, zip(*[r.cells for r in buf], strict=True)), strict=True))
-            else:
-                header = list(dict.fromkeys(h for r in buf for h in (r.header or r.values)))
-                cols = {h: [r.values.get(h, "") for r in buf] for h in header}
+            cols = rows_to_columns(buf)
             rows = list(buf)
             buf.clear()
             return _Chunk(rows[0].file, [r.line for r in rows], cols, len(rows), lambda i: rows[i].raw)

@@ -39,7 +39,7 @@ from graph import db as gdb
 from graph.model import NODES, RelSpec, node_spec, rel_specs_for_table
 from graph.scope import Scope
 
-from .read import RawRow, csv_column_chunks, find_tables, read_table
+from .read import RawRow, csv_column_chunks, find_tables, read_table, rows_to_columns
 from .validate import Record, missing_columns, validate_columns
 
 __all__ = ["ingest_bundle", "IngestSummary", "RejectWriter", "DEFAULT_BATCH"]
@@ -245,13 +245,7 @@ class _Loader:
 
         def flush(cols: dict[str, Any] | None = None) -> list[tuple[RawRow, Record]]:
             if cols is None:
-                h0 = buf[0].header
-                if h0 and all(r.cells is not None and r.header is h0 for r in buf):
-                    # one CSV header: transpose the cells (the last of repeated column names wins)
-                    cols = dict(zip(h0, map(list, zip(*[r.cells for r in buf], strict=True)), strict=True))
-                else:
-                    header = list(dict.fromkeys(h for r in buf for h in (r.header or r.values)))
-                    cols = {h: [r.values.get(h, "") for r in buf] for h in header}
+                cols = rows_to_columns(buf)
             recs, problems = validate_columns(table, cols, len(buf))
             good: list[tuple[RawRow, Record]] = []
             for raw, rec, probs in zip(buf, recs, problems, strict=True):

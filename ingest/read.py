@@ -19,7 +19,7 @@ from typing import Any
 
 from graph.model import TABLES
 
-__all__ = ["RawRow", "ColumnChunk", "find_tables", "read_table", "csv_column_chunks", "SUFFIXES"]
+__all__ = ["RawRow", "ColumnChunk", "rows_to_columns", "find_tables", "read_table", "csv_column_chunks", "SUFFIXES"]
 
 SUFFIXES = (".csv", ".jsonl", ".xlsx")
 csv.field_size_limit(64 * 1024 * 1024)
@@ -42,6 +42,17 @@ class RawRow:
         if not self.text and self.cells is not None:
             self.text = _as_csv(self.cells)
         return self.text
+
+
+def rows_to_columns(rows: list[RawRow]) -> dict[str, list[str]]:
+    """Rows of one table as columns: the cells transposed when the rows share one CSV header
+    (the last of repeated column names wins), else by name over every header seen (xlsx, JSON
+    lines, mixed files), ``""`` where a row lacks the column."""
+    h0 = rows[0].header
+    if h0 and all(r.cells is not None and r.header is h0 for r in rows):
+        return dict(zip(h0, map(list, zip(*[r.cells for r in rows], strict=True)), strict=True))
+    header = list(dict.fromkeys(h for r in rows for h in (r.header or r.values)))
+    return {h: [r.values.get(h, "") for r in rows] for h in header}
 
 
 def find_tables(bundle: Path) -> tuple[dict[str, Path], list[Path]]:
