@@ -35,8 +35,10 @@ def _settings(tmp_path: Path, **kw: Any) -> ApiSettings:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Any:
-    a = create_app(_settings(tmp_path, import_dir=tmp_path / "import"))
+def app(tmp_path: Path, neo4j_settings: Any, driver: Any) -> Any:
+    # the test Neo4j (routes resolve the driver before their role check): without it these tests
+    # answered 503 when run on their own, and passed only after another file had started Neo4j
+    a = create_app(_settings(tmp_path, import_dir=tmp_path / "import"), neo4j_settings=neo4j_settings, driver=driver)
     for name, role in (("admin1", "admin"), ("ana", "analyst"), ("vic", "viewer")):
         a.state.users.add(name, PASSWORD, role)
     return a
