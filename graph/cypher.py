@@ -8,7 +8,7 @@ only after checking them against the model's whitelist
 
 from __future__ import annotations
 
-from .model import FULLTEXT_FIELDS, FULLTEXT_INDEX, NODE_LABELS, NODES, REL_TYPES
+from .model import FULLTEXT_FIELDS, FULLTEXT_INDEX, NODE_LABELS, NODES, REL_TYPES, date_properties
 
 __all__ = [
     "label",
@@ -148,15 +148,22 @@ FOREACH (_ IN CASE WHEN n IS NULL THEN [] ELSE [1] END |
 """
 
 
+def _dates_back(var: str, name: str) -> str:
+    """``, n.k = date(row.p.k)`` for each date property of ``name``: the fast paths get
+    dates as ISO strings (packed by the driver several times faster than date values)."""
+    return "".join(f", {var}.`{k}` = date(row.p.`{k}`)" for k in date_properties(name))
+
+
 def create_nodes(node_label: str, restricted: bool = False) -> str:
     """CREATE a batch of nodes known to be new (the loader's fast path).
 
     Parameters: ``$rows`` = list of ``{p}``, every property of the node
-    (``id``, the provenance lists and first/last seen computed by the client).
+    (``id``, the provenance lists and first/last seen computed by the client),
+    the :func:`graph.model.date_properties` as ISO strings.
     ``restricted`` adds :data:`RESTRICTED_LABEL` (Cases with ``restricted_to``).
     """
     extra = f":{RESTRICTED_LABEL}" if restricted else ""
-    return f"UNWIND $rows AS row CREATE (n:{label(node_label)}{extra}) SET n = row.p"
+    return f"UNWIND $rows AS row CREATE (n:{label(node_label)}{extra}) SET n = row.p{_dates_back('n', node_label)}"
 
 
 def merge_nodes(node_label: str) -> str:
@@ -186,10 +193,12 @@ def create_rels(rtype: str, from_label: str, to_label: str) -> str:
     """CREATE a batch of relationships known to be new (the loader's fast path).
 
     Parameters: ``$rows`` = list of ``{from, to, p}`` with ``p`` every property
-    (``source``, ``source_record_id``, first/last seen included).
+    (``source``, ``source_record_id``, first/last seen included), the
+    :func:`graph.model.date_properties` as ISO strings.
     """
     return (f"UNWIND $rows AS row MATCH (a:{label(from_label)} {{id: row.from}}) "
-            f"MATCH (b:{label(to_label)} {{id: row.to}}) CREATE (a)-[r:{rel_type(rtype)}]->(b) SET r = row.p")
+            f"MATCH (b:{label(to_label)} {{id: row.to}}) CREATE (a)-[r:{rel_type(rtype)}]->(b) "
+            f"SET r = row.p{_dates_back('r', rtype)}")
 
 
 def existing_ids(node_label: str) -> str:

@@ -605,6 +605,23 @@ def rel_specs_for_table(table: str) -> tuple[RelSpec, ...]:
     return tuple(r for r in RELS if r.table == table and r.ingested)
 
 
+@lru_cache(maxsize=128)
+def date_properties(name: str) -> tuple[str, ...]:
+    """The properties of a node label or relationship type that hold dates: its ``date``
+    fields, and ``first_seen`` / ``last_seen`` (from ``recorded_at``).  The loader sends
+    these as ISO strings and its Cypher turns them back into dates (see
+    :func:`graph.cypher.create_nodes`)."""
+    spec = _BY_LABEL.get(name)
+    if spec is not None:
+        fields: tuple[Field, ...] = spec.fields
+    elif name in REL_TYPES:
+        fields = tuple(f for r in RELS if name == r.type or name in r.type_choices for f in r.fields)
+    else:
+        raise KeyError(f"unknown label or relationship type {name!r}")
+    own = [f.name for f in fields if f.kind == "date" and f.store and f.name != "recorded_at"]
+    return tuple(dict.fromkeys([*own, "first_seen", "last_seen"]))
+
+
 def table_fields(table: str) -> tuple[Field, ...]:
     """All columns of a table, provenance included."""
     spec = _BY_TABLE.get(table)

@@ -36,7 +36,7 @@ from neo4j import Driver
 from core.files import open_private
 from graph import cypher
 from graph import db as gdb
-from graph.model import NODES, RelSpec, node_spec, rel_specs_for_table
+from graph.model import NODES, RelSpec, date_properties, node_spec, rel_specs_for_table
 from graph.scope import Scope
 
 from .read import RawRow, csv_column_chunks, find_tables, read_table, rows_to_columns
@@ -346,8 +346,9 @@ class _Loader:
         merge = [a for i, a in agg.items() if i in existing]
         if again:
             self.drain()  # the earlier chunk's writes of these ids first: one writer per node
+        dates = date_properties(lab)
         for restricted in (False, True):
-            rows = [{"p": _node_props(a)} for a in create
+            rows = [{"p": _node_props(a, dates)} for a in create
                     if bool(a["props"].get("restricted_to")) is restricted]
             if rows:
                 self._submit(cypher.create_nodes(lab, restricted=restricted and lab == "Case"), rows)
@@ -378,13 +379,16 @@ class _Loader:
 
     # ------------------------------------------------------- relationships
     def _rel_payload(self, spec: RelSpec, rec: Record, fs: FileSummary, raw: RawRow,
-                     extra_refs: dict[str, tuple[str, ...]]) -> tuple[str, str, dict[str, Any]] | None:
+                     extra_refs: dict[str, tuple[str, ...]]) -> tuple[str, str, str, str] | None:
+        """The end ids and labels of a record's relationship, or ``None`` (rejected: an unknown reference)."""
         frm = rec.refs[spec.from_field] if not spec.embedded else rec.id
         to = rec.refs[spec.to_field]
         assert frm is not None
-        problems = []
         flab = self.resolve(frm, spec.from_labels)
         tlab = self.resolve(to, spec.to_labels)
+        if flab is not None and tlab is not None and not extra_refs:
+            return frm, to, flab, tlab
+        problems = []
         if flab is None:
             problems.append((spec.from_field, f"unknown reference: no {'/'.join(spec.from_labels)} with id {frm!r}"))
         if tlab is None:
@@ -396,8 +400,7 @@ class _Loader:
             self.reject(fs, raw, problems)
             return None
         assert flab and tlab
-        return flab, tlab, {"from": frm, "to": to, "source": rec.source,
-                            "source_record_id": rec.source_record_id, "props": rec.props, "seen": rec.seen}
+        return frm, to, flab, tlab
 
     def _flush_rels(self, spec: RelSpec, pairs: list[tuple[RawRow, Record]], fs: FileSummary,
                     extra_refs: dict[str, tuple[str, ...]], count_loaded: bool) -> None:
@@ -410,7 +413,7 @@ class _Loader:
                 if col in rec.refs:
                     need[allowed].add(rec.refs[col])
         self.prefetch(need)
-        groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+        groups: dict[tuple[bool, str, str, str], list[dict[str, Any]]] = defaultdict(list)
         for raw, rec in pairs:
             rtype = rec.rel_type or spec.type
             got = self._rel_payload(spec, rec, fs, raw, extra_refs)
@@ -418,27 +421,29 @@ class _Loader:
                 if spec.embedded:
                     fs.loaded -= 1  # the node loaded, but its row is in rejects for the reference
                 continue
-            flab, tlab, payload = got
-            groups[(rtype, flab, tlab)].append(payload)
+            frm, to, flab, tlab = got
+            # nothing of this type existed when the run began, and a run never repeats a
+            # record: CREATE rows carry every property; the others are upserted
+            create = rtype in self.empty_types
+            groups[(create, rtype, flab, tlab)].append(
+                {"from": frm, "to": to, "p": _rel_props(rec, date_properties(rtype))} if create else
+                {"from": frm, "to": to, "source": rec.source, "source_record_id": rec.source_record_id,
+                 "props": rec.props, "seen": rec.seen})
             if count_loaded:
                 fs.loaded += 1
             self.summary.relationships[rtype] += 1
         self._write_rels(groups)
 
-    def _write_rels(self, groups: dict[tuple[str, str, str], list[dict[str, Any]]]) -> None:
+    def _write_rels(self, groups: dict[tuple[bool, str, str, str], list[dict[str, Any]]]) -> None:
         # one relationship batch written at a time (the next one validated meanwhile): concurrent
         # CREATEs on shared, dense end nodes (border crossings, hubs) wait on each other's node
         # locks and deadlock, and the driver's retries cost more than the parallelism gains.
         # Rows wait in rel_buf until a batch is full (flush_rels at the end of each table).
-        for (rtype, flab, tlab), rows in groups.items():
-            create = rtype in self.empty_types  # nothing of this type existed, a run never repeats a record
-            buf = self.rel_buf[(create, rtype, flab, tlab)]
-            if create:
-                buf.extend({"from": r["from"], "to": r["to"], "p": _rel_props(r)} for r in rows)
-            else:
-                buf.extend(rows)
+        for key, rows in groups.items():
+            buf = self.rel_buf[key]
+            buf.extend(rows)
             while len(buf) >= self.batch_size:
-                self._submit_rels(create, rtype, flab, tlab, buf[:self.batch_size])
+                self._submit_rels(*key, buf[:self.batch_size])
                 del buf[:self.batch_size]
 
     def _submit_rels(self, create: bool, rtype: str, flab: str, tlab: str, rows: list[dict[str, Any]]) -> None:
@@ -453,11 +458,11 @@ class _Loader:
         self.rel_buf.clear()
 
     def load_embedded(self, table: str, spill: _Spill) -> None:
+        """The relationships of one node table's embedded references, in one pass over ``spill``."""
         fs = self.summary.files[next(n for n, f in self.summary.files.items() if f.table == table)]
-        for spec in rel_specs_for_table(table):
-            if not spec.embedded:
-                continue
-            for chunk in spill.chunks():
+        specs = [spec for spec in rel_specs_for_table(table) if spec.embedded]
+        for chunk in spill.chunks():
+            for spec in specs:
                 chosen = [(raw, rec) for raw, rec in chunk if spec.to_field in rec.refs]
                 if chosen:
                     self._flush_rels(spec, chosen, fs, {}, count_loaded=False)
@@ -494,7 +499,18 @@ def _fold(a: dict[str, Any], rec: Record) -> None:
             a["last"] = rec.seen
 
 
-def _node_props(a: dict[str, Any]) -> dict[str, Any]:
+def _iso_dates(p: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """``p`` with its date properties (``keys``) as ISO strings, as the fast paths' Cypher
+    takes them (:func:`graph.cypher.create_nodes`): the driver packs a date value through a
+    Python hook, several times slower than a string."""
+    for k in keys:
+        v = p.get(k)
+        if v is not None:
+            p[k] = v.isoformat()
+    return p
+
+
+def _node_props(a: dict[str, Any], dates: tuple[str, ...] = ()) -> dict[str, Any]:
     p = dict(a["props"])
     p["id"] = a["id"]
     p["sources"] = a["sources"]
@@ -502,17 +518,18 @@ def _node_props(a: dict[str, Any]) -> dict[str, Any]:
     if a["first"] is not None:
         p["first_seen"] = a["first"]
         p["last_seen"] = a["last"]
-    return p
+    return _iso_dates(p, dates)
 
 
-def _rel_props(r: dict[str, Any]) -> dict[str, Any]:
-    p = dict(r["props"])
-    p["source"] = r["source"]
-    p["source_record_id"] = r["source_record_id"]
-    if r["seen"] is not None:
-        p["first_seen"] = r["seen"]
-        p["last_seen"] = r["seen"]
-    return p
+def _rel_props(rec: Record, dates: tuple[str, ...]) -> dict[str, Any]:
+    """Every property of a new relationship: the record's, its provenance, first and last
+    seen; ``dates`` as ISO strings (:func:`_iso_dates`)."""
+    p = dict(rec.props)
+    p["source"] = rec.source
+    p["source_record_id"] = rec.source_record_id
+    if rec.seen is not None:
+        p["first_seen"] = p["last_seen"] = rec.seen
+    return _iso_dates(p, dates)
 
 
 def _ref_targets(column: str) -> tuple[str, ...]:
