@@ -154,6 +154,15 @@ def test_round_trip_every_kind_with_thai_text(db: Any, make_bundle: Any, tmp_pat
     assert tx["at"].iso_format().startswith("2024-01-05T10:30:00")
     assoc = gdb.read(op(db), "MATCH ()-[r:ASSOCIATED_WITH]->() RETURN properties(r) AS r")[0]["r"]
     assert assoc["call_count"] == 12
+    # the fast paths send dates as ISO strings (graph.model.date_properties): stored as dates
+    typed = gdb.read(op(db), "MATCH (p:Person {id: 'P1'})-[r]->() WHERE r.first_seen IS NOT NULL "
+                     "RETURN valueType(p.birth_date) AS b, valueType(p.first_seen) AS f, valueType(p.last_seen) AS l, "
+                     "collect(DISTINCT valueType(r.first_seen)) AS rf, collect(DISTINCT valueType(r.last_seen)) AS rl")
+    assert typed == [{"b": "DATE NOT NULL", "f": "DATE NOT NULL", "l": "DATE NOT NULL",
+                      "rf": ["DATE NOT NULL"], "rl": ["DATE NOT NULL"]}]
+    assert gdb.read(op(db), "MATCH (c:Case) RETURN DISTINCT valueType(c.opened_on) AS t") == [{"t": "DATE NOT NULL"}]
+    assert gdb.read(op(db), "MATCH ()-[t:TRANSFERRED]->() RETURN DISTINCT valueType(t.at) AS t")[0]["t"].startswith(
+        "ZONED DATETIME")
     legs = gdb.read(op(db), "MATCH (a)-[m:MOVED]->(b) RETURN a.id AS a, b.id AS b, m.leg AS leg, m.stage AS stage "
                         "ORDER BY leg")
     assert [(r["a"], r["b"], r["stage"]) for r in legs] == [("MMR", "BC-MAESOT", "transit"),
