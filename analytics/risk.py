@@ -211,6 +211,6 @@ def account_risk(
             c = int(flagged[i])
             parts.append(f"counterparties' risk {nb[i]:.2f} ({c} flagged counterpart{'ies' if c > 1 else 'y'})")
         reasons.append("; ".join(parts))
-    out = pd.DataFrame({"account": names, "score": np.round(score, 6), "reasons": reasons, "_tie": nb2})
+    out = pd.DataFrame({"account": names, "score": np.round(score, 6), "reasons": reasons, "_tie": np.round(nb2, 9)})
     out = out.sort_values(["score", "_tie", "account"], ascending=[False, False, True], kind="stable")
     return out[RISK_COLUMNS].reset_index(drop=True)

@@ -95,6 +95,11 @@ def test_equal_scores_are_ordered_by_the_counterparties_own_risk_not_by_id() -> 
     order = r["account"].tolist()
     assert order.index("B") < order.index("A")  # B's counterparty M deals with the ring; A's N does not
     assert r["score"].is_monotonic_decreasing
+    # the same evidence one hop further too: account id decides, whatever the input order
+    twins = ring + [("d1", "D", "R3", 40.0, T0 + 20 * D), ("c1", "C", "R3", 40.0, T0 + 21 * D)]
+    for frame in (_tx(twins), _tx(twins).iloc[::-1]):
+        order = account_risk(frame)["account"].tolist()
+        assert order.index("C") == order.index("D") - 1
 
 
 def test_several_transfers_with_flagged_accounts_add_up() -> None:
