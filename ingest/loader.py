@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import pickle
 import tempfile
@@ -26,6 +27,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -141,42 +143,96 @@ def _bundle_hash(files: Iterable[Path]) -> str:
     return h.hexdigest()[:16]
 
 
-class _Spill:
-    """Rows kept for a later pass (embedded references), on disk, read back in chunks:
-    the loader's memory does not grow with the size of a node file."""
+@dataclass
+class _SpillChunk:
+    """Spilled node rows, column by column: their lines, ids, provenance, recorded dates, the
+    embedded references (``refs[field][i]``, ``None`` where row ``i`` has none) and, for files
+    not read line by line, their raw text (``None`` when the line itself is the raw row)."""
 
-    def __init__(self, chunk: int = 5000) -> None:
+    lines: list[int]
+    ids: list[str]
+    sources: list[str]
+    srids: list[str]
+    seen: list[Any]
+    refs: dict[str, list[str | None]]
+    raws: list[str | None]
+
+
+class _Spill:
+    """The embedded references of loaded node rows, kept for a later pass (when every node is
+    loaded), on disk in column chunks: the loader's memory does not grow with a node file."""
+
+    def __init__(self, fields: Iterable[str], chunk: int = 5000) -> None:
         self._fh = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        self._buf: list[tuple[Any, ...]] = []
+        self.fields = tuple(fields)
         self.count = 0
         self.chunk = chunk  # rows read back at a time: the relationship batches of the second pass
+        self._new()
 
-    def add(self, raw: RawRow, rec: Record) -> None:
-        # plain tuples: pickled several times faster than the dataclasses
-        self._buf.append((raw.file, raw.line, raw.text, raw.cells, rec.table, rec.id, rec.source,
-                          rec.source_record_id, rec.seen, rec.refs))
+    def _new(self) -> None:
+        self._buf = _SpillChunk([], [], [], [], [], {f: [] for f in self.fields}, [])
+
+    def add(self, raw: RawRow, rec: Record, by_line: bool) -> None:
+        """Keep ``rec``'s references; ``by_line``: the file's line ``raw.line`` is the raw row."""
+        b = self._buf
+        b.lines.append(raw.line)
+        b.ids.append(rec.id or "")
+        b.sources.append(rec.source)
+        b.srids.append(rec.source_record_id)
+        b.seen.append(rec.seen)
+        for f in self.fields:
+            b.refs[f].append(rec.refs.get(f))
+        b.raws.append(None if by_line else raw.raw)
         self.count += 1
-        if len(self._buf) >= self.chunk:
+        if len(b.lines) >= self.chunk:
             self._dump()
 
     def _dump(self) -> None:
-        if self._buf:
-            pickle.dump(self._buf, self._fh, protocol=pickle.HIGHEST_PROTOCOL)
-            self._buf = []
+        if self._buf.lines:
+            b = self._buf
+            # plain lists (identical dates, parsed once, are pickled once per chunk)
+            pickle.dump((b.lines, b.ids, b.sources, b.srids, b.seen, b.refs, b.raws), self._fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+            self._new()
 
-    def chunks(self) -> Iterator[list[tuple[RawRow, Record]]]:
+    def chunks(self) -> Iterator[_SpillChunk]:
         self._dump()
         self._fh.seek(0)
         while True:
             try:
-                chunk = pickle.load(self._fh)  # noqa: S301 - our own temporary file
+                yield _SpillChunk(*pickle.load(self._fh))  # noqa: S301 - our own temporary file
             except EOFError:
                 return
-            yield [(RawRow(f, line, text=text, cells=cells), Record(table, line, id_, src, srid, seen, {}, refs))
-                   for f, line, text, cells, table, id_, src, srid, seen, refs in chunk]
 
     def close(self) -> None:
         self._fh.close()
+
+
+@contextmanager
+def young_gc_only() -> Iterator[None]:
+    """No automatic cyclic garbage collection inside the block: the loader collects the young
+    generations itself, once per batch written (:meth:`_Loader._submit`).
+
+    A load makes millions of small, short-lived containers; the automatic collector
+    traverses the older ones again and again as they pile up (the loader's id map, the
+    spilled chunks), which cost about a fifth of the loader's time.  Garbage cycles of the
+    young generations are still freed per batch, so memory stays bounded."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def raw_lines(path: Path, lines: set[int]) -> dict[int, str]:
+    """The raw text of some rows of a file, by line, as the rejects file takes them."""
+    return {r.line: r.raw for r in read_table(path) if r.line in lines}
+
+
+def _unknown(fld: str, labels: tuple[str, ...], ref_id: str) -> tuple[str, str]:
+    return fld, f"unknown reference: no {'/'.join(labels)} with id {ref_id!r}"
 
 
 class _Loader:
@@ -204,6 +260,8 @@ class _Loader:
         # labels and types with nothing in the store when the run began: every id or
         # relationship record of this run is then new, and is CREATEd without a look-up
         self.empty_labels, self.empty_types = self._empty()
+        # tables read by pyarrow, one record per line: a row's raw text is its line of the file
+        self.by_line: set[str] = set()
 
     def _empty(self) -> tuple[set[str], set[str]]:
         st = gdb.stats(self.scope)
@@ -217,6 +275,8 @@ class _Loader:
         while len(self.pending) > limit:
             self.pending.pop(0).result()
         self.pending.append(self.pool.submit(loader_write, self.driver, query, rows))
+        if not gc.isenabled():  # inside young_gc_only(): the young generations, once per batch
+            gc.collect(1)
 
     def drain(self) -> None:
         for f in self.pending:
@@ -269,6 +329,7 @@ class _Loader:
 
         fast = csv_column_chunks(path, self.batch_size)
         if fast is not None:
+            self.by_line.add(table)
             # a plain CSV file (one line per record): pyarrow's reader, chunks of batch_size rows
             for ch in fast:
                 fs.rows += ch.n
@@ -331,7 +392,7 @@ class _Loader:
                 fs.loaded += 1
                 self.summary.nodes[spec.label] += 1
                 if rec.refs:
-                    spill.add(raw, rec)
+                    spill.add(raw, rec, by_line=fs.table in self.by_line)
             self._write_nodes(spec.label, agg, again)
 
     def _write_nodes(self, lab: str, agg: dict[str, dict[str, Any]], again: set[str]) -> None:
@@ -390,12 +451,12 @@ class _Loader:
             return frm, to, flab, tlab
         problems = []
         if flab is None:
-            problems.append((spec.from_field, f"unknown reference: no {'/'.join(spec.from_labels)} with id {frm!r}"))
+            problems.append(_unknown(spec.from_field, spec.from_labels, frm))
         if tlab is None:
-            problems.append((spec.to_field, f"unknown reference: no {'/'.join(spec.to_labels)} with id {to!r}"))
+            problems.append(_unknown(spec.to_field, spec.to_labels, to))
         for col, allowed in extra_refs.items():
             if col in rec.refs and self.resolve(rec.refs[col], allowed) is None:
-                problems.append((col, f"unknown reference: no {'/'.join(allowed)} with id {rec.refs[col]!r}"))
+                problems.append(_unknown(col, allowed, rec.refs[col]))
         if problems:
             self.reject(fs, raw, problems)
             return None
@@ -457,16 +518,62 @@ class _Loader:
                 self._submit_rels(create, rtype, flab, tlab, list(rows))
         self.rel_buf.clear()
 
-    def load_embedded(self, table: str, spill: _Spill) -> None:
-        """The relationships of one node table's embedded references, in one pass over ``spill``."""
-        fs = self.summary.files[next(n for n, f in self.summary.files.items() if f.table == table)]
+    def load_embedded(self, table: str, spill: _Spill, path: Path) -> None:
+        """The relationships of one node table's embedded references, in one pass over ``spill``.
+
+        Rejects (an unknown reference) go to the rejects file reference by reference, each in
+        the order of its rows, as the bulk path writes them."""
+        fs = self.summary.files[path.name]
         specs = [spec for spec in rel_specs_for_table(table) if spec.embedded]
-        for chunk in spill.chunks():
-            for spec in specs:
-                chosen = [(raw, rec) for raw, rec in chunk if spec.to_field in rec.refs]
-                if chosen:
-                    self._flush_rels(spec, chosen, fs, {}, count_loaded=False)
+        bad: list[list[tuple[int, str | None, list[tuple[str, str]]]]] = [[] for _ in specs]
+        iso: dict[Any, str] = {}
+        for ch in spill.chunks():
+            groups: dict[tuple[bool, str, str, str], list[dict[str, Any]]] = defaultdict(list)
+            for spec, spec_bad in zip(specs, bad, strict=True):
+                col = ch.refs[spec.to_field]
+                rows = [(i, v) for i, v in enumerate(col) if v]
+                if not rows:
+                    continue
+                self.prefetch({spec.to_labels: {v for _, v in rows}})
+                rtype = spec.type
+                create = rtype in self.empty_types
+                for i, to in rows:
+                    frm = ch.ids[i]
+                    flab = self.resolve(frm, spec.from_labels)
+                    tlab = self.resolve(to, spec.to_labels)
+                    if flab is None or tlab is None:
+                        spec_bad.append((ch.lines[i], ch.raws[i],
+                                         ([_unknown(spec.from_field, spec.from_labels, frm)] if flab is None else [])
+                                         + ([_unknown(spec.to_field, spec.to_labels, to)] if tlab is None else [])))
+                        continue
+                    seen = ch.seen[i]
+                    if create:
+                        p = {"source": ch.sources[i], "source_record_id": ch.srids[i]}
+                        if seen is not None:
+                            d = iso.get(seen)
+                            if d is None:
+                                d = iso[seen] = seen.isoformat()
+                            p["first_seen"] = p["last_seen"] = d
+                        groups[(True, rtype, flab, tlab)].append({"from": frm, "to": to, "p": p})
+                    else:
+                        groups[(False, rtype, flab, tlab)].append(
+                            {"from": frm, "to": to, "source": ch.sources[i], "source_record_id": ch.srids[i],
+                             "props": {}, "seen": seen})
+                    self.summary.relationships[rtype] += 1
+            self._write_rels(groups)
         self.flush_rels()
+        counted: set[int] = set()  # a row with several unknown references is one rejected row
+        for spec_bad in bad:
+            if not spec_bad:
+                continue
+            raws = raw_lines(path, {line for line, raw, _ in spec_bad if raw is None})
+            for line, raw, problems in spec_bad:
+                if line not in counted:
+                    counted.add(line)
+                    fs.rejected += 1
+                    fs.loaded -= 1  # the node loaded, but its row is in rejects for the reference
+                for fld, reason in problems:
+                    self.rejects.add(path.name, line, fld, reason, raws.get(line, "") if raw is None else raw)
 
     def load_rels(self, table: str, path: Path) -> None:
         spec = rel_specs_for_table(table)[0]
@@ -576,22 +683,24 @@ def ingest_bundle(
     rejects = rejects_writer if rejects_writer is not None else RejectWriter(rejects_path)
     loader = _Loader(driver, bundle, rejects, summary, batch_size, progress, writers, rel_writers)
     try:
-        node_tables = [n.table for n in NODES if n.table in tables]
-        spills = {t: _Spill(batch_size) for t in node_tables}
-        t0 = time.perf_counter()
-        for t in node_tables:
-            loader.load_nodes(t, tables[t], spills[t])
-        loader.drain()  # every node exists before any relationship is written
-        t1 = time.perf_counter()
-        summary.node_seconds = t1 - t0
-        for t in node_tables:
-            loader.load_embedded(t, spills[t])
-            spills[t].close()
-        for t, path in tables.items():
-            if node_spec(t) is None:
-                loader.load_rels(t, path)
-        loader.drain()
-        summary.rel_seconds = time.perf_counter() - t1
+        with young_gc_only():
+            node_tables = [n.table for n in NODES if n.table in tables]
+            spills = {t: _Spill([r.to_field for r in rel_specs_for_table(t) if r.embedded], batch_size)
+                      for t in node_tables}
+            t0 = time.perf_counter()
+            for t in node_tables:
+                loader.load_nodes(t, tables[t], spills[t])
+            loader.drain()  # every node exists before any relationship is written
+            t1 = time.perf_counter()
+            summary.node_seconds = t1 - t0
+            for t in node_tables:
+                loader.load_embedded(t, spills[t], tables[t])
+                spills[t].close()
+            for t, path in tables.items():
+                if node_spec(t) is None:
+                    loader.load_rels(t, path)
+            loader.drain()
+            summary.rel_seconds = time.perf_counter() - t1
     finally:
         loader.close()
         rejects.close()

@@ -424,3 +424,41 @@ def test_kill_9_during_ingest_then_rerun_gives_exact_counts(db: Any, make_bundle
     st = _stats(db)
     assert st["nodes"] == {**EXPECTED_NODES, "Person": n + 2}
     assert st["relationships"] == {**EXPECTED_RELS, "INVOLVED_IN": n + 3}
+
+
+def test_embedded_reference_rejects_in_reference_order_one_count_per_row(db: Any, make_bundle: Any,
+                                                                         tmp_path: Path) -> None:
+    """A node table with several embedded references (compensation: case, victim, offender):
+    unknown references go to rejects reference by reference, rows in file order, with the
+    row's line as its raw text; a row with two unknown references is one rejected row."""
+    t = full_tables()
+    comp = [  # lines 2, 3, 4 of compensation.csv
+        {"id": "K1", "source": "DSI", "source_record_id": "k1", "case_id": "C1", "victim_id": "NOPE1",
+         "offender_id": "P1", "awarded": "5000", "currency": "THB"},
+        {"id": "K2", "source": "DSI", "source_record_id": "k2", "case_id": "CX", "victim_id": "P2",
+         "offender_id": "P1"},
+        {"id": "K3", "source": "DSI", "source_record_id": "k3", "case_id": "C1", "victim_id": "NOPE2",
+         "offender_id": "NOPE3"},
+        {"id": "K4", "source": "DSI", "source_record_id": "k4", "case_id": "C1", "victim_id": "P2",
+         "offender_id": "P1"},
+    ]
+    bundle = make_bundle({"locations": t["locations"], "persons": t["persons"], "cases": t["cases"],
+                          "compensation": comp})
+    s = ingest_bundle(db, bundle, rejects_path=tmp_path / "rej.csv")
+    got = [(r["line"], r["field"], r["reason"]) for r in _rejects(tmp_path / "rej.csv")]
+    assert got == [
+        ("3", "case_id", "unknown reference: no Case with id 'CX'"),
+        ("2", "victim_id", "unknown reference: no Person with id 'NOPE1'"),
+        ("4", "victim_id", "unknown reference: no Person with id 'NOPE2'"),
+        ("4", "offender_id", "unknown reference: no Person with id 'NOPE3'"),
+    ]
+    lines = (bundle / "compensation.csv").read_text(encoding="utf-8").splitlines()
+    assert [r["raw"] for r in _rejects(tmp_path / "rej.csv")] == [lines[2], lines[1], lines[3], lines[3]]
+    fs = s.files["compensation.csv"]
+    assert (fs.rows, fs.rejected, fs.loaded) == (4, 3, 1)
+    # K4's references all load; the rejected rows' nodes stay, with the references they could make
+    rels = gdb.read(op(db), "MATCH (k:Compensation)-[r]->(x) RETURN k.id AS k, type(r) AS t, x.id AS x "
+                    "ORDER BY k, t")
+    assert [(r["k"], r["t"], r["x"]) for r in rels] == [
+        ("K1", "FOR_CASE", "C1"), ("K1", "OWED_BY", "P1"), ("K2", "AWARDED_TO", "P2"), ("K2", "OWED_BY", "P1"),
+        ("K3", "FOR_CASE", "C1"), ("K4", "AWARDED_TO", "P2"), ("K4", "FOR_CASE", "C1"), ("K4", "OWED_BY", "P1")]
