@@ -12,6 +12,7 @@ safe to retry.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
@@ -111,12 +112,22 @@ def bump_data_version(driver: Driver) -> None:
 
 
 @writes()
-def ensure_schema(driver: Driver) -> None:
-    """Create every constraint and index of the model (idempotent) and wait for them."""
+def ensure_schema(driver: Driver, timings: dict[str, float] | None = None) -> None:
+    """Create every constraint and index of the model (idempotent) and wait for them.
+
+    ``timings`` (when given) receives the seconds of each step: ``schema_create`` (the
+    statements: on a store with data a constraint's statement returns once its index is
+    built), ``index_population`` (waiting for the other indexes) and ``mark_restricted``.
+    """
+    t = time.perf_counter()
     for stmt in cypher.schema_statements():
         driver.execute_query(stmt)
-    driver.execute_query("CALL db.awaitIndexes(300)")
+    t1 = time.perf_counter()
+    driver.execute_query("CALL db.awaitIndexes(3600)")
+    t2 = time.perf_counter()
     driver.execute_query(cypher.MARK_RESTRICTED_CASES)
+    if timings is not None:
+        timings.update(schema_create=t1 - t, index_population=t2 - t1, mark_restricted=time.perf_counter() - t2)
 
 
 def _write(tx: ManagedTransaction, query: str, params: dict[str, Any]) -> None:
