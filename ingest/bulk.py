@@ -70,7 +70,7 @@ from graph.server import Neo4jServer, _java
 from graph.settings import Settings, get_settings
 
 from . import loader as ld
-from .read import RawRow, csv_column_chunks, find_tables, read_table, rows_to_columns
+from .read import RawRow, csv_column_chunks, file_stamp, find_tables, read_table, rows_to_columns
 from .validate import MISSING, Record, _parse_agency, check_columns, missing_columns
 
 __all__ = ["BulkRefused", "BulkSummary", "bulk_ingest", "write_import_files", "import_command", "default_workers"]
@@ -190,22 +190,16 @@ class _Files:
         return out
 
 
-def _chunks_of(path: Path, batch: int) -> Iterator[tuple[dict[str, Any], int] | RawRow]:
-    """A file's rows: column chunks (fast path) or raw rows (the row reader)."""
-    fast = csv_column_chunks(path, batch)
-    if fast is not None:
-        for ch in fast:
-            yield ch.named(), ch.n
-        return
-    yield from read_table(path)
-
-
-def _table_ids(table: str, path: Path, batch: int) -> list[str]:
-    """The ids a node table's rows give (a worker's first pass: ids only), in row order;
-    a row whose id cannot be made gives none."""
+def _table_ids(table: str, path: Path, batch: int) -> tuple[list[str], tuple[int, int, int] | None]:
+    """The ids a node table's rows give (a worker's first pass: ids only), in row order (a row
+    whose id cannot be made gives none), and the file's stamp when the fast reader took it."""
     from core.rules import clean_text
 
     out: list[str] = []
+    stamp = file_stamp(path)
+    fast = csv_column_chunks(path, batch)
+    got_rows: Iterator[tuple[dict[str, Any], int] | RawRow] = (
+        ((ch.named(), ch.n) for ch in fast) if fast is not None else read_table(path))
 
     def derived(src: str, srid: str) -> str | None:
         try:
@@ -213,7 +207,7 @@ def _table_ids(table: str, path: Path, batch: int) -> list[str]:
         except InvalidInput:
             return None
 
-    for got in _chunks_of(path, batch):
+    for got in got_rows:
         if isinstance(got, RawRow):
             v = got.values
             if not v:
@@ -231,7 +225,7 @@ def _table_ids(table: str, path: Path, batch: int) -> list[str]:
             i = clean_text(raw_id) or derived(a, b)
             if i:
                 out.append(i)
-    return out
+    return out, (stamp if fast is not None and file_stamp(path) == stamp else None)
 
 
 def _repeated(ids: Sequence[list[str]]) -> set[str]:
@@ -357,9 +351,11 @@ class _BulkLoader:
         for fld, reason in problems:
             self.rejects.add(file, line, fld, reason, raw)
 
-    def chunks(self, table: str, path: Path, fs: ld.FileSummary) -> Iterator[_Chunk]:
-        """The rows of one file in the loader's chunks; what cannot be read goes to rejects."""
-        fast = csv_column_chunks(path, self.batch_size)
+    def chunks(self, table: str, path: Path, fs: ld.FileSummary,
+               checked: tuple[int, int, int] | None = None) -> Iterator[_Chunk]:
+        """The rows of one file in the loader's chunks; what cannot be read goes to rejects
+        (``checked``: :func:`ingest.read.csv_column_chunks`' stamp of an earlier read)."""
+        fast = csv_column_chunks(path, self.batch_size, checked)
         if fast is not None:
             missing: list[str] | None = None
             for ch in fast:
@@ -431,7 +427,8 @@ class _BulkLoader:
         return clean, keep
 
     # -------------------------------------------------------------- nodes
-    def load_nodes(self, table: str, path: Path, spill: _Spill, repeated: set[str], events: _Events) -> None:
+    def load_nodes(self, table: str, path: Path, spill: _Spill, repeated: set[str], events: _Events,
+                   checked: tuple[int, int, int] | None = None) -> None:
         """Write the rows of a node table whose id is given once; hand the others to the parent."""
         spec = node_spec(table)
         assert spec is not None
@@ -443,7 +440,7 @@ class _BulkLoader:
         emb = [r.to_field for r in rel_specs_for_table(table) if r.embedded]
         seen_keys: dict[tuple[str, str], int] = {}
         M = MISSING
-        for ch in self.chunks(table, path, fs):
+        for ch in self.chunks(table, path, fs, checked):
             clean, keep = self._valid(table, ch, fs, seen_keys)
             src, srid = clean["source"], clean["source_record_id"]
             idc = clean.get("id")
@@ -649,7 +646,7 @@ def _new_summary() -> ld.IngestSummary:
     return ld.IngestSummary(bundle="", run_id="", rejects_file="")
 
 
-def _task_ids(table: str, path: Path, batch: int) -> list[str]:
+def _task_ids(table: str, path: Path, batch: int) -> tuple[list[str], tuple[int, int, int] | None]:
     return _table_ids(table, path, batch)
 
 
@@ -657,19 +654,21 @@ def _task_hash(paths: list[Path]) -> str:
     return ld._bundle_hash(paths)
 
 
-def _task_nodes(table: str, path: Path, batch: int, out: Path, repeated: set[str]) -> _Part:
+def _task_nodes(table: str, path: Path, batch: int, out: Path, repeated: set[str],
+                checked: tuple[int, int, int] | None) -> _Part:
     with _no_gc():
-        return _nodes(table, path, batch, out, repeated)
+        return _nodes(table, path, batch, out, repeated, checked)
 
 
-def _nodes(table: str, path: Path, batch: int, out: Path, repeated: set[str]) -> _Part:
+def _nodes(table: str, path: Path, batch: int, out: Path, repeated: set[str],
+           checked: tuple[int, int, int] | None) -> _Part:
     t0 = time.perf_counter()
     ev, summ = _Events(), _new_summary()
     files = _Files(out, f"__{table}")
     bl = _BulkLoader(ev, summ, batch, files)
     spill = _Spill(out / f"_spill_{table}.pickle")
     try:
-        bl.load_nodes(table, path, spill, repeated, ev)
+        bl.load_nodes(table, path, spill, repeated, ev, checked)
     finally:
         sp = spill.close()
         written = files.close()
@@ -781,11 +780,13 @@ def write_import_files(bundle: Path, out: Path, rejects_path: Path,
                            + [("hash", "", list(tables.values()), 0)],
                            [_size(tables[t]) for t in node_tables] + [sum(_size(p) for p in tables.values())])
             summary.run_id = res[-1]
-            repeated = _repeated(res[:-1])
+            repeated = _repeated([ids for ids, _ in res[:-1]])
+            stamps = [stamp for _, stamp in res[:-1]]
             st["ids"] = time.perf_counter() - t0
             # 2. the node tables
             t1 = time.perf_counter()
-            parts = pool.map(_task_nodes, [(t, tables[t], batch_size, out, repeated) for t in node_tables],
+            parts = pool.map(_task_nodes, [(t, tables[t], batch_size, out, repeated, stamp)
+                                           for t, stamp in zip(node_tables, stamps, strict=True)],
                              [_size(tables[t]) for t in node_tables])
         st["nodes"] = time.perf_counter() - t1
         t2 = time.perf_counter()
