@@ -7,6 +7,7 @@ the ones learned once on generated records, :func:`analytics.resolution.prior_mo
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
@@ -93,7 +94,8 @@ def test_an_entity_never_holds_records_that_contradict_each_other() -> None:
     recs["id_number"] = ["3100500123452", None, "3100500999991", None, None]  # a and c: two different IDs
     pairs, ents = res.resolve_entities(recs, min_score=0)
     ac = pairs[(pairs["id_left"] == "a") & (pairs["id_right"] == "c")].iloc[0]
-    assert ac["score"] < res.CONFLICT_PROBABILITY
+    prior = pairs.attrs["model"].prior
+    assert ac["weight"] - math.log2(prior / (1 - prior)) < math.log2(res.CONFLICT_ODDS)
     matched = set(map(tuple, pairs.loc[pairs["is_match"], ["id_left", "id_right"]].to_numpy()))
     assert {("a", "b"), ("b", "c")} <= matched  # both matches stand as pairs for review ...
     # ... but the entity is cut at the weaker one (a–b: a phone and a name; b–c: birth date,
