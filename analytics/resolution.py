@@ -734,9 +734,13 @@ def _entities(frame: pd.DataFrame, model: LinkageModel, pred: pd.DataFrame, ids:
             {"blocking_rule": 'l."cluster" = r."cluster"', "sql_dialect": "duckdb"}]
         with _quiet():
             inner = _predict(_linker(cframe, settings), None)
-        strong_no = np.zeros(len(inner), dtype=bool)
+        # what the fields that disagree say, together (one field alone at -8 bits, e.g. two
+        # different ID numbers, or a different birth date and a different ID number)
+        against_fields = np.zeros(len(inner))
         for field in COMPARISONS:
-            strong_no |= (inner[f"gamma_{field}"].to_numpy() >= 0) & (inner[f"mw_{field}"].to_numpy() <= CONFLICT_WEIGHT)
+            w = inner[f"mw_{field}"].to_numpy(dtype=float)
+            against_fields += np.where((inner[f"gamma_{field}"].to_numpy() >= 0) & (w < 0), w, 0.0)
+        strong_no = against_fields <= CONFLICT_WEIGHT
         # the evidence of the pair itself (match weight less the prior's log-odds): a pair inside a
         # component is judged on what its records say, not on how rare matches are in the file
         lam = model.prior
