@@ -38,6 +38,7 @@ def account_risk(
     neighbour_weight: float = 0.5,
     split_weight: float = 0.8,
     member_weight: float = 0.0,
+    split_tolerance: float = 1.0,
 ) -> pd.DataFrame:
     """One laundering-risk score per account, with the reasons in plain words.
 
@@ -55,14 +56,18 @@ def account_risk(
       of each (kind, scale) counts (repeated hits of one kind are not
       independent evidence), combined over kinds as a noisy-or
       ``1 - Π(1 - w)``; a kind found at both scales counts as corroboration;
-    * **amounts**: repeated same-day transfers of near-equal amounts (largest
-      ≤ 1.1 × smallest) to one counterparty — a payment split into pieces —
-      add ``split_weight × (1 - e^-n)`` for ``n`` extra pieces; the money moved
-      in findings centred on the account is reported;
+    * **amounts**: repeated same-day transfers to one counterparty in pieces
+      of a similar size (the largest at most ``1 + split_tolerance`` times the
+      smallest, i.e. ≤ 2 × by default) — a payment split into pieces — add
+      ``split_weight × (1 - e^-n)`` for ``n`` extra pieces, to both ends; the
+      money moved in findings centred on the account is reported;
     * **counterparties' risk**: ``neighbour_weight`` × a noisy-or over the
       account's transfers of its counterparty's base score
       ``1 - Π(1 - base)`` — every transfer with a flagged account is evidence,
       several of them add up;
+    * **ties** (accounts with the same score) are ordered by their
+      counterparties' own counterparty risk — the same noisy-or one hop
+      further — and only then by account id;
     * **past judgements**, where the findings carry a ``status`` column (the
       alert queue): a dismissed finding adds nothing, an escalated one counts
       1.5 times.
@@ -81,13 +86,17 @@ def account_risk(
         Passed to :func:`typologies`.
     neighbour_weight, split_weight : float
         Weights of the counterparty and split-payment terms.
+    split_tolerance : float
+        Same-day pieces to one counterparty are one split payment when the
+        largest is at most ``1 + split_tolerance`` times the smallest (1.0).
     member_weight : float
         Share of a burst finding's weight given to the counterparties it names.
 
     Returns
     -------
     DataFrame
-        ``account, score, reasons`` sorted by score (highest first); score in
+        ``account, score, reasons`` sorted by score (highest first; equal
+        scores by the two-hop counterparty risk, then account id); score in
         ``[0, 1 + neighbour_weight]``; accounts with no cue score 0 and are
         listed last with an empty reason.
 
@@ -149,11 +158,11 @@ def account_risk(
     # corroboration: one kind found at both time scales
     both = np.array([any((k, "fast") in h and (k, "slow") in h for k, _ in h) for h in hits])
     typ = np.where(both, 1 - (1 - typ) ** 1.5, typ)
-    # split payments: ≥ 2 transfers to one counterparty on one day with near-equal amounts
+    # split payments: ≥ 2 transfers to one counterparty on one day in pieces of a similar size
     day = tx.t // 86_400_000_000_000
     df = pd.DataFrame({"s": tx.src, "d": tx.dst, "day": day, "a": tx.amount})
     grp = df.groupby(["s", "d", "day"])["a"].agg(["size", "min", "max"])
-    grp = grp[(grp["size"] >= 2) & (grp["max"] <= 1.1 * grp["min"])]
+    grp = grp[(grp["size"] >= 2) & (grp["max"] <= (1 + split_tolerance) * grp["min"])]
     splits = np.zeros(n)
     extra = grp["size"].to_numpy(dtype=float) - 1
     np.add.at(splits, grp.index.get_level_values("s").to_numpy(dtype=np.int64), extra)
@@ -163,7 +172,13 @@ def account_risk(
     # counterparties: noisy-or over the account's transfers of the counterparty's base score
     a = np.concatenate([tx.src, tx.dst]).astype(np.int64)
     b = np.concatenate([tx.dst, tx.src]).astype(np.int64)
-    nb = 1 - np.exp(np.bincount(a, weights=np.log1p(-np.minimum(_NB_SCALE * base[b], 0.99)), minlength=n))
+
+    def noisy_or(v: np.ndarray) -> np.ndarray:
+        return 1 - np.exp(np.bincount(a, weights=np.log1p(-np.minimum(_NB_SCALE * v[b], 0.99)), minlength=n))
+
+    nb = noisy_or(base)
+    # one hop further (the counterparties' own counterparty risk): breaks ties only
+    nb2 = noisy_or(nb)
     flagged = np.zeros(n)
     fl = base[b] > 0
     pairs = np.unique(np.stack([a[fl], b[fl]]), axis=1) if fl.any() else np.zeros((2, 0), dtype=np.int64)
@@ -185,7 +200,7 @@ def account_risk(
             parts.append(f"{moved[i]:,.2f} moved in findings centred on it")
         if splits[i] > 0:
             parts.append(f"{int(splits[i])} repeated same-day payment{'s' if splits[i] > 1 else ''} "
-                         "split into near-equal pieces")
+                         "split into pieces of a similar size")
         if judged[i].get("escalated"):
             c = judged[i]["escalated"]
             parts.append(f"{c} escalated alert{'s' if c > 1 else ''} (counted 1.5 times)")
@@ -196,5 +211,6 @@ def account_risk(
             c = int(flagged[i])
             parts.append(f"counterparties' risk {nb[i]:.2f} ({c} flagged counterpart{'ies' if c > 1 else 'y'})")
         reasons.append("; ".join(parts))
-    out = pd.DataFrame({"account": names, "score": np.round(score, 6), "reasons": reasons})
-    return out.sort_values(["score", "account"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    out = pd.DataFrame({"account": names, "score": np.round(score, 6), "reasons": reasons, "_tie": np.round(nb2, 9)})
+    out = out.sort_values(["score", "_tie", "account"], ascending=[False, False, True], kind="stable")
+    return out[RISK_COLUMNS].reset_index(drop=True)

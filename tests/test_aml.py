@@ -94,7 +94,7 @@ def test_account_risk_ranks_the_planted_accounts_first_with_reasons() -> None:
     assert set(r["account"].head(len(planted))) == planted
     assert r["score"].is_monotonic_decreasing
     top = r.set_index("account")
-    assert "in 1 cycle (slow)" in top.loc["R1", "reasons"] and "split into near-equal pieces" in top.loc["R1", "reasons"]
+    assert "in 1 cycle (slow)" in top.loc["R1", "reasons"] and "split into pieces of a similar size" in top.loc["R1", "reasons"]
     assert "in 1 fan-in (slow)" in top.loc["H", "reasons"]
 
 

@@ -1,6 +1,7 @@
 """account_risk on small in-memory transfer tables with known answers: who counts
-for a finding, split payments, counterparties' risk over several transfers, and a
-pure DataFrame-in / DataFrame-out contract."""
+for a finding, split payments (pieces of a similar size), counterparties' risk over
+several transfers, ties ordered by the two-hop counterparty risk, and a pure
+DataFrame-in / DataFrame-out contract."""
 
 from __future__ import annotations
 
@@ -54,17 +55,51 @@ def test_every_member_of_a_ring_or_slow_arrangement_counts_in_full() -> None:
 
 
 def test_split_payments_raise_the_score_and_say_so() -> None:
-    # S pays Q three near-equal pieces on one day (two extra pieces); U pays V once
+    # S pays Q three pieces of a similar size on one day (two extra pieces); U pays V once
     rows = [("s1", "S", "Q", 300.0, T0), ("s2", "S", "Q", 310.0, T0 + 2 * H), ("s3", "S", "Q", 305.0, T0 + 4 * H),
             ("u1", "U", "V", 915.0, T0)]
     r = account_risk(_tx(rows)).set_index("account")
     expected = 0.8 * (1 - 2.718281828459045 ** -2)  # split_weight × (1 - e^-2)
     assert r.loc["S", "score"] > expected and r.loc["Q", "score"] > expected
-    assert "2 repeated same-day payments split into near-equal pieces" in r.loc["S", "reasons"]
+    assert "2 repeated same-day payments split into pieces of a similar size" in r.loc["S", "reasons"]
     assert r.loc["U", "score"] == 0 and r.loc["U", "reasons"] == ""
-    # pieces that differ by more than 10 % are not one payment split up
-    uneven = [("s1", "S", "Q", 300.0, T0), ("s2", "S", "Q", 400.0, T0 + 2 * H)]
-    assert account_risk(_tx(uneven))["score"].max() == 0
+
+
+def test_split_pieces_need_a_similar_size_up_to_twice_the_smallest() -> None:
+    # 300 + 550 on one day: the larger is < 2 × the smaller -> one payment split in two (one extra piece)
+    similar = account_risk(_tx([("s1", "S", "Q", 300.0, T0), ("s2", "S", "Q", 550.0, T0 + 2 * H)]))
+    base = 0.8 * (1 - 2.718281828459045 ** -1)  # split_weight × (1 - e^-1), both ends
+    # + half a noisy-or over the two transfers with the other end (base / 2 each)
+    assert similar["score"].tolist() == pytest.approx([base + 0.5 * (1 - (1 - base / 2) ** 2)] * 2, abs=1e-6)
+    assert "1 repeated same-day payment split" in similar.iloc[0]["reasons"]
+    # 300 + 700: more than twice the smaller -> two unrelated payments
+    assert account_risk(_tx([("s1", "S", "Q", 300.0, T0), ("s2", "S", "Q", 700.0, T0 + 2 * H)]))["score"].max() == 0
+    # on different days: not one payment
+    assert account_risk(_tx([("s1", "S", "Q", 300.0, T0), ("s2", "S", "Q", 300.0, T0 + D)]))["score"].max() == 0
+    # the tolerance is a parameter: 10 % (the earlier default) rejects 300 + 550
+    tight = account_risk(_tx([("s1", "S", "Q", 300.0, T0), ("s2", "S", "Q", 550.0, T0 + 2 * H)]), split_tolerance=0.1)
+    assert tight["score"].max() == 0
+
+
+def test_equal_scores_are_ordered_by_the_counterparties_own_risk_not_by_id() -> None:
+    ring = [("r1", "R1", "R2", 100.0, T0), ("r2", "R2", "R3", 99.0, T0 + D), ("r3", "R3", "R1", 98.0, T0 + 2 * D)]
+    # A and B each paid ring account R1 once (the same evidence, so the same score); B also paid M,
+    # who paid ring account R2 (M is not flagged itself, so B's score does not change), A paid N,
+    # who deals with no one else
+    rows = ring + [("a1", "A", "R1", 40.0, T0 + 20 * D), ("b1", "B", "R1", 40.0, T0 + 20 * D),
+                   ("a2", "A", "N", 60.0, T0 + 25 * D), ("b2", "B", "M", 60.0, T0 + 25 * D),
+                   ("m1", "M", "R2", 70.0, T0 + 30 * D)]
+    r = account_risk(_tx(rows))
+    s = r.set_index("account")["score"]
+    assert s["A"] == s["B"] > 0 and s["N"] == 0 < s["M"]
+    order = r["account"].tolist()
+    assert order.index("B") < order.index("A")  # B's counterparty M deals with the ring; A's N does not
+    assert r["score"].is_monotonic_decreasing
+    # the same evidence one hop further too: account id decides, whatever the input order
+    twins = ring + [("d1", "D", "R3", 40.0, T0 + 20 * D), ("c1", "C", "R3", 40.0, T0 + 21 * D)]
+    for frame in (_tx(twins), _tx(twins).iloc[::-1]):
+        order = account_risk(frame)["account"].tolist()
+        assert order.index("C") == order.index("D") - 1
 
 
 def test_several_transfers_with_flagged_accounts_add_up() -> None:

@@ -119,7 +119,7 @@ def risk(request: Request, scope: AnalystScope, top: Annotated[int, Query(ge=1, 
 
         return html_table("Account risk", [{**r.model_dump(), "score": score(r.score)} for r in res.data],
                           user=scope, links={"account": "/ui/trace?account={value}"},
-                          note="One score per account: typology hits at fast and slow time scales (rare patterns "
-                               "weigh more), payments split into near-equal pieces, counterparties' risk and "
-                               "past alert judgements.", extra_links=[("alert queue", "/ui/alerts")])
+                          note="One score per account: typology hits at fast and slow time scales, payments "
+                               "split into pieces of a similar size, counterparties' risk and past alert "
+                               "judgements.", extra_links=[("alert queue", "/ui/alerts")])
     return res
