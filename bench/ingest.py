@@ -128,6 +128,11 @@ def run_ceiling(driver: Any, batches: list[tuple[str, list[dict[str, Any]]]], si
             "stats": st, "batch": size, "nodes_per_s": n / (t1 - t0), "relationships_per_s": r / (t2 - t1)}
 
 
+#: the bulk path's stages spent on the server (emptiness check, shutdown, start, schema), not on the bundle
+_SERVER_STAGES = ("check_empty", "stop_wait", "start", "schema_create", "index_population", "mark_restricted",
+                  "record_run")
+
+
 def run_bulk(driver: Any, bundle: Path, settings: Any, rows: int) -> tuple[dict[str, Any], Any]:
     """The bulk path on an emptied database; returns a fresh driver (the store was replaced)."""
     _reset(driver)
@@ -138,8 +143,11 @@ def run_bulk(driver: Any, bundle: Path, settings: Any, rows: int) -> tuple[dict[
     n, r = _totals(st)
     good = s.rows - s.rejected
     validate = s.node_seconds + s.rel_seconds
+    server = sum(v for k, v in s.stages.items() if k in _SERVER_STAGES)
     return {"seconds": s.seconds, "import_seconds": s.import_seconds, "validate_seconds": validate,
-            "validate_rows_per_s": good / validate,
+            "validate_rows_per_s": good / validate, "workers": s.workers,
+            "stages": {k: round(v, 3) for k, v in s.stages.items()},
+            "server_and_schema_seconds": server,
             "nodes": n, "relationships": r, "rejected": s.rejected, "stats": st,
             "rows_per_s": good / s.seconds, "import_rows_per_s": good / s.import_seconds,
             "nodes_per_s": n / s.seconds, "relationships_per_s": r / s.seconds}, driver
@@ -302,7 +310,10 @@ def main() -> None:
         "best_alternative": "load_csv" if best_alt is load_csv else "bulk",
         "targets": {"loader_nodes_vs_ceiling_median": n_med, "loader_relationships_vs_ceiling_median": r_med,
                     "loader_target_0_6_met": n_med >= 0.6 and r_med >= 0.6,
+                    # the target reads the bulk path END TO END (emptiness check to indexes online);
+                    # the stage rates beside it are for the breakdown only
                     "bulk_rows_per_s": bulk["rows_per_s"], "bulk_import_rows_per_s": bulk["import_rows_per_s"],
+                    "bulk_validate_rows_per_s": bulk["validate_rows_per_s"],
                     "bulk_target_100k_met": bulk["rows_per_s"] >= 100_000},
         "load_average_at_start": load_start,
         "rounds": [{"nodes_ratio": r["nodes_ratio"], "relationships_ratio": r["relationships_ratio"],
@@ -334,7 +345,9 @@ def main() -> None:
         print(f"{k:40} {v:8.2f}")
     print(f"bulk path: {bulk['rows_per_s']:.0f} rows/s end to end, {bulk['import_rows_per_s']:.0f} rows/s "
           f"for the importer alone ({bulk['import_seconds']:.1f} s), {bulk['validate_rows_per_s']:.0f} rows/s "
-          f"validation and import files ({bulk['validate_seconds']:.1f} s)")
+          f"validation and import files ({bulk['validate_seconds']:.1f} s, {bulk['workers']} workers), "
+          f"{bulk['server_and_schema_seconds']:.1f} s server and schema")
+    print("bulk stages (s):", ", ".join(f"{k} {v:.1f}" for k, v in bulk["stages"].items()))
     for name, m in methods.items():
         print(f"{name:10} nodes {m['nodes_vs_ceiling']:.2f} / relationships {m['relationships_vs_ceiling']:.2f} of the "
               f"ceiling; rows {m['rows_vs_best_alternative']:.2f} of the best alternative ({result['best_alternative']})")

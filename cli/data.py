@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from ._common import AsOpt, audit_cli, driver, err, fail, scoped
+
+if TYPE_CHECKING:
+    from ingest.loader import IngestSummary
 
 __all__ = ["db_app", "generate", "ingest", "stats"]
 
@@ -63,6 +66,7 @@ def ingest(
                 tasks[table] = prog.add_task(table, total=None)
             prog.advance(tasks[table], n)
 
+        summary: IngestSummary
         try:
             if bulk:
                 from ingest.bulk import bulk_ingest

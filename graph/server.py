@@ -303,8 +303,18 @@ class Neo4jServer:
             time.sleep(0.5)
         raise ServerError(f"Neo4j did not answer on Bolt within {timeout:.0f}s ({last}):\n{self._tail()}")
 
+    def request_stop(self) -> bool:
+        """Ask the server to shut down (SIGTERM) without waiting; True if it was running.
+        :meth:`stop` then waits for it."""
+        pid = self.pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        return True
+
     def stop(self, timeout: float = 60.0) -> bool:
-        """Stop the server; True if it was running."""
+        """Stop the server (also one told to by :meth:`request_stop`) and wait until it has
+        exited; True if it was running."""
         pid = self.pid()
         if pid is None:
             self.pid_file.unlink(missing_ok=True)

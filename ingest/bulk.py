@@ -3,17 +3,36 @@
 An empty database is filled from a bundle by Neo4j's offline importer,
 with the result of the normal loader (:func:`ingest.loader.ingest_bundle`):
 
-1. the bundle is validated and normalised by the loader's own code (same
+1. the database is checked empty: on the running Neo4j by a query, or,
+   when Neo4j is stopped and holds no store of the database at all, by
+   that fact alone (no start only to count nothing); a running Neo4j is
+   then told to stop, and shuts down while step 2 runs;
+2. the bundle is validated and normalised by the loader's own code (same
    rejects file: file, line, field, reason), references checked, the nodes'
    provenance folded on the client (a node given by several rows, also in
-   different chunks or files, becomes one node with every source);
-2. the clean records are written as the importer's typed CSV files (one
-   per label and per relationship type, headers from :mod:`graph.model`);
-3. the managed Neo4j is stopped, the importer run from the same Maven
-   jars (``org.neo4j.cli.AdminTool database import full``), Neo4j started
-   again, and the constraints and indexes of the model created on the
-   imported store (:func:`graph.db.ensure_schema`); the run is recorded as
-   the normal loader records it.
+   different chunks or files, becomes one node with every source).  The
+   tables are shared between worker processes (``workers``: one per
+   processor by default): first every node table's ids (to find ids given
+   more than once), then the node tables, then the relationship tables and
+   the nodes' embedded references.  Each worker writes its own import
+   files and returns its rejects, which the parent writes in the loader's
+   order; the rows of an id given more than once are folded by the parent,
+   in the loader's order;
+3. the clean records are the importer's typed CSV files (per label and
+   relationship type, headers from :mod:`graph.model`);
+4. the importer runs from the same Maven jars (``org.neo4j.cli.AdminTool
+   database import full``), Neo4j is started again, and the constraints and
+   indexes of the model are created on the imported store
+   (:func:`graph.db.ensure_schema`); the run is recorded as the normal
+   loader records it.
+
+The importer of Neo4j 5.26 Community cannot build the schema itself: its
+``--schema`` option answers "Record format batch import does not support
+schema changes", and the block format that supports it is Enterprise only
+("No supported database format 'block'. Available formats are: 'aligned',
+'standard'").  So the indexes are populated by the started server.
+
+Every stage's time is in :attr:`BulkSummary.stages`.
 
 The database must be empty (no node of the model): the importer replaces
 the whole store, so a database holding data is refused.
@@ -23,16 +42,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
+import multiprocessing as mp
 import os
 import pickle
 import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -46,19 +70,47 @@ from graph.server import Neo4jServer, _java
 from graph.settings import Settings, get_settings
 
 from . import loader as ld
-from .read import RawRow, csv_column_chunks, find_tables, read_table, rows_to_columns
+from .read import RawRow, csv_column_chunks, file_stamp, find_tables, read_table, rows_to_columns
 from .validate import MISSING, Record, _parse_agency, check_columns, missing_columns
 
-__all__ = ["BulkRefused", "bulk_ingest", "write_import_files", "import_command"]
+__all__ = ["BulkRefused", "BulkSummary", "bulk_ingest", "write_import_files", "import_command", "default_workers"]
 
 
 class BulkRefused(InvalidInput):
     """The bulk path cannot run here (the database holds data, or Neo4j is not managed)."""
 
 
+@dataclass
+class BulkSummary(ld.IngestSummary):
+    """The loader's summary of a bulk load, with the time of every stage (seconds, in order)
+    and the number of validating worker processes."""
+
+    stages: dict[str, float] = field(default_factory=dict)
+    workers: int = 1
+
+    def as_dict(self) -> dict[str, Any]:
+        d = super().as_dict()
+        d["stages"] = {k: round(v, 3) for k, v in self.stages.items()}
+        d["workers"] = self.workers
+        return d
+
+
+def default_workers() -> int:
+    """Validating processes: one per processor this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 #: neo4j-admin import column types per field kind
 _TYPES = {"int": "long", "float": "double", "amount": "double", "date": "date", "datetime": "datetime",
           "phones": "string[]", "list": "string[]"}
+
+#: the importer's node ids (``--id-type=integer``): label code << 40 | line of the row that first gave
+#: the node, unique over the bundle without a shared counter (a file holds fewer than 2^40 lines)
+_NUM_SHIFT = 40
+_CODE_OF: dict[str, int] = {lab: k for k, lab in enumerate(NODE_LABELS)}
 
 
 def _col(f: Field) -> str:
@@ -79,21 +131,21 @@ def _value(v: Any) -> str:
 
 
 class _Files:
-    """The importer's CSV files: one per label, one per relationship type."""
+    """The importer's CSV files of one worker: one per label, one per relationship type;
+    ``suffix`` keeps the names of different workers apart."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, suffix: str = "") -> None:
         self.folder = folder
+        self.suffix = suffix
         self._open: dict[str, tuple[IO[str], Any, list[str]]] = {}
-        self.rows: dict[str, int] = {}
 
     def _writer(self, key: str, header: list[str]) -> tuple[Any, list[str]]:
         got = self._open.get(key)
         if got is None:
-            fh = (self.folder / f"{key}.csv").open("w", encoding="utf-8", newline="")
+            fh = (self.folder / f"{key}{self.suffix}.csv").open("w", encoding="utf-8", newline="")
             w = csv.writer(fh)
             w.writerow(header)
             self._open[key] = got = (fh, w, header)
-            self.rows[key] = 0
         return got[1], got[2]
 
     def node(self, label: str, num: int, p: dict[str, Any]) -> None:
@@ -104,7 +156,6 @@ class _Files:
         labels = label + (f";{ld.cypher.RESTRICTED_LABEL}" if label == "Case" and p.get("restricted_to") else "")
         w.writerow([num, p["id"], labels] + [_value(p.get(f.name)) for f in props]
                    + [_value(p.get(k)) for k in ("sources", "source_record_ids", "first_seen", "last_seen")])
-        self.rows[f"nodes_{label}"] += 1
 
     def _node_header(self, label: str) -> list[str]:
         spec = node_spec(label)
@@ -124,45 +175,31 @@ class _Files:
         """Many nodes at once, given column by column (the header's order)."""
         w, _ = self._writer(f"nodes_{label}", self._node_header(label))
         w.writerows(zip(*columns, strict=True))
-        self.rows[f"nodes_{label}"] += len(columns[0])
 
     def rel_rows(self, rtype: str, columns: list[list[Any]]) -> None:
         """Many relationships of one type at once, given column by column."""
         w, _ = self._writer(f"rels_{rtype}", self._rel_header(rtype))
         w.writerows(zip(*columns, strict=True))
-        self.rows[f"rels_{rtype}"] += len(columns[0])
 
     def close(self) -> dict[str, Path]:
         out = {}
         for key, (fh, _, _) in self._open.items():
             fh.close()
-            out[key] = self.folder / f"{key}.csv"
+            out[key + self.suffix] = self.folder / f"{key}{self.suffix}.csv"
         self._open.clear()
         return out
 
 
-def _chunks_of(path: Path, batch: int) -> Iterator[tuple[dict[str, Any], int] | RawRow]:
-    """A file's rows: column chunks (fast path) or raw rows (the row reader)."""
-    fast = csv_column_chunks(path, batch)
-    if fast is not None:
-        for ch in fast:
-            yield ch.named(), ch.n
-        return
-    yield from read_table(path)
-
-
-def _repeated_ids(tables: dict[str, Path], batch: int) -> set[str]:
-    """Ids given by more than one row of the node tables (cheap first pass: ids only)."""
+def _table_ids(table: str, path: Path, batch: int) -> tuple[list[str], tuple[int, int, int] | None]:
+    """The ids a node table's rows give (a worker's first pass: ids only), in row order (a row
+    whose id cannot be made gives none), and the file's stamp when the fast reader took it."""
     from core.rules import clean_text
 
-    seen: set[str] = set()
-    again: set[str] = set()
-
-    def add(i: str) -> None:
-        if i in seen:
-            again.add(i)
-        else:
-            seen.add(i)
+    out: list[str] = []
+    stamp = file_stamp(path)
+    fast = csv_column_chunks(path, batch)
+    got_rows: Iterator[tuple[dict[str, Any], int] | RawRow] = (
+        ((ch.named(), ch.n) for ch in fast) if fast is not None else read_table(path))
 
     def derived(src: str, srid: str) -> str | None:
         try:
@@ -170,29 +207,34 @@ def _repeated_ids(tables: dict[str, Path], batch: int) -> set[str]:
         except InvalidInput:
             return None
 
-    for spec in NODES:
-        path = tables.get(spec.table)
-        if path is None:
-            continue
-        for got in _chunks_of(path, batch):
-            if isinstance(got, RawRow):
-                v = got.values
-                if not v:
-                    continue
-                i = clean_text(v.get("id") or "") or derived(v.get("source") or "", v.get("source_record_id") or "")
-                if i:
-                    add(i)
+    for got in got_rows:
+        if isinstance(got, RawRow):
+            v = got.values
+            if not v:
                 continue
-            cols, n = got
-            blank = [""] * n
-            ids = cols["id"].to_pylist() if "id" in cols else blank
-            src = cols["source"].to_pylist() if "source" in cols else blank
-            srid = cols["source_record_id"].to_pylist() if "source_record_id" in cols else blank
-            for raw_id, a, b in zip(ids, src, srid, strict=True):
-                i = clean_text(raw_id) or derived(a, b)
-                if i:
-                    add(i)
-    return again
+            i = clean_text(v.get("id") or "") or derived(v.get("source") or "", v.get("source_record_id") or "")
+            if i:
+                out.append(i)
+            continue
+        cols, n = got
+        blank = [""] * n
+        ids = cols["id"].to_pylist() if "id" in cols else blank
+        src = cols["source"].to_pylist() if "source" in cols else blank
+        srid = cols["source_record_id"].to_pylist() if "source_record_id" in cols else blank
+        for raw_id, a, b in zip(ids, src, srid, strict=True):
+            i = clean_text(raw_id) or derived(a, b)
+            if i:
+                out.append(i)
+    return out, (stamp if fast is not None and file_stamp(path) == stamp else None)
+
+
+def _repeated(ids: Sequence[list[str]]) -> set[str]:
+    """Ids given by more than one row over all node tables."""
+    flat = [i for part in ids for i in part]
+    if not flat:
+        return set()
+    idx = pd.Index(flat, dtype=object)
+    return set(idx[idx.duplicated(keep=False)].unique().tolist())
 
 
 def _formatter(f: Field) -> Callable[[Any], str]:
@@ -208,7 +250,7 @@ def _formatter(f: Field) -> Callable[[Any], str]:
 
 
 def _iso(v: Any) -> str:
-    return "" if v is MISSING or v is None else v.isoformat()
+    return "" if v is MISSING or v is None else str(v.isoformat())
 
 
 class _Chunk:
@@ -220,52 +262,88 @@ class _Chunk:
 
 class _Spill:
     """Embedded references of loaded node rows, kept on disk in column chunks until every
-    node is known (bounded memory)."""
+    node is known (bounded memory); a named file, read back by another worker."""
 
-    def __init__(self) -> None:
-        self._fh = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: IO[bytes] | None = None
 
-    def add(self, part: tuple[Any, ...]) -> None:
+    def add(self, part: list[tuple[Any, ...]]) -> None:
+        if self._fh is None:
+            self._fh = self.path.open("wb")
         pickle.dump(part, self._fh, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def parts(self) -> Iterator[tuple[Any, ...]]:
-        self._fh.seek(0)
+    def close(self) -> Path | None:
+        if self._fh is None:
+            return None
+        self._fh.close()
+        return self.path
+
+
+def _spill_parts(path: Path | None) -> Iterator[list[tuple[Any, ...]]]:
+    if path is None:
+        return
+    with path.open("rb") as fh:
         while True:
             try:
-                yield pickle.load(self._fh)  # noqa: S301 - our own temporary file
+                yield pickle.load(fh)  # noqa: S301 - our own temporary file
             except EOFError:
                 return
 
-    def close(self) -> None:
-        self._fh.close()
+
+class _Rejects(Protocol):
+    def add(self, file: str, line: int, fld: str, reason: str, raw: str) -> None: ...
+
+
+class _Events:
+    """A worker's rejects (and the rows of repeated ids) in the order the loader meets them,
+    replayed by the parent."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[Any, ...]] = []
+
+    def add(self, file: str, line: int, fld: str, reason: str, raw: str) -> None:
+        self.events.append(("reject", file, line, fld, reason, raw))
+
+    def held(self, row: tuple[Any, ...]) -> None:
+        self.events.append(("held", row))
+
+
+#: what a forked worker of the relationships' phase inherits: every node's id, label code and importer id
+_INDEX: dict[str, Any] = {}
+
+
+def _labels_of(values: list[Any], allowed: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Per value: True where it is the id of a node of an ``allowed`` label, and the node's
+    importer id (-1: none)."""
+    index: pd.Index = _INDEX["index"]
+    pos = index.get_indexer(np.asarray(values, dtype=object)) if values else np.empty(0, dtype=np.intp)
+    found = pos >= 0
+    codes = np.where(found, _INDEX["codes"][pos], -1)
+    nums = np.where(found, _INDEX["nums"][pos], -1)
+    return np.isin(codes, [_CODE_OF[a] for a in allowed]), nums
 
 
 class _BulkLoader:
     """The loader's validation (:func:`ingest.validate.check_columns`), reference checks and
-    provenance, column by column, writing the importer's files.
+    provenance, column by column, for one file, writing the importer's files.
 
     Rejects are the loader's, in the loader's order (same chunks: per chunk the
     rows' own problems and repeated records in row order, then the ids already
     used by another label; per relationship chunk the unknown references).
-    A node given by several rows keeps the loader's provenance folding
-    (:func:`ingest.loader._fold`); every other row is written straight from
+    A row whose id is given more than once in the bundle is handed to the
+    parent (:class:`_Events`), which folds it (the loader's provenance,
+    :func:`ingest.loader._fold`); every other row is written straight from
     the clean columns.
     """
 
-    def __init__(self, rejects: ld.RejectWriter, summary: ld.IngestSummary, batch_size: int,
-                 progress: ld.Progress | None, files: _Files, repeated: set[str]) -> None:
+    def __init__(self, rejects: _Rejects, summary: ld.IngestSummary, batch_size: int, files: _Files) -> None:
         self.rejects = rejects
         self.summary = summary
         self.batch_size = batch_size
-        self.progress = progress
         self.files = files
-        self.repeated = repeated
-        self.labels: dict[str, str] = {}
-        self.held: dict[str, dict[str, Any]] = {}  # aggregates of repeated ids, written at the end
-        self.held_label: dict[str, str] = {}
-        self._index: pd.Index | None = None
-        self._codes: np.ndarray | None = None
-        self._code_of: dict[str, int] = {lab: k for k, lab in enumerate(NODE_LABELS)}
+        self.ids: list[str] = []
+        self.nums: list[int] = []
 
     # ------------------------------------------------------------- rows
     def reject(self, fs: ld.FileSummary, file: str, line: int, problems: list[tuple[str, str]], raw: str) -> None:
@@ -273,9 +351,11 @@ class _BulkLoader:
         for fld, reason in problems:
             self.rejects.add(file, line, fld, reason, raw)
 
-    def chunks(self, table: str, path: Path, fs: ld.FileSummary) -> Iterator[_Chunk]:
-        """The rows of one file in the loader's chunks; what cannot be read goes to rejects."""
-        fast = csv_column_chunks(path, self.batch_size)
+    def chunks(self, table: str, path: Path, fs: ld.FileSummary,
+               checked: tuple[int, int, int] | None = None) -> Iterator[_Chunk]:
+        """The rows of one file in the loader's chunks; what cannot be read goes to rejects
+        (``checked``: :func:`ingest.read.csv_column_chunks`' stamp of an earlier read)."""
+        fast = csv_column_chunks(path, self.batch_size, checked)
         if fast is not None:
             missing: list[str] | None = None
             for ch in fast:
@@ -324,6 +404,11 @@ class _BulkLoader:
         """Clean columns of a chunk and the rows that passed (own problems, repeated records)."""
         clean, problems = check_columns(table, ch.cols, ch.n)
         src, srid = clean.get("source"), clean.get("source_record_id")
+        if src is not None and srid is not None and not any(problems):
+            keys = list(zip(src, srid, strict=True))
+            if len(set(keys)) == ch.n and seen_keys.keys().isdisjoint(keys):  # no repeated record
+                seen_keys.update(zip(keys, ch.lines, strict=True))
+                return clean, list(range(ch.n))
         keep: list[int] = []
         for i in range(ch.n):
             if problems[i]:
@@ -339,60 +424,55 @@ class _BulkLoader:
                 continue
             seen_keys[key] = ch.lines[i]
             keep.append(i)
-        if self.progress:
-            self.progress(table, ch.n)
         return clean, keep
 
     # -------------------------------------------------------------- nodes
-    def load_nodes(self, table: str, path: Path, spill: _Spill) -> None:
+    def load_nodes(self, table: str, path: Path, spill: _Spill, repeated: set[str], events: _Events,
+                   checked: tuple[int, int, int] | None = None) -> None:
+        """Write the rows of a node table whose id is given once; hand the others to the parent."""
         spec = node_spec(table)
         assert spec is not None
         lab = spec.label
+        base = _CODE_OF[lab] << _NUM_SHIFT
         fs = self.summary.files.setdefault(path.name, ld.FileSummary(table))
         props = [f for f in spec.fields if f.store and f.name != "id"]
         fmts = [_formatter(f) for f in props]
         emb = [r.to_field for r in rel_specs_for_table(table) if r.embedded]
         seen_keys: dict[tuple[str, str], int] = {}
         M = MISSING
-        for ch in self.chunks(table, path, fs):
+        for ch in self.chunks(table, path, fs, checked):
             clean, keep = self._valid(table, ch, fs, seen_keys)
             src, srid = clean["source"], clean["source_record_id"]
             idc = clean.get("id")
             seen = clean.get("recorded_at") or [M] * ch.n
             refcols = [(c, clean[c]) for c in emb if c in clean]
             out: list[int] = []
-            out_ids: list[str] = []
-            out_nums: list[int] = []
             sp: list[tuple[Any, ...]] = []
             for i in keep:
                 v = idc[i] if idc is not None else M
                 id_: str = v if v is not M and v else f"{src[i]}:{srid[i]}"  # type: ignore[assignment]
-                other = self.labels.get(id_)
-                if other is not None and other != lab:
-                    self.reject(fs, ch.file, ch.lines[i], [("id", f"id {id_!r} is already used by a {other}")],
-                                ch.raw(i))
+                line = ch.lines[i]
+                num = base | line
+                refs = {c: col[i] for c, col in refcols if col[i] is not M and col[i]} if refcols else {}
+                s = None if seen[i] is M else seen[i]
+                if id_ in repeated:
+                    p = {f.name: clean[f.name][i] for f in props if f.name in clean and clean[f.name][i] is not M}
+                    if lab == "Case" and "agency" not in p:
+                        p["agency"] = src[i]
+                    events.held((line, ch.raw(i), id_, num, src[i], srid[i], s, p, refs))
                     continue
-                if other is None:  # the importer's id: the node's position in self.labels
-                    num = len(self.labels)
-                    self.labels[id_] = lab
-                else:
-                    num = self.held[id_]["num"]
                 fs.loaded += 1
-                self.summary.nodes[lab] += 1
-                refs = {c: col[i] for c, col in refcols if col[i] is not M and col[i]}
                 if refs:
-                    sp.append((ch.lines[i], num, src[i], srid[i], None if seen[i] is M else seen[i], refs))
-                if id_ in self.repeated:
-                    self._hold(lab, table, id_, num, i, clean, props, seen)
-                else:
-                    out.append(i)
-                    out_ids.append(id_)
-                    out_nums.append(num)
+                    sp.append((line, num, src[i], srid[i], s, refs))
+                out.append(i)
+                self.ids.append(id_)
+                self.nums.append(num)
             if sp:
-                spill.add((ch.file, sp))
+                spill.add(sp)
             if not out:
                 continue
-            cols: list[list[Any]] = [out_nums, out_ids]
+            self.summary.nodes[lab] += len(out)
+            cols: list[list[Any]] = [[base | ch.lines[i] for i in out], self.ids[-len(out):]]
             if lab == "Case":
                 rt = clean.get("restricted_to")
                 cols.append([lab + f";{ld.cypher.RESTRICTED_LABEL}" if rt is not None and rt[i] is not M and rt[i]
@@ -414,77 +494,51 @@ class _BulkLoader:
             cols.append(first)
             self.files.node_rows(lab, cols)
 
-    def _hold(self, lab: str, table: str, id_: str, num: int, i: int, clean: dict[str, list[Any]],
-              props: list[Field],
-              seen: list[Any]) -> None:
-        """Fold a row of a repeated id into its aggregate (the loader's provenance rules)."""
-        M = MISSING
-        p = {f.name: clean[f.name][i] for f in props if f.name in clean and clean[f.name][i] is not M}
-        if lab == "Case" and "agency" not in p:
-            p["agency"] = clean["source"][i]
-        rec = Record(table, 0, id_, clean["source"][i], clean["source_record_id"][i],
-                     None if seen[i] is M else seen[i], p)
-        a = self.held.get(id_)
-        if a is None:
-            a = self.held[id_] = {"id": id_, "props": {}, "sources": [], "refs": [], "first": None, "last": None,
-                                  "num": num}
-            self.held_label[id_] = lab
-        ld._fold(a, rec)
-
-    def flush_held(self) -> None:
-        for i, a in self.held.items():
-            self.files.node(self.held_label[i], a["num"], ld._node_props(a))
-        self.held.clear()
-
-    # ----------------------------------------------------------- references
-    def _labels_of(self, values: list[Any], allowed: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Per value: True where it is the id of a node of an ``allowed`` label, and the
-        node's importer id (its position in ``self.labels``; -1: none)."""
-        if self._index is None:
-            keys = list(self.labels)
-            self._index = pd.Index(keys, dtype=object)
-            self._codes = np.fromiter((self._code_of[v] for v in self.labels.values()), dtype=np.int16,
-                                      count=len(keys))
-        assert self._codes is not None
-        pos = self._index.get_indexer(np.asarray(values, dtype=object)) if values else np.empty(0, dtype=np.intp)
-        codes = np.where(pos >= 0, self._codes[pos], -1)
-        return np.isin(codes, [self._code_of[a] for a in allowed]), pos
-
     # ------------------------------------------------------- relationships
-    def load_embedded(self, table: str, spill: _Spill, path: Path) -> None:
-        fs = self.summary.files[path.name]
-        for spec in rel_specs_for_table(table):
-            if not spec.embedded:
-                continue
-            bad: list[tuple[int, list[tuple[str, str]]]] = []
-            for _file, part in spill.parts():
+    def load_embedded(self, table: str, path: Path, parts: Iterator[list[tuple[Any, ...]]]) -> int:
+        """The embedded references of a node table's loaded rows (``parts``, in line order);
+        returns how many rows are rejected for a reference."""
+        fs = self.summary.files.setdefault(path.name, ld.FileSummary(table))
+        specs = [s for s in rel_specs_for_table(table) if s.embedded]
+        bad: dict[str, list[tuple[int, list[tuple[str, str]]]]] = {s.to_field: [] for s in specs}
+        n_bad = 0
+        for part in parts:
+            for spec in specs:
                 rows = [r for r in part if spec.to_field in r[5]]
                 if not rows:
                     continue
                 to = [r[5][spec.to_field] for r in rows]
-                ok, pos = self._labels_of(to, spec.to_labels)
+                ok, nums = self._labels(to, spec.to_labels)
                 good = []
-                good_pos = []
-                for r, t, g, n in zip(rows, to, ok.tolist(), pos.tolist(), strict=True):
+                good_num = []
+                for r, t, g, n in zip(rows, to, ok.tolist(), nums.tolist(), strict=True):
                     if not g:
-                        bad.append((r[0], [(spec.to_field, f"unknown reference: no {'/'.join(spec.to_labels)} "
-                                                           f"with id {t!r}")]))
-                        fs.loaded -= 1  # the node loaded, but its row is in rejects for the reference
+                        bad[spec.to_field].append((r[0], [(spec.to_field, f"unknown reference: no "
+                                                                          f"{'/'.join(spec.to_labels)} "
+                                                                          f"with id {t!r}")]))
                         continue
                     good.append(r)
-                    good_pos.append(n)
+                    good_num.append(n)
                 if good:
                     self.summary.relationships[spec.type] += len(good)
                     seen = [_iso(r[4]) for r in good]
-                    self.files.rel_rows(spec.type, [[r[1] for r in good], good_pos,
+                    self.files.rel_rows(spec.type, [[r[1] for r in good], good_num,
                                                     [spec.type] * len(good), [r[2] for r in good],
                                                     [r[3] for r in good], seen, seen])
-            if bad:
-                raws = _raw_lines(path, {line for line, _ in bad})
-                for line, problems in bad:
-                    fs.rejected += 1
-                    for fld, reason in problems:
-                        self.rejects.add(path.name, line, fld, reason, raws.get(line, ""))
+        lines = {line for rows in bad.values() for line, _ in rows}
+        raws = _raw_lines(path, lines) if lines else {}
+        for spec in specs:  # the loader's order: reference by reference, each in line order
+            for line, problems in sorted(bad[spec.to_field], key=lambda b: b[0]):
+                n_bad += 1
+                fs.loaded -= 1  # the node loaded, but its row is in rejects for the reference
+                fs.rejected += 1
+                for fld, reason in problems:
+                    self.rejects.add(path.name, line, fld, reason, raws.get(line, ""))
+        return n_bad
+
+    @staticmethod
+    def _labels(values: list[Any], allowed: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        return _labels_of(values, allowed)
 
     def load_rels(self, table: str, path: Path) -> None:
         spec = rel_specs_for_table(table)[0]
@@ -498,43 +552,54 @@ class _BulkLoader:
             if not keep:
                 continue
             frm, to = clean[spec.from_field], clean[spec.to_field]
-            f_mask, f_pos = self._labels_of([frm[i] for i in keep], spec.from_labels)
-            t_mask, t_pos = self._labels_of([to[i] for i in keep], spec.to_labels)
+            f_mask, f_num = self._labels([frm[i] for i in keep], spec.from_labels)
+            t_mask, t_num = self._labels([to[i] for i in keep], spec.to_labels)
+            ok = f_mask & t_mask
             f_ok, t_ok = f_mask.tolist(), t_mask.tolist()
-            num = {i: (a, b) for i, a, b in zip(keep, f_pos.tolist(), t_pos.tolist(), strict=True)}
+            fn, tn = f_num.tolist(), t_num.tolist()
             x_ok = {}
             for col in extra:
                 c = clean.get(col)
                 if c is not None:
-                    x_ok[col] = dict(zip(keep, self._labels_of([c[i] if c[i] is not M else "" for i in keep],
-                                                               extra[col])[0].tolist(), strict=True))
+                    given = [bool(c[i] is not M and c[i]) for i in keep]
+                    found = self._labels([c[i] if c[i] is not M else "" for i in keep], extra[col])[0]
+                    ok &= found | ~np.asarray(given, dtype=bool)
+                    x_ok[col] = found.tolist()
             types = clean.get("type")
-            by_type: dict[str, list[int]] = {}
-            for k, i in enumerate(keep):
-                problems = []
-                if not f_ok[k]:
-                    problems.append((spec.from_field, f"unknown reference: no {'/'.join(spec.from_labels)} "
-                                                      f"with id {frm[i]!r}"))
-                if not t_ok[k]:
-                    problems.append((spec.to_field, f"unknown reference: no {'/'.join(spec.to_labels)} "
-                                                    f"with id {to[i]!r}"))
-                for col, allowed in extra.items():
-                    c = clean.get(col)
-                    if c is not None and c[i] is not M and c[i] and not x_ok[col][i]:
-                        problems.append((col, f"unknown reference: no {'/'.join(allowed)} with id {c[i]!r}"))
-                if problems:
-                    self.reject(fs, ch.file, ch.lines[i], problems, ch.raw(i))
-                    continue
-                rtype = spec.type if types is None or types[i] is M else types[i]
-                by_type.setdefault(rtype, []).append(i)
+            by_type: dict[str, list[int]] = {}  # positions in keep
+            if ok.all():
+                if types is None:
+                    by_type[spec.type] = list(range(len(keep)))
+                else:
+                    for k, i in enumerate(keep):
+                        by_type.setdefault(spec.type if types[i] is M else types[i], []).append(k)
+            else:
+                for k, i in enumerate(keep):
+                    problems = []
+                    if not f_ok[k]:
+                        problems.append((spec.from_field, f"unknown reference: no {'/'.join(spec.from_labels)} "
+                                                          f"with id {frm[i]!r}"))
+                    if not t_ok[k]:
+                        problems.append((spec.to_field, f"unknown reference: no {'/'.join(spec.to_labels)} "
+                                                        f"with id {to[i]!r}"))
+                    for col, allowed in extra.items():
+                        c = clean.get(col)
+                        if c is not None and c[i] is not M and c[i] and not x_ok[col][k]:
+                            problems.append((col, f"unknown reference: no {'/'.join(allowed)} with id {c[i]!r}"))
+                    if problems:
+                        self.reject(fs, ch.file, ch.lines[i], problems, ch.raw(i))
+                        continue
+                    rtype = spec.type if types is None or types[i] is M else types[i]
+                    by_type.setdefault(rtype, []).append(k)
             src, srid = clean["source"], clean["source_record_id"]
             seen_c = clean.get("recorded_at")
-            for rtype, rows in by_type.items():
+            for rtype, ks in by_type.items():
+                rows = [keep[k] for k in ks]
                 fs.loaded += len(rows)
                 self.summary.relationships[rtype] += len(rows)
                 seen = [""] * len(rows) if seen_c is None else [_iso(seen_c[i]) for i in rows]
-                cols: list[list[Any]] = [[num[i][0] for i in rows], [num[i][1] for i in rows], [rtype] * len(rows),
-                        [src[i] for i in rows], [srid[i] for i in rows]]
+                cols: list[list[Any]] = [[fn[k] for k in ks], [tn[k] for k in ks], [rtype] * len(rows),
+                                         [src[i] for i in rows], [srid[i] for i in rows]]
                 for f, fmt in zip(spec.fields, fmts, strict=True):
                     c = clean.get(f.name)
                     cols.append([""] * len(rows) if c is None else [fmt(c[i]) for i in rows])
@@ -547,36 +612,294 @@ def _raw_lines(path: Path, lines: set[int]) -> dict[int, str]:
     return {r.line: r.raw for r in read_table(path) if r.line in lines}
 
 
+# ------------------------------------------------------------------ worker tasks
+@dataclass
+class _Part:
+    """What one worker task gives back: its file's summary and counts, its rejects (and
+    rows of repeated ids) in order, the import files it wrote."""
+
+    table: str
+    file: str
+    summary: ld.IngestSummary
+    events: list[tuple[Any, ...]]
+    files: dict[str, Path]
+    ids: list[str] = field(default_factory=list)
+    nums: list[int] = field(default_factory=list)
+    spill: Path | None = None
+    seconds: float = 0.0
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """No cyclic garbage collection during a task: it makes no cycles, and collecting while
+    millions of clean values are alive costs more than the validation (seen: a third of it)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _new_summary() -> ld.IngestSummary:
+    return ld.IngestSummary(bundle="", run_id="", rejects_file="")
+
+
+def _task_ids(table: str, path: Path, batch: int) -> tuple[list[str], tuple[int, int, int] | None]:
+    return _table_ids(table, path, batch)
+
+
+def _task_hash(paths: list[Path]) -> str:
+    return ld._bundle_hash(paths)
+
+
+def _task_nodes(table: str, path: Path, batch: int, out: Path, repeated: set[str],
+                checked: tuple[int, int, int] | None) -> _Part:
+    with _no_gc():
+        return _nodes(table, path, batch, out, repeated, checked)
+
+
+def _nodes(table: str, path: Path, batch: int, out: Path, repeated: set[str],
+           checked: tuple[int, int, int] | None) -> _Part:
+    t0 = time.perf_counter()
+    ev, summ = _Events(), _new_summary()
+    files = _Files(out, f"__{table}")
+    bl = _BulkLoader(ev, summ, batch, files)
+    spill = _Spill(out / f"_spill_{table}.pickle")
+    try:
+        bl.load_nodes(table, path, spill, repeated, ev, checked)
+    finally:
+        sp = spill.close()
+        written = files.close()
+    return _Part(table, path.name, summ, ev.events, written, bl.ids, bl.nums, sp, time.perf_counter() - t0)
+
+
+def _task_embedded(table: str, path: Path, batch: int, out: Path, spill: Path | None,
+                   held: list[tuple[Any, ...]]) -> _Part:
+    t0 = time.perf_counter()
+    ev, summ = _Events(), _new_summary()
+    files = _Files(out, f"__{table}_embedded")
+    bl = _BulkLoader(ev, summ, batch, files)
+
+    def parts() -> Iterator[list[tuple[Any, ...]]]:
+        yield from _spill_parts(spill)
+        if held:
+            yield held
+
+    try:
+        bl.load_embedded(table, path, parts())
+    finally:
+        written = files.close()
+    return _Part(table, path.name, summ, ev.events, written, seconds=time.perf_counter() - t0)
+
+
+def _task_rels(table: str, path: Path, batch: int, out: Path) -> _Part:
+    t0 = time.perf_counter()
+    ev, summ = _Events(), _new_summary()
+    files = _Files(out, f"__{table}")
+    bl = _BulkLoader(ev, summ, batch, files)
+    try:
+        bl.load_rels(table, path)
+    finally:
+        written = files.close()
+    return _Part(table, path.name, summ, ev.events, written, seconds=time.perf_counter() - t0)
+
+
+class _Pool:
+    """Tasks run by ``workers`` forked processes (forked when the pool is made: they see the
+    parent's state of that moment), or in this process when ``workers`` is 1; results in the
+    order given, the largest files started first."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._ex = (ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) if workers > 1 else None)
+
+    def map(self, fn: Callable[..., Any], calls: list[tuple[Any, ...]], sizes: list[int]) -> list[Any]:
+        if self._ex is None:
+            return [fn(*args) for args in calls]
+        order = sorted(range(len(calls)), key=lambda k: -sizes[k])
+        futures = {k: self._ex.submit(fn, *calls[k]) for k in order}
+        return [futures[k].result() for k in range(len(calls))]
+
+    def close(self) -> None:
+        if self._ex is not None:
+            self._ex.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _size(p: Path) -> int:
+    try:
+        return p.stat().st_size
+    except OSError:
+        return 0
+
+
+def _merge(summary: ld.IngestSummary, part: _Part) -> ld.FileSummary:
+    """Add a task's counts to the bundle's summary; returns the file's summary."""
+    fs = summary.files.setdefault(part.file, ld.FileSummary(part.table))
+    got = part.summary.files.get(part.file)
+    if got is not None:
+        fs.rows += got.rows
+        fs.loaded += got.loaded
+        fs.rejected += got.rejected
+    for k, v in part.summary.nodes.items():
+        summary.nodes[k] += v
+    for k, v in part.summary.relationships.items():
+        summary.relationships[k] += v
+    return fs
+
+
 def write_import_files(bundle: Path, out: Path, rejects_path: Path,
                        batch_size: int = ld.DEFAULT_BATCH,
-                       progress: ld.Progress | None = None) -> tuple[ld.IngestSummary, dict[str, Path]]:
-    """Validate ``bundle`` and write the importer's CSV files into ``out``."""
+                       progress: ld.Progress | None = None,
+                       workers: int | None = None,
+                       stages: dict[str, float] | None = None) -> tuple[BulkSummary, dict[str, Path]]:
+    """Validate ``bundle`` and write the importer's CSV files into ``out``, with ``workers``
+    processes (default: one per processor); the time of each phase goes to ``stages``."""
     tables, unknown = find_tables(bundle)
-    summary = ld.IngestSummary(bundle=str(bundle), run_id=ld._bundle_hash(tables.values()),
-                               rejects_file=str(rejects_path), ignored_files=[p.name for p in unknown])
+    workers = workers or default_workers()
+    summary = BulkSummary(bundle=str(bundle), run_id="", rejects_file=str(rejects_path),
+                          ignored_files=[p.name for p in unknown], workers=workers)
+    st = stages if stages is not None else summary.stages
     out.mkdir(parents=True, exist_ok=True)
-    files = _Files(out)
+    files: dict[str, Path] = {}
     rejects = ld.RejectWriter(rejects_path)
-    bl = _BulkLoader(rejects, summary, batch_size, progress, files, _repeated_ids(tables, batch_size))
+    node_tables = [n.table for n in NODES if n.table in tables]
+    rel_tables = [t for t in tables if node_spec(t) is None and rel_specs_for_table(t)]
     try:
-        node_tables = [n.table for n in NODES if n.table in tables]
-        spills = {t: _Spill() for t in node_tables}
         t0 = time.perf_counter()
-        for t in node_tables:
-            bl.load_nodes(t, tables[t], spills[t])
-        bl.flush_held()
+        with _Pool(workers) as pool:
+            # 1. ids of every node table (and the bundle's hash, the run id) -> ids given more than once
+            res = pool.map(_task_ids_or_hash, [("ids", t, tables[t], batch_size) for t in node_tables]
+                           + [("hash", "", list(tables.values()), 0)],
+                           [_size(tables[t]) for t in node_tables] + [sum(_size(p) for p in tables.values())])
+            summary.run_id = res[-1]
+            repeated = _repeated([ids for ids, _ in res[:-1]])
+            stamps = [stamp for _, stamp in res[:-1]]
+            st["ids"] = time.perf_counter() - t0
+            # 2. the node tables
+            t1 = time.perf_counter()
+            parts = pool.map(_task_nodes, [(t, tables[t], batch_size, out, repeated, stamp)
+                                           for t, stamp in zip(node_tables, stamps, strict=True)],
+                             [_size(tables[t]) for t in node_tables])
+        st["nodes"] = time.perf_counter() - t1
+        t2 = time.perf_counter()
+        held, held_label, held_refs = _replay_nodes(summary, rejects, parts, progress)
+        held_files = _Files(out, "__held")
+        for i, a in held.items():
+            held_files.node(held_label[i], a["num"], ld._node_props(a))
+        files.update(held_files.close())
+        ids: list[str] = []
+        nums: list[int] = []
+        codes: list[np.ndarray] = []
+        for p in parts:
+            files.update(p.files)
+            ids += p.ids
+            nums += p.nums
+            spec = node_spec(p.table)
+            assert spec is not None
+            codes.append(np.full(len(p.ids), _CODE_OF[spec.label], dtype=np.int16))
+        ids += list(held)
+        nums += [a["num"] for a in held.values()]
+        codes.append(np.fromiter((_CODE_OF[held_label[i]] for i in held), dtype=np.int16, count=len(held)))
+        _INDEX["index"] = pd.Index(ids, dtype=object)
+        _INDEX["codes"] = np.concatenate(codes) if codes else np.empty(0, dtype=np.int16)
+        _INDEX["nums"] = np.asarray(nums, dtype=np.int64)
+        _INDEX["index"].get_indexer(np.asarray([""], dtype=object))  # the hash table, built before the fork
+        del ids, nums, codes
+        st["node_index"] = time.perf_counter() - t2
         summary.node_seconds = time.perf_counter() - t0
-        t1 = time.perf_counter()
-        for t in node_tables:
-            bl.load_embedded(t, spills[t], tables[t])
-            spills[t].close()
-        for t, path in tables.items():
-            if node_spec(t) is None and rel_specs_for_table(t):
-                bl.load_rels(t, path)
-        summary.rel_seconds = time.perf_counter() - t1
+        # 3. the relationships: embedded references of the node tables, then the relationship tables
+        t3 = time.perf_counter()
+        calls: list[tuple[Any, ...]] = []
+        sizes: list[int] = []
+        for p in parts:
+            if any(r.embedded for r in rel_specs_for_table(p.table)):
+                calls.append(("embedded", p.table, tables[p.table], batch_size, out, p.spill, held_refs[p.table]))
+                sizes.append(_size(p.spill) if p.spill else 0)
+        for t in rel_tables:
+            calls.append(("rels", t, tables[t], batch_size, out, None, []))
+            sizes.append(_size(tables[t]))
+        with _Pool(workers) as pool:
+            rparts = pool.map(_task_rel_or_embedded, calls, sizes)
+        for rp in rparts:
+            fs = _merge(summary, rp)
+            _replay(rejects, rp.events)
+            files.update(rp.files)
+            if progress and rp.table in rel_tables:
+                progress(rp.table, fs.rows)
+        st["relationships"] = time.perf_counter() - t3
+        summary.rel_seconds = time.perf_counter() - t3
     finally:
         rejects.close()
-    return summary, files.close()
+        _INDEX.clear()
+        for p in out.glob("_spill_*.pickle"):
+            p.unlink()
+    return summary, files
+
+
+def _task_ids_or_hash(kind: str, table: str, arg: Any, batch: int) -> Any:
+    with _no_gc():
+        return _task_hash(arg) if kind == "hash" else _task_ids(table, arg, batch)
+
+
+def _task_rel_or_embedded(kind: str, table: str, path: Path, batch: int, out: Path, spill: Path | None,
+                          held: list[tuple[Any, ...]]) -> _Part:
+    with _no_gc():
+        if kind == "embedded":
+            return _task_embedded(table, path, batch, out, spill, held)
+        return _task_rels(table, path, batch, out)
+
+
+def _replay(rejects: ld.RejectWriter, events: list[tuple[Any, ...]]) -> None:
+    for e in events:
+        rejects.add(*e[1:])
+
+
+def _replay_nodes(summary: ld.IngestSummary, rejects: ld.RejectWriter, parts: list[_Part],
+                  progress: ld.Progress | None
+                  ) -> tuple[dict[str, dict[str, Any]], dict[str, str], dict[str, list[tuple[Any, ...]]]]:
+    """The node tables' rejects in the loader's order, and the rows of repeated ids folded
+    (an id already used by another label is rejected), table by table in the model's order."""
+    held: dict[str, dict[str, Any]] = {}
+    held_label: dict[str, str] = {}
+    held_refs: dict[str, list[tuple[Any, ...]]] = {}
+    for p in parts:
+        spec = node_spec(p.table)
+        assert spec is not None
+        lab = spec.label
+        fs = _merge(summary, p)
+        refs_out = held_refs.setdefault(p.table, [])
+        for e in p.events:
+            if e[0] == "reject":
+                rejects.add(*e[1:])
+                continue
+            line, raw, id_, num, src, srid, seen, props, refs = e[1]
+            other = held_label.get(id_)
+            if other is not None and other != lab:
+                fs.rejected += 1
+                rejects.add(p.file, line, "id", f"id {id_!r} is already used by a {other}", raw)
+                continue
+            if other is None:
+                held_label[id_] = lab
+                a = held[id_] = {"id": id_, "props": {}, "sources": [], "refs": [], "first": None, "last": None,
+                                 "num": num}
+            else:
+                a = held[id_]
+            fs.loaded += 1
+            summary.nodes[lab] += 1
+            if refs:
+                refs_out.append((line, a["num"], src, srid, seen, refs))
+            ld._fold(a, Record(p.table, 0, id_, src, srid, seen, props))
+        if progress:
+            progress(p.table, fs.rows)
+    return held, held_label, held_refs
 
 
 def import_command(server: Neo4jServer, files: dict[str, Path], database: str = "neo4j") -> list[str]:
@@ -607,16 +930,36 @@ def _model_nodes(driver: Driver) -> int:
     return sum(st["nodes"].values()) + sum(st["relationships"].values())
 
 
+def _no_store(server: Neo4jServer, database: str = "neo4j") -> bool:
+    """True when Neo4j is stopped and holds neither store files nor transaction logs of
+    ``database`` (never loaded: empty without asking a server)."""
+    if server.pid() is not None:
+        return False
+    for d in (server.data_dir / "databases" / database, server.data_dir / "transactions" / database):
+        if d.exists() and any(d.iterdir()):
+            return False
+    return True
+
+
+def _refuse_if_not_empty(driver: Driver) -> None:
+    n = _model_nodes(driver)
+    if n:
+        raise BulkRefused(f"the database is not empty ({n:,} nodes and relationships): the bulk path "
+                          "replaces the whole store; load into it with `netintel ingest PATH`, "
+                          "or empty it first (`netintel db clear --yes`)")
+
+
 def bulk_ingest(bundle: Path | str, rejects_path: Path | str | None = None, settings: Settings | None = None,
                 batch_size: int = ld.DEFAULT_BATCH, progress: ld.Progress | None = None,
-                log: Callable[[str], None] = lambda m: None) -> ld.IngestSummary:
+                log: Callable[[str], None] = lambda m: None, workers: int | None = None) -> BulkSummary:
     """Fill the managed, empty Neo4j from ``bundle`` with the offline importer.
 
-    Returns the loader's :class:`~ingest.loader.IngestSummary` (``node_seconds``:
-    validation and the import files; ``rel_seconds``: the relationships' part of
-    it; ``seconds``: everything, the import and the schema included; the
-    importer's own time is in ``import_seconds``).  Refuses (:class:`BulkRefused`)
-    when Neo4j is not the managed one or the database holds data.
+    Returns a :class:`BulkSummary` (``node_seconds``: validation and import
+    files of the nodes; ``rel_seconds``: of the relationships; ``seconds``:
+    everything, the import and the schema included; ``import_seconds``: the
+    importer's own time; ``stages``: every stage).  Refuses
+    (:class:`BulkRefused`) when Neo4j is not the managed one or the database
+    holds data.
     """
     s = settings or get_settings()
     if not s.managed:
@@ -627,42 +970,65 @@ def bulk_ingest(bundle: Path | str, rejects_path: Path | str | None = None, sett
         raise FileNotFoundError(f"no such bundle: {bundle}")
     rejects_path = Path(rejects_path) if rejects_path else Path("rejects") / f"{bundle.name}.rejects.csv"
     server = Neo4jServer(s)
+    stages: dict[str, float] = {}
     started = time.perf_counter()
-    server.start(log=log)
-    driver = gdb.connect(s)
-    try:
-        n = _model_nodes(driver)
-        if n:
-            raise BulkRefused(f"the database is not empty ({n:,} nodes and relationships): the bulk path "
-                              "replaces the whole store; load into it with `netintel ingest PATH`, "
-                              "or empty it first (`netintel db clear --yes`)")
-    finally:
-        driver.close()
+    was_running = server.pid() is not None
+    if _no_store(server):
+        stages["check_empty"] = time.perf_counter() - started
+        log("Neo4j is stopped and holds no store: the database is empty")
+        server.install(log=log)
+        server.write_config()
+    else:
+        server.start(log=log)
+        driver = gdb.connect(s)
+        try:
+            _refuse_if_not_empty(driver)
+        finally:
+            driver.close()
+        stages["check_empty"] = time.perf_counter() - started
+        server.request_stop()  # it shuts down while the bundle is validated
+        was_running = True
     work = Path(tempfile.mkdtemp(prefix="netintel-import-", dir=server.dir))
     try:
-        summary, files = write_import_files(bundle, work, rejects_path, batch_size, progress)
-        log(f"validated {summary.rows:,} rows ({summary.rejected:,} rejected); stopping Neo4j for the import")
+        try:
+            summary, files = write_import_files(bundle, work, rejects_path, batch_size, progress, workers, stages)
+        except BaseException:
+            if was_running:
+                server.stop()
+                server.start(log=log)
+            raise
+        log(f"validated {summary.rows:,} rows ({summary.rejected:,} rejected); importing")
+        t = time.perf_counter()
         server.stop()
+        stages["stop_wait"] = time.perf_counter() - t
         t0 = time.perf_counter()
-        proc = subprocess.run(import_command(server, files), env=server._env(), capture_output=True, text=True)
+        proc = subprocess.run(import_command(server, files), env=server._env(), capture_output=True, text=True,
+                              umask=0o077)  # the store holds personal data
         import_seconds = time.perf_counter() - t0
+        stages["import"] = import_seconds
         (server.logs_dir / "import.log").write_text(proc.stdout + proc.stderr, encoding="utf-8")
         if proc.returncode != 0:
-            server.start(log=log)
+            if was_running:
+                server.start(log=log)
             raise BulkRefused("neo4j-admin database import failed:\n" + (proc.stdout + proc.stderr)[-3000:])
         log(f"imported in {import_seconds:.1f} s; starting Neo4j and building the indexes")
+        t = time.perf_counter()
         server.start(log=log)
+        stages["start"] = time.perf_counter() - t
     finally:
         shutil.rmtree(work, ignore_errors=True)
     driver = gdb.connect(s)
     try:
-        gdb.ensure_schema(driver)
+        gdb.ensure_schema(driver, timings=stages)
+        t = time.perf_counter()
         gdb.record_run(driver, summary.run_id, {"bundle": str(bundle.resolve()), "status": "complete",
                                                 "method": "bulk", "finished_at": datetime.now(UTC),
                                                 "rows": summary.rows, "rejected": summary.rejected})
+        stages["record_run"] = time.perf_counter() - t
     finally:
         driver.close()
     summary.seconds = time.perf_counter() - started
     summary.import_seconds = import_seconds
     summary.method = "bulk"
+    summary.stages = stages
     return summary

@@ -12,14 +12,14 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from graph.model import TABLES
 
-__all__ = ["RawRow", "ColumnChunk", "rows_to_columns", "find_tables", "read_table", "csv_column_chunks", "SUFFIXES"]
+__all__ = ["RawRow", "ColumnChunk", "rows_to_columns", "find_tables", "read_table", "csv_column_chunks", "file_stamp", "SUFFIXES"]
 
 SUFFIXES = (".csv", ".jsonl", ".xlsx")
 csv.field_size_limit(64 * 1024 * 1024)
@@ -268,7 +268,15 @@ class ColumnChunk:
         return _as_csv([str(c[i].as_py()) for c in self.columns])
 
 
-def csv_column_chunks(path: Path, batch: int) -> Iterator[ColumnChunk] | None:
+def file_stamp(path: Path) -> tuple[int, int, int]:
+    """``(size, modification time in ns, inode)``: the same stamp, the same file contents (for
+    :func:`csv_column_chunks`' ``checked``)."""
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def csv_column_chunks(path: Path, batch: int, checked: tuple[int, int, int] | None = None
+                      ) -> Iterator[ColumnChunk] | None:
     """The rows of a plain CSV file in chunks of ``batch`` rows, parsed by pyarrow's
     multi-threaded reader, or ``None`` when the file needs the row reader
     (:func:`read_table`): any record over several lines, blank or empty rows,
@@ -276,6 +284,9 @@ def csv_column_chunks(path: Path, batch: int) -> Iterator[ColumnChunk] | None:
     header, a lone carriage return, a file without rows.  Those are what
     the row reader reports with their lines; a file without them gives the
     same rows from both readers, so the fast path changes no result.
+
+    ``checked``: the :func:`file_stamp` of the file when an earlier call gave chunks for it
+    (the bulk path reads a node table twice); the same stamp skips the file's checks.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -283,19 +294,22 @@ def csv_column_chunks(path: Path, batch: int) -> Iterator[ColumnChunk] | None:
 
     if path.suffix.lower() != ".csv":
         return None
-    lines = cr = crlf = 0
-    last = b"\n"
-    with path.open("rb") as fh:
-        prev = b""
-        for block in iter(lambda: fh.read(1 << 22), b""):
-            lines += block.count(b"\n")
-            cr += block.count(b"\r")
-            crlf += (prev + block[:1]).count(b"\r\n") + block.count(b"\r\n")
-            prev, last = block[-1:], block[-1:]
-    if cr != crlf:
-        return None
-    if last != b"\n":
-        lines += 1
+    known = checked is not None and checked == file_stamp(path)
+    lines = 0
+    if not known:
+        cr = crlf = 0
+        last = b"\n"
+        with path.open("rb") as fh:
+            prev = b""
+            for block in iter(lambda: fh.read(1 << 22), b""):
+                lines += block.count(b"\n")
+                cr += block.count(b"\r")
+                crlf += (prev + block[:1]).count(b"\r\n") + block.count(b"\r\n")
+                prev, last = block[-1:], block[-1:]
+        if cr != crlf:
+            return None
+        if last != b"\n":
+            lines += 1
     try:
         with path.open(encoding="utf-8-sig", newline="") as text:
             reader = csv.reader(text)
@@ -315,6 +329,8 @@ def csv_column_chunks(path: Path, batch: int) -> Iterator[ColumnChunk] | None:
         with pacsv.open_csv(path, read_options=ropts, parse_options=popts, convert_options=copts) as r:
             yield from r
 
+    if known:
+        return _chunks(path, header, batch, batches)
     # first pass (C, no Python per row): one record per line and no blank records
     rows = 0
     try:
@@ -333,24 +349,28 @@ def csv_column_chunks(path: Path, batch: int) -> Iterator[ColumnChunk] | None:
         return None
     if rows == 0 or rows + 1 != lines:
         return None
+    return _chunks(path, header, batch, batches)
 
-    def chunks() -> Iterator[ColumnChunk]:
-        pending: list[pa.RecordBatch] = []
-        have = 0
-        line = 2
-        for b in batches():
-            pending.append(b)
-            have += b.num_rows
-            while have >= batch:
-                t = pa.Table.from_batches(pending).combine_chunks()
-                take, rest = t.slice(0, batch), t.slice(batch)
-                yield ColumnChunk(path.name, header, line, [c.chunk(0) if c.num_chunks else pa.array([], pa.string())
-                                                             for c in take.columns], take.num_rows)
-                line += take.num_rows
-                pending = rest.to_batches() if rest.num_rows else []
-                have = rest.num_rows
-        if have:
+
+def _chunks(path: Path, header: tuple[str, ...], batch: int, batches: Callable[[], Iterator[Any]]
+            ) -> Iterator[ColumnChunk]:
+    import pyarrow as pa
+
+    pending: list[pa.RecordBatch] = []
+    have = 0
+    line = 2
+    for b in batches():
+        pending.append(b)
+        have += b.num_rows
+        while have >= batch:
             t = pa.Table.from_batches(pending).combine_chunks()
-            yield ColumnChunk(path.name, header, line, [c.chunk(0) for c in t.columns], t.num_rows)
+            take, rest = t.slice(0, batch), t.slice(batch)
+            yield ColumnChunk(path.name, header, line, [c.chunk(0) if c.num_chunks else pa.array([], pa.string())
+                                                         for c in take.columns], take.num_rows)
+            line += take.num_rows
+            pending = rest.to_batches() if rest.num_rows else []
+            have = rest.num_rows
+    if have:
+        t = pa.Table.from_batches(pending).combine_chunks()
+        yield ColumnChunk(path.name, header, line, [c.chunk(0) for c in t.columns], t.num_rows)
 
-    return chunks()

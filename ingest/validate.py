@@ -213,8 +213,9 @@ def _clean_ascii(f: Field, values: Any) -> np.ndarray | None:
     return np.asarray(ok.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _parse_column(f: Field, values: Any) -> tuple[list[Any], dict[int, str]]:
-    """Parse one column: each distinct raw value once; ``(clean values, {row: reason})``.
+def _parse_column(f: Field, values: Any) -> tuple[list[Any], dict[int, str], np.ndarray]:
+    """Parse one column: each distinct raw value once; ``(clean values, {row: reason}, rows
+    without a clean value)``.
 
     Empty cells come back as ``_MISSING``.  In a text column (str, text, id,
     ref) the cells that are already clean (printable ASCII, single spaces) are
@@ -227,7 +228,7 @@ def _parse_column(f: Field, values: Any) -> tuple[list[Any], dict[int, str]]:
     vals = values.to_pylist() if hasattr(values, "to_pylist") else values
     ok = _clean_ascii(f, values)
     if ok is not None and ok.all():
-        return list(vals), {}
+        return list(vals), {}, np.empty(0, dtype=np.intp)
     arr = np.asarray(vals, dtype=object)
     rest = np.flatnonzero(~ok) if ok is not None else None
     codes, uniques = pd.factorize(arr if rest is None else arr[rest])
@@ -256,7 +257,9 @@ def _parse_column(f: Field, values: Any) -> tuple[list[Any], dict[int, str]]:
         for j, reason in bad.items():
             for i in np.flatnonzero(codes == j).tolist():
                 errors[i if rows is None else int(rows[i])] = reason
-    return out, errors
+    gone = [j for j in range(len(uniques)) if parsed[j] is _MISSING]
+    missing = np.flatnonzero(np.isin(codes, gone + [-1]) if gone else codes == -1)
+    return out, errors, (missing if rows is None else rows[missing])
 
 
 def check_columns(table: str, columns: dict[str, Any], n: int
@@ -280,10 +283,10 @@ def check_columns(table: str, columns: dict[str, Any], n: int
                 for p in problems:
                     p.append((f.name, "required value is missing"))
             continue
-        out, errs = _parse_column(f, raw_vals)
+        out, errs, missing = _parse_column(f, raw_vals)
         if f.required:
-            for i, v in enumerate(out):
-                if v is _MISSING and i not in errs:
+            for i in missing.tolist():
+                if i not in errs:
                     problems[i].append((f.name, "required value is missing"))
         for i, reason in errs.items():
             problems[i].append((f.name, reason))

@@ -98,16 +98,19 @@ def _bad_tables() -> dict[str, list[dict[str, Any]]]:
     return t
 
 
-@pytest.mark.parametrize("batch", [2, 10000])
+@pytest.mark.parametrize(("batch", "workers"), [(2, 2), (10000, 1), (10000, 3)])
 def test_bulk_path_rejects_and_result_equal_the_loader(db: Any, make_bundle: Any, tmp_path: Path,
-                                                       neo4j_settings: Any, batch: int) -> None:
+                                                       neo4j_settings: Any, batch: int, workers: int) -> None:
     """Unknown references (endpoint, extra and embedded), repeated records, an id used by
-    another label, a row without a name, a bad code, a repeated id folded, chunk by chunk."""
+    another label, a row without a name, a bad code, a repeated id folded, chunk by chunk;
+    validated in this process or shared by worker processes (rejects merged in order)."""
     bundle = make_bundle(_bad_tables())
     s1 = ingest_bundle(db, bundle, rejects_path=tmp_path / "loader.csv", batch_size=batch)
     normal, stats = _snapshot(db), gdb.stats(op(db))
     gdb.clear_database(db)
-    s2 = bulk_ingest(bundle, rejects_path=tmp_path / "bulk.csv", settings=neo4j_settings, batch_size=batch)
+    s2 = bulk_ingest(bundle, rejects_path=tmp_path / "bulk.csv", settings=neo4j_settings, batch_size=batch,
+                     workers=workers)
+    assert s2.workers == workers
     gdb.forget_bookmarks(db)
     db.verify_connectivity()
     reasons = [r[3] for r in _rejects(tmp_path / "loader.csv")[1:]]
