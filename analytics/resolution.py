@@ -78,7 +78,7 @@ __all__ = [
     "prior_model",
     "find_duplicates",
     "resolve_entities",
-    "CONFLICT_PROBABILITY",
+    "CONFLICT_ODDS",
     "explain_levels",
     "clusters",
     # generated records live in analytics.synthetic; importable from here for the bench
@@ -106,10 +106,10 @@ _NAME_JW = ("greatest(jaro_winkler_similarity(joined_l, joined_r), "
 #: given and family name compared part by part (either way round): the least similar part
 #: counts, so one shared part cannot make two names similar; names without a family part
 #: (Myanmar) compare whole
-_PART_SIM = ("CASE WHEN given_l IS NULL OR given_r IS NULL OR family_l IS NULL OR family_r IS NULL "
-             f"THEN {_NAME_JW} ELSE greatest("
+_TWO_PARTS = "given_l IS NOT NULL AND given_r IS NOT NULL AND family_l IS NOT NULL AND family_r IS NOT NULL"
+_PART_SIM = ("greatest("
              "least(jaro_winkler_similarity(given_l, given_r), jaro_winkler_similarity(family_l, family_r)), "
-             "least(jaro_winkler_similarity(given_l, family_r), jaro_winkler_similarity(family_l, given_r))) END")
+             "least(jaro_winkler_similarity(given_l, family_r), jaro_winkler_similarity(family_l, given_r)))")
 _ONE_PART = "given_l = given_r OR family_l = family_r OR given_l = family_r OR family_l = given_r"
 _ADDR_WORDS = ("len(list_intersect(str_split(address_l, ' '), str_split(address_r, ' '))) * 2 >= "
                "greatest(len(str_split(address_l, ' ')), len(str_split(address_r, ' ')))")
@@ -120,8 +120,10 @@ COMPARISONS: dict[str, tuple[Level, ...]] = {
         Level("same name", "name_l = name_r", 0.75, 0.0002),
         Level("same letters, spaced differently", "joined_l = joined_r OR sorted_joined_l = sorted_joined_r",
               0.01, 0.00001),
-        Level("name parts nearly equal", f"{_PART_SIM} >= 0.92", 0.1, 0.0001),
-        Level("name parts similar", f"{_PART_SIM} >= 0.8", 0.06, 0.001),
+        Level("name parts nearly equal", f"{_TWO_PARTS} AND {_PART_SIM} >= 0.92", 0.1, 0.0001),
+        Level("single names nearly equal", f"NOT ({_TWO_PARTS}) AND {_NAME_JW} >= 0.92", 0.05, 0.0005),
+        Level("name parts similar", f"{_TWO_PARTS} AND {_PART_SIM} >= 0.8", 0.06, 0.001),
+        Level("single names similar", f"NOT ({_TWO_PARTS}) AND {_NAME_JW} >= 0.8", 0.03, 0.005),
         Level("names similar", f"{_NAME_JW} >= 0.88", 0.02, 0.002),
         Level("one name part the same, the other different", _ONE_PART, 0.01, 0.01),
         Level("names somewhat similar", f"{_NAME_JW} >= 0.75", 0.04, 0.02),
@@ -158,10 +160,32 @@ COMPARISONS: dict[str, tuple[Level, ...]] = {
     ),
     "address": (
         Level("same address", "address_l = address_r", 0.4, 0.01),
+        Level("same house and unit number, half the words shared", f"house_l = house_r AND {_ADDR_WORDS}",
+              0.1, 0.0005),
+        Level("same house and unit number", "house_l = house_r", 0.1, 0.001),
         Level("half the address words shared", _ADDR_WORDS, 0.1, 0.1),
-        Level("same house and unit number", "house_l = house_r", 0.1, 0.02),
         Level("addresses differ", "ELSE", 0.5, 0.89),
     ),
+}
+#: names alike enough (the first five name levels) that they tell the sex and nationality
+_NAMES_ALIKE = ("name_l = name_r OR skeleton_l = skeleton_r OR "
+                "jaro_winkler_similarity(sorted_joined_l, sorted_joined_r) >= 0.88")
+#: fields a name largely determines (given names are gendered, and Thai, Lao, Khmer and Myanmar
+#: names tell the nationality): two records with alike names agree on them whether or not they
+#: are one person, so that agreement is no evidence (weight 0, like a missing value) — counted as
+#: independent it would add ≈ 3 bits to every pair of namesakes.  A disagreement still counts.
+#: Likewise a household's address and phone: two records sharing one name part exactly (the family
+#: name) whose other part is not even similar are, when they share an address or a phone, a family
+#: living together as often as one person (in the agencies' files as in the census), so the
+#: agreement is no evidence there; it still is for every other pair, and a disagreement always is.
+_HOUSEHOLD = f"({_TWO_PARTS}) AND ({_ONE_PART}) AND {_PART_SIM} < 0.8"
+#: field → (agreement, condition under which that agreement is not evidence, words for it)
+_NOT_EVIDENCE = {
+    "sex": ("sex_l = sex_r", _NAMES_ALIKE, "and implied by the name"),
+    "nationality": ("nationality_l = nationality_r", _NAMES_ALIKE, "and implied by the name"),
+    "address": (f"address_l = address_r OR house_l = house_r OR {_ADDR_WORDS}", _HOUSEHOLD,
+                "in one family (one name part the same, the other different)"),
+    "phone": ("phone_l = phone_r", _HOUSEHOLD, "in one family (one name part the same, the other different)"),
 }
 #: the column whose missing value makes a field's comparison "unknown" (weight 0)
 _NULL_COLUMN = {"name": "name", "dob": "dob", "id_number": "id_number", "phone": "phone", "sex": "sex",
@@ -237,6 +261,7 @@ def _row(i: int, p: Prepared, address: Any = None) -> dict[str, Any]:
         "nationality": p.nationality or None,
         "address": addr,
         "b_given_family": f"{skeleton(p.given)}|{skeleton(p.family)}" if p.given and p.family else None,
+        "skeleton": "".join(sorted(sk)) or None,
         "b_name": "".join(sorted(sk)) or None,
         "b_first_year": f"{first}|{year}" if first and year else None,
         "b_last_year": f"{last}|{year}" if last and year else None,
@@ -279,7 +304,14 @@ def _settings(tf: bool) -> Any:
 
     comparisons: list[Any] = []
     for field, levels in COMPARISONS.items():
-        lv: list[Any] = [cll.NullLevel(_NULL_COLUMN[field])]
+        col = _NULL_COLUMN[field]
+        if field in _NOT_EVIDENCE:
+            agree, when, why = _NOT_EVIDENCE[field]
+            lv: list[Any] = [cll.CustomLevel(
+                f"{col}_l IS NULL OR {col}_r IS NULL OR (({agree}) AND ({when}))",
+                f"{col} missing, or the same {why}").configure(is_null_level=True)]
+        else:
+            lv = [cll.NullLevel(col)]
         for k, level in enumerate(levels):
             if level.sql == "ELSE":
                 made: Any = cll.ElseLevel()
@@ -365,13 +397,15 @@ def train(frame: pd.DataFrame, seed: int = 0, tf: bool = True) -> tuple[Any, Lin
 
     with _quiet():
         linker = _linker(frame, _settings(tf))
-        rules = [block_on(*r) for r in (("id_number",), ("name", "dob")) if frame[r[0]].notna().sum() > 1]
-        if rules:
+        used = [r for r in _PRIOR_RULES if frame[r[0]].notna().sum() > 1]
+        rules = [block_on(*r) for r in used]
+        if rules:  # a starting value for EM; re-estimated below with the recall EM implies
             try:
                 linker.training.estimate_probability_two_random_records_match(rules, recall=0.7)
             except Exception as exc:  # noqa: BLE001 - too few pairs: keep the starting value
                 _LOG.info("prior not estimated: %s", exc)
         linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed)
+        _fill_unobserved_u(linker, frame)
         good = linker.misc.save_model_to_json()
         for cols in _EM_RULES:
             if any(frame[c].notna().sum() < 2 for c in cols):
@@ -386,7 +420,59 @@ def train(frame: pd.DataFrame, seed: int = 0, tf: bool = True) -> tuple[Any, Lin
                 linker = _linker(frame, copy.deepcopy(_floor_m(good)))
         settings = _floor_m(linker.misc.save_model_to_json())
         linker = _linker(frame, copy.deepcopy(settings))
+        if rules:
+            try:
+                linker.training.estimate_probability_two_random_records_match(
+                    rules, recall=_rules_recall(settings, frame, used))
+                settings = linker.misc.save_model_to_json()
+            except Exception as exc:  # noqa: BLE001 - too few pairs: keep the first estimate
+                _LOG.info("prior not re-estimated: %s", exc)
     return linker, LinkageModel(settings, "these records", len(frame))
+
+
+#: near-certain rules whose pairs (and their recall) estimate the prior
+_PRIOR_RULES = (("id_number",), ("name", "dob"))
+
+
+def _rules_recall(settings: dict[str, Any], frame: pd.DataFrame, rules: Sequence[tuple[str, ...]]) -> float:
+    """The share of true pairs that ``rules`` find, as the learned model sees it: a rule on
+    columns ``c`` finds a match when every ``c`` is filled in on both records (fill rate
+    squared) and agrees exactly (the *m* of the field's first level); the rules are taken
+    as independent.  It replaces a guessed recall (0.7; on generated records the truth is
+    0.62) in the estimate of the prior, which shifts every weight."""
+    first_m = {}
+    for comp in settings["comparisons"]:
+        levels = [lv for lv in comp["comparison_levels"] if not lv.get("is_null_level")]
+        first_m[comp["output_column_name"]] = float(levels[0].get("m_probability") or 0.0)
+    miss = 1.0
+    for cols in rules:
+        found = 1.0
+        for c in cols:
+            filled = float(frame[c].notna().mean())
+            found *= filled * filled * first_m[c]  # the rules' columns are fields of the same name
+        miss *= 1.0 - found
+    return min(max(1.0 - miss, 0.05), 1.0)
+
+
+def _fill_unobserved_u(linker: Any, frame: pd.DataFrame) -> None:
+    """Give each level that no random pair reached the u of one pair in the sample.
+
+    Splink leaves such a level at its starting u (e.g. 0.01 for "same address"), which on a
+    big file is far more than the truth: two random records of 10^5 almost never share a
+    full address.  Less than one of the ``n`` sampled pairs with the field filled in on both
+    sides reached it, so ``u = 1/n`` is the cautious estimate (it can only understate the
+    level's weight)."""
+    from splink.internals.constants import LEVEL_NOT_OBSERVED_TEXT
+
+    pairs = min(U_MAX_PAIRS, len(frame) * (len(frame) - 1) / 2)
+    for comp in linker._settings_obj.comparisons:  # noqa: SLF001 - Splink keeps "not observed" only here
+        field = comp.output_column_name
+        filled = float(frame[_NULL_COLUMN[field]].notna().mean())
+        n = max(pairs * filled * filled, 1.0)
+        for cl in comp._comparison_levels_excluding_null:  # noqa: SLF001
+            trained = [r["probability"] for r in cl._trained_u_probabilities]  # noqa: SLF001
+            if trained and trained[-1] == LEVEL_NOT_OBSERVED_TEXT:
+                cl.u_probability = 1.0 / n
 
 
 #: smallest m probability kept after EM: a level EM saw no true match reach (a disagreeing
@@ -524,9 +610,10 @@ def resolve_entities(records: pd.DataFrame, threshold: float = 0.5, *, conflict:
     that never met in a block, or whose own comparison is inconclusive (a name and nothing
     else to compare), join through a third record that matches both.  A component is first
     checked against its own records: every pair inside it is scored by the same model, and
-    while some pair scores below ``conflict`` (default :data:`CONFLICT_PROBABILITY`: the two
-    records themselves say they are different people) the component's weakest match is
-    cut.
+    while some pair's Bayes factor (its evidence, the prior left out) is below ``conflict``
+    (default :data:`CONFLICT_ODDS`: the two records themselves say they are different people)
+    or one of its fields weighs at most :data:`CONFLICT_WEIGHT`, the component's weakest
+    match is cut.
 
     Returns
     -------
@@ -547,12 +634,14 @@ def resolve_entities(records: pd.DataFrame, threshold: float = 0.5, *, conflict:
     """
     return _resolve(records, threshold, max_block=max_block, use_dictionary=use_dictionary,
                     min_train=min_train, min_score=min_score, seed=seed, model=model, entities=True,
-                    conflict=CONFLICT_PROBABILITY if conflict is None else conflict)
+                    conflict=CONFLICT_ODDS if conflict is None else conflict)
 
 
-#: a pair scoring below this match probability holds records that are, by their own
-#: comparison, different people (about 99 to 1 against): an entity may not contain it
-CONFLICT_PROBABILITY = 0.01
+#: a pair whose own comparison is at least 100 to 1 against one person (its Bayes factor, the
+#: product of its fields' m/u, below this; the prior is left out: inside a component the question
+#: is what the two records say, not how rare matches are in the file) holds records that are
+#: different people: an entity may not contain it.  A pair that only shares a name is not one.
+CONFLICT_ODDS = 0.01
 #: ... or that disagree on one field at a level this heavily against a match (log2 Bayes factor:
 #: records of one person almost never differ so, e.g. two different ID numbers)
 CONFLICT_WEIGHT = -8.0
@@ -561,7 +650,7 @@ _ENTITY_COLUMNS = ["id", "entity"]
 
 def _resolve(records: pd.DataFrame, threshold: float, *, max_block: int, use_dictionary: bool, min_train: int,
              min_score: float, seed: int, model: LinkageModel | None, entities: bool,
-             conflict: float = CONFLICT_PROBABILITY) -> tuple[pd.DataFrame, pd.DataFrame]:
+             conflict: float = CONFLICT_ODDS) -> tuple[pd.DataFrame, pd.DataFrame]:
     empty = pd.DataFrame(columns=_OUT_COLUMNS)
     no_entities = pd.DataFrame(columns=_ENTITY_COLUMNS)
     if records is None or len(records) < 2:
@@ -645,10 +734,19 @@ def _entities(frame: pd.DataFrame, model: LinkageModel, pred: pd.DataFrame, ids:
             {"blocking_rule": 'l."cluster" = r."cluster"', "sql_dialect": "duckdb"}]
         with _quiet():
             inner = _predict(_linker(cframe, settings), None)
-        strong_no = np.zeros(len(inner), dtype=bool)
+        # what the fields that disagree say, together (one field alone at -8 bits, e.g. two
+        # different ID numbers, or a different birth date and a different ID number)
+        against_fields = np.zeros(len(inner))
         for field in COMPARISONS:
-            strong_no |= (inner[f"gamma_{field}"].to_numpy() >= 0) & (inner[f"mw_{field}"].to_numpy() <= CONFLICT_WEIGHT)
-        bad = inner.loc[(inner["match_probability"] < conflict) | strong_no, ["unique_id_l", "unique_id_r"]]
+            w = inner[f"mw_{field}"].to_numpy(dtype=float)
+            against_fields += np.where((inner[f"gamma_{field}"].to_numpy() >= 0) & (w < 0), w, 0.0)
+        strong_no = against_fields <= CONFLICT_WEIGHT
+        # the evidence of the pair itself (match weight less the prior's log-odds): a pair inside a
+        # component is judged on what its records say, not on how rare matches are in the file
+        lam = model.prior
+        bayes = inner["match_weight"].to_numpy(dtype=float) - math.log2(lam / (1 - lam))
+        against = bayes < math.log2(conflict) if conflict > 0 else np.zeros(len(inner), dtype=bool)
+        bad = inner.loc[against | strong_no, ["unique_id_l", "unique_id_r"]]
         if not bad.empty:
             lab = _cut_conflicts(lab, m, bad)
     members = np.flatnonzero(np.bincount(lab, minlength=lab.max() + 1)[lab] >= 2)

@@ -115,17 +115,23 @@ def bump_data_version(driver: Driver) -> None:
 def ensure_schema(driver: Driver, timings: dict[str, float] | None = None) -> None:
     """Create every constraint and index of the model (idempotent) and wait for them.
 
-    ``timings`` (when given) receives the seconds of each step: ``schema_create`` (the
-    statements: on a store with data a constraint's statement returns once its index is
-    built), ``index_population`` (waiting for the other indexes) and ``mark_restricted``.
+    All statements run in one transaction: on a store with data (after the bulk
+    path's import) the indexes are then populated together from the commit on,
+    not one statement after the other (each statement its own schema
+    transaction, a constraint's returning only once its index is built); the
+    plain indexes come first, so the long populations (the full-text index)
+    start before the constraints' builds.  ``timings`` (when given) receives
+    the seconds of each step: ``schema_create`` (the transaction: its commit
+    returns once the constraints' indexes are built), ``index_population``
+    (waiting for the other indexes) and ``mark_restricted``.
     """
     t = time.perf_counter()
-    # indexes first: a CREATE INDEX returns at once and the index populates in the background,
-    # while a CREATE CONSTRAINT returns once its index is built; so on a store with data (the
-    # bulk path) the long populations (the full-text index) run beside the constraints' builds
-    stmts = cypher.schema_statements()
-    for stmt in sorted(stmts, key=lambda q: q.startswith("CREATE CONSTRAINT")):
-        driver.execute_query(stmt)
+    stmts = sorted(cypher.schema_statements(), key=lambda q: q.startswith("CREATE CONSTRAINT"))
+    with driver.session() as session:
+        with session.begin_transaction(timeout=3600) as tx:
+            for stmt in stmts:
+                tx.run(stmt).consume()
+            tx.commit()
     t1 = time.perf_counter()
     driver.execute_query("CALL db.awaitIndexes(3600)")
     t2 = time.perf_counter()

@@ -501,7 +501,6 @@ class _BulkLoader:
         fs = self.summary.files.setdefault(path.name, ld.FileSummary(table))
         specs = [s for s in rel_specs_for_table(table) if s.embedded]
         bad: dict[str, list[tuple[int, list[tuple[str, str]]]]] = {s.to_field: [] for s in specs}
-        n_bad = 0
         for part in parts:
             for spec in specs:
                 rows = [r for r in part if spec.to_field in r[5]]
@@ -529,11 +528,12 @@ class _BulkLoader:
         raws = _raw_lines(path, lines) if lines else {}
         for spec in specs:  # the loader's order: reference by reference, each in line order
             for line, problems in sorted(bad[spec.to_field], key=lambda b: b[0]):
-                n_bad += 1
-                fs.loaded -= 1  # the node loaded, but its row is in rejects for the reference
-                fs.rejected += 1
                 for fld, reason in problems:
                     self.rejects.add(path.name, line, fld, reason, raws.get(line, ""))
+        # the node loaded, but its row is in rejects for a reference: counted once per row
+        n_bad = len(lines)
+        fs.loaded -= n_bad
+        fs.rejected += n_bad
         return n_bad
 
     @staticmethod

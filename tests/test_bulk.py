@@ -126,3 +126,19 @@ def test_bulk_path_rejects_and_result_equal_the_loader(db: Any, make_bundle: Any
     assert _snapshot(db) == normal
     p1 = gdb.read(op(db), "MATCH (p:Person {id:'P1'}) RETURN p")[0]["p"]
     assert p1["sources"] == ["DSI", "RTP", "ATPD"] and str(p1["first_seen"]) == "2021-05-05"
+
+
+def test_a_row_with_two_unknown_embedded_references_is_one_reject(db: Any, make_bundle: Any, tmp_path: Path,
+                                                                  neo4j_settings: Any) -> None:
+    """The rejects file has one line per reference (reference by reference), the row counts once."""
+    t = full_tables()
+    t["screenings"] = [{"id": "S9", "source": "MSDHS", "source_record_id": "s-9", "person_id": "NO-ONE",
+                        "case_id": "NO-CASE", "screened_on": "2024-01-02", "agency": "MSDHS",
+                        "outcome": "identified"}]
+    s = bulk_ingest(make_bundle(t), rejects_path=tmp_path / "bulk.csv", settings=neo4j_settings, workers=2)
+    gdb.forget_bookmarks(db)
+    rows = _rejects(tmp_path / "bulk.csv")[1:]
+    assert [(r[0], r[2]) for r in rows] == [("screenings.csv", "person_id"), ("screenings.csv", "case_id")]
+    fs = s.files["screenings.csv"]
+    assert (fs.rows, fs.loaded, fs.rejected) == (1, 0, 1) and s.rejected == 1
+    assert gdb.stats(op(db))["nodes"]["Screening"] == 1  # the node loads; its references do not

@@ -30,11 +30,13 @@ PERSONS = [
      "birth_date": "1990-03-15", "sex": "M", "nationality": "THA", "phones": "+66 81 234 5678"},
     {"id": "MSD-3", "source": "MSDHS", "source_record_id": "M-3", "given_name": "Somchay", "family_name": "Chaidee",
      "birth_date": "1990-03-15", "sex": "M", "national_id": "1101700203450"},
-    # a Myanmar woman, native script and Latin
+    # a Myanmar man, native script and Latin, with one phone written two ways (without it the
+    # pair's evidence -- name, birth date, one document number; sex and nationality implied by
+    # the name -- would be exactly DSI-1/MSD-3's, and equal evidence rightly weighs the same)
     {"id": "DSI-2", "source": "DSI", "source_record_id": "D-2", "full_name": "အောင်ကျော်", "birth_date": "2001-03-04",
-     "sex": "M", "nationality": "MMR", "passport_no": "MA123456"},
+     "sex": "M", "nationality": "MMR", "passport_no": "MA123456", "phones": "095-555-0101"},
     {"id": "IMM-2", "source": "IMM", "source_record_id": "I-2", "full_name": "Aung Kyaw", "birth_date": "2001-03-04",
-     "sex": "M", "nationality": "MMR", "passport_no": "MA123456"},
+     "sex": "M", "nationality": "MMR", "passport_no": "MA123456", "phones": "+66 95 555 0101"},
     # somebody else entirely, and a restricted suspect who shares the Myanmar name
     {"id": "RTP-9", "source": "RTP", "source_record_id": "R-9", "full_name": "Malee Srisuk", "birth_date": "1971-07-02",
      "sex": "F", "nationality": "THA"},
