@@ -525,7 +525,7 @@ class _BulkLoader:
                                                     [spec.type] * len(good), [r[2] for r in good],
                                                     [r[3] for r in good], seen, seen])
         lines = {line for rows in bad.values() for line, _ in rows}
-        raws = _raw_lines(path, lines) if lines else {}
+        raws = ld.raw_lines(path, lines) if lines else {}
         for spec in specs:  # the loader's order: reference by reference, each in line order
             for line, problems in sorted(bad[spec.to_field], key=lambda b: b[0]):
                 for fld, reason in problems:
@@ -605,11 +605,6 @@ class _BulkLoader:
                     cols.append([""] * len(rows) if c is None else [fmt(c[i]) for i in rows])
                 cols += [seen, seen]
                 self.files.rel_rows(rtype, cols)
-
-
-def _raw_lines(path: Path, lines: set[int]) -> dict[int, str]:
-    """The raw text of some rows of a file, by line (as the loader writes them to rejects)."""
-    return {r.line: r.raw for r in read_table(path) if r.line in lines}
 
 
 # ------------------------------------------------------------------ worker tasks
