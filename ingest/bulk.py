@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import gc
 import multiprocessing as mp
 import os
 import pickle
@@ -52,7 +51,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -624,19 +622,6 @@ class _Part:
     seconds: float = 0.0
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """No cyclic garbage collection during a task: it makes no cycles, and collecting while
-    millions of clean values are alive costs more than the validation (seen: a third of it)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _new_summary() -> ld.IngestSummary:
     return ld.IngestSummary(bundle="", run_id="", rejects_file="")
 
@@ -651,7 +636,7 @@ def _task_hash(paths: list[Path]) -> str:
 
 def _task_nodes(table: str, path: Path, batch: int, out: Path, repeated: set[str],
                 checked: tuple[int, int, int] | None) -> _Part:
-    with _no_gc():
+    with ld.gc_paused():
         return _nodes(table, path, batch, out, repeated, checked)
 
 
@@ -840,13 +825,13 @@ def write_import_files(bundle: Path, out: Path, rejects_path: Path,
 
 
 def _task_ids_or_hash(kind: str, table: str, arg: Any, batch: int) -> Any:
-    with _no_gc():
+    with ld.gc_paused():
         return _task_hash(arg) if kind == "hash" else _task_ids(table, arg, batch)
 
 
 def _task_rel_or_embedded(kind: str, table: str, path: Path, batch: int, out: Path, spill: Path | None,
                           held: list[tuple[Any, ...]]) -> _Part:
-    with _no_gc():
+    with ld.gc_paused():
         if kind == "embedded":
             return _task_embedded(table, path, batch, out, spill, held)
         return _task_rels(table, path, batch, out)

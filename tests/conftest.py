@@ -65,6 +65,20 @@ def free_port() -> str:
         return str(s.getsockname()[1])
 
 
+def own_instance(monkeypatch: Any, home: Path) -> Any:
+    """The settings of a second, small managed Neo4j in ``home`` on free ports, for a test
+    that starts (and stops) an instance of its own; the environment is the test's only."""
+    from graph.settings import get_settings
+
+    monkeypatch.setenv("NETINTEL_HOME", str(home))
+    monkeypatch.setenv("NETINTEL_BOLT_PORT", free_port())
+    monkeypatch.setenv("NETINTEL_HTTP_PORT", free_port())
+    monkeypatch.setenv("NETINTEL_NEO4J_HEAP", "256m")
+    monkeypatch.setenv("NETINTEL_NEO4J_PAGECACHE", "64m")
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    return get_settings()
+
+
 def write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str] | None = None) -> Path:
     cols = columns or list(dict.fromkeys(k for r in rows for k in r))
     with path.open("w", encoding="utf-8", newline="") as fh:

@@ -10,10 +10,9 @@ import pytest
 
 from graph import db as gdb
 from graph.server import Neo4jServer
-from graph.settings import get_settings
 from ingest.bulk import bulk_ingest
 from ingest.loader import ingest_bundle
-from tests.conftest import free_port, op
+from tests.conftest import op, own_instance
 from tests.test_bulk import _bad_tables, _rejects
 from tests.test_ingest import _snapshot
 
@@ -30,13 +29,7 @@ def test_bulk_path_on_a_stopped_neo4j_without_a_store(db: Any, neo4j_settings: A
     bundle = make_bundle(_bad_tables())
     ingest_bundle(db, bundle, rejects_path=tmp_path / "loader.csv")
     normal, normal_stats = _snapshot(db), gdb.stats(op(db))
-    monkeypatch.setenv("NETINTEL_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("NETINTEL_BOLT_PORT", free_port())
-    monkeypatch.setenv("NETINTEL_HTTP_PORT", free_port())
-    monkeypatch.setenv("NETINTEL_NEO4J_HEAP", "256m")
-    monkeypatch.setenv("NETINTEL_NEO4J_PAGECACHE", "64m")
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    s = get_settings()
+    s = own_instance(monkeypatch, tmp_path / "home")
     srv = Neo4jServer(s)
     # the jars are the session instance's (same version, in ~/.m2): no Maven run for this home
     srv.dir.mkdir(parents=True)

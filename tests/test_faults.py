@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.security import ApiSettings, create_access_token
-from tests.conftest import free_port
+from tests.conftest import own_instance
 
 pytestmark = pytest.mark.neo4j
 
@@ -35,15 +35,8 @@ def _assert_503(r: Any) -> None:
 def test_neo4j_stopped_during_requests_then_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from graph.db import ensure_schema
     from graph.server import Neo4jServer
-    from graph.settings import get_settings
 
-    monkeypatch.setenv("NETINTEL_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("NETINTEL_BOLT_PORT", free_port())
-    monkeypatch.setenv("NETINTEL_HTTP_PORT", free_port())
-    monkeypatch.setenv("NETINTEL_NEO4J_HEAP", "256m")
-    monkeypatch.setenv("NETINTEL_NEO4J_PAGECACHE", "64m")
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    s = get_settings()
+    s = own_instance(monkeypatch, tmp_path / "home")
     srv = Neo4jServer(s)
     try:
         srv.start(log=lambda m: None)

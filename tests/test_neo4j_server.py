@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from cli import app
 from graph.server import Neo4jServer
 from graph.settings import get_settings
-from tests.conftest import free_port
+from tests.conftest import own_instance
 
 pytestmark = pytest.mark.neo4j
 
@@ -52,13 +52,7 @@ def test_server_is_loopback_only_with_auth_and_a_private_password(neo4j_settings
 
 def test_lifecycle_is_idempotent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A second, small instance: start twice, status, stop twice."""
-    monkeypatch.setenv("NETINTEL_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("NETINTEL_BOLT_PORT", free_port())
-    monkeypatch.setenv("NETINTEL_HTTP_PORT", free_port())
-    monkeypatch.setenv("NETINTEL_NEO4J_HEAP", "256m")
-    monkeypatch.setenv("NETINTEL_NEO4J_PAGECACHE", "64m")
-    monkeypatch.delenv("NEO4J_URI", raising=False)
-    s = get_settings()
+    s = own_instance(monkeypatch, tmp_path / "home")
     srv = Neo4jServer(s)
     try:
         st1 = srv.start(log=lambda m: None)
