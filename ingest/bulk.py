@@ -54,7 +54,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -289,10 +289,6 @@ def _spill_parts(path: Path | None) -> Iterator[list[tuple[Any, ...]]]:
                 return
 
 
-class _Rejects(Protocol):
-    def add(self, file: str, line: int, fld: str, reason: str, raw: str) -> None: ...
-
-
 class _Events:
     """A worker's rejects (and the rows of repeated ids) in the order the loader meets them,
     replayed by the parent."""
@@ -335,7 +331,7 @@ class _BulkLoader:
     the clean columns.
     """
 
-    def __init__(self, rejects: _Rejects, summary: ld.IngestSummary, batch_size: int, files: _Files) -> None:
+    def __init__(self, rejects: ld.RejectSink, summary: ld.IngestSummary, batch_size: int, files: _Files) -> None:
         self.rejects = rejects
         self.summary = summary
         self.batch_size = batch_size
@@ -369,7 +365,6 @@ class _BulkLoader:
                 yield _Chunk(ch.file, range(ch.first_line, ch.first_line + ch.n), ch.named(), ch.n, ch.raw)
             return
         buf: list[RawRow] = []
-        missing = None
 
         def flush() -> _Chunk:
             cols = rows_to_columns(buf)
@@ -377,20 +372,8 @@ class _BulkLoader:
             buf.clear()
             return _Chunk(rows[0].file, [r.line for r in rows], cols, len(rows), lambda i: rows[i].raw)
 
-        for raw in read_table(path):
-            if raw.error and not raw.values and not raw.raw:
-                self.rejects.add(raw.file, raw.line, "", raw.error, "")
-                continue
-            fs.rows += 1
-            if raw.error:
-                self.reject(fs, raw.file, raw.line, [(raw.error_field, raw.error)], raw.raw)
-                continue
-            if missing is None:
-                missing = missing_columns(table, raw.header)
-            if missing:
-                self.reject(fs, raw.file, raw.line,
-                            [(c, f"required column {c!r} is missing from the file header") for c in missing], raw.raw)
-                continue
+        for raw in ld.screened_rows(path, table, fs, self.rejects,
+                                    lambda r, probs: self.reject(fs, r.file, r.line, probs, r.raw)):
             buf.append(raw)
             if len(buf) >= self.batch_size:
                 yield flush()

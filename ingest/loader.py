@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from neo4j import Driver
 
@@ -227,6 +227,36 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+class RejectSink(Protocol):
+    """Where rejects are written: :class:`RejectWriter`, or a bulk worker's list of them."""
+
+    def add(self, file: str, line: int, fld: str, reason: str, raw: str) -> None: ...
+
+
+def screened_rows(path: Path, table: str, fs: FileSummary, rejects: RejectSink,
+                  reject: Callable[[RawRow, list[tuple[str, str]]], None]) -> Iterator[RawRow]:
+    """The rows of a file by the row reader (:func:`ingest.read.read_table`) that reach
+    validation, counted in ``fs.rows``.  A row the reader could not read, or every row when a
+    required column is missing from the header, goes to ``reject`` with its problems; a
+    whole-file problem (an empty file, an unreadable header) is written to ``rejects``
+    without counting a row.  The loader and the bulk path read such files alike."""
+    missing: list[str] | None = None
+    for raw in read_table(path):
+        if raw.error and not raw.values and not raw.raw:
+            rejects.add(raw.file, raw.line, "", raw.error, "")
+            continue
+        fs.rows += 1
+        if raw.error:
+            reject(raw, [(raw.error_field, raw.error)])
+            continue
+        if missing is None:
+            missing = missing_columns(table, raw.header)
+        if missing:
+            reject(raw, [(c, f"required column {c!r} is missing from the file header") for c in missing])
+            continue
+        yield raw
+
+
 def raw_lines(path: Path, lines: set[int]) -> dict[int, str]:
     """The raw text of some rows of a file, by line, as the rejects file takes them."""
     return {r.line: r.raw for r in read_table(path) if r.line in lines}
@@ -347,20 +377,7 @@ class _Loader:
                     continue
                 yield flush(ch.named())
             return
-        for raw in read_table(path):
-            if raw.error and not raw.values and not raw.raw:
-                # a whole-file problem (empty file, unreadable header)
-                self.rejects.add(raw.file, raw.line, "", raw.error, "")
-                continue
-            fs.rows += 1
-            if raw.error:
-                self.reject(fs, raw, [(raw.error_field, raw.error)])
-                continue
-            if missing is None:
-                missing = missing_columns(table, raw.header)
-            if missing:
-                self.reject(fs, raw, [(c, f"required column {c!r} is missing from the file header") for c in missing])
-                continue
+        for raw in screened_rows(path, table, fs, self.rejects, lambda r, probs: self.reject(fs, r, probs)):
             buf.append(raw)
             if len(buf) >= self.batch_size:
                 yield flush()
