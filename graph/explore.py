@@ -237,7 +237,20 @@ def _check_labels(labels: Iterable[str] | None) -> list[str] | None:
     return [label(x).strip("`") for x in labels] if labels else None
 
 
+#: relationship ``r`` is followed: visible, of the agency asked for, and its time (``at``, else
+#: ``first_seen``..``last_seen``) overlapping ``$since``..``$until`` (undated: always)
+_FOLLOWED = (f"{_REL_VISIBLE} AND ($agency IS NULL OR r.source = $agency) "
+             "AND ($since IS NULL OR date(coalesce(r.at, r.last_seen)) IS NULL "
+             "OR date(coalesce(r.at, r.last_seen)) >= date($since)) "
+             "AND ($until IS NULL OR date(coalesce(r.at, r.first_seen)) IS NULL "
+             "OR date(coalesce(r.at, r.first_seen)) <= date($until))")
+
+
 def _hop_query(types: list[str] | None, labels: list[str] | None) -> str:
+    """One hop from each node of ``$frontier``: at most ``$per_node`` distinct neighbours
+    each (the first met), with at most ``$per_node`` of the relationships to each (two
+    accounts with hundreds of transfers, a route's parallel journey legs), so that many
+    relationships to one neighbour never hide the others."""
     rel = "r:" + "|".join(rel_type(t) for t in types) if types else "r"
     lab = " OR ".join(f"n:{label(x)}" for x in labels) if labels else "true"
     return f"""
@@ -245,10 +258,13 @@ UNWIND $frontier AS eid
 MATCH (a) WHERE elementId(a) = eid
 CALL (a) {{
   MATCH (a)-[{rel}]-(n)
-  WHERE ({lab}) AND {_VISIBLE} AND {_REL_VISIBLE} AND ($agency IS NULL OR r.source = $agency)
-  WITH r, n, date(coalesce(r.at, r.first_seen)) AS lo, date(coalesce(r.at, r.last_seen)) AS hi
-  WHERE ($since IS NULL OR hi IS NULL OR hi >= date($since)) AND ($until IS NULL OR lo IS NULL OR lo <= date($until))
-  RETURN r, n LIMIT $per_node
+  WHERE ({lab}) AND {_VISIBLE} AND {_FOLLOWED}
+  WITH DISTINCT n LIMIT $per_node
+  CALL (a, n) {{
+    MATCH (a)-[{rel}]-(n) WHERE {_FOLLOWED}
+    RETURN r LIMIT $per_node
+  }}
+  RETURN r, n
 }}
 RETURN elementId(n) AS eid, properties(n) AS props, labels(n) AS labels, {_NAME} AS name,
        COUNT {{ (n)--() }} AS degree,

@@ -413,3 +413,31 @@ def test_dense_hubs_come_back_collapsed_unless_expanded(db: Any, tmp_path: Path)
     g3 = neighbourhood(scope, "BKK", depth=1)  # the start node is always expanded, capped
     assert len(g3.nodes) == 81
 
+
+
+def test_many_relationships_to_one_neighbour_never_hide_the_others(db: Any, tmp_path: Path) -> None:
+    """An account with 150 transfers to one counterparty and one to each of three others: its
+    neighbourhood shows all four counterparties, the parallel transfers capped."""
+    from graph.explore import HUB_LIMIT
+    from graph.scope import Scope
+    from views.explore import neighbourhood
+
+    names = ["A0", "B", "C1", "C2", "C3"]
+    write_csv(tmp_path / "accounts.csv", [{"id": a, "source": "AMLO", "source_record_id": a.lower(), "bank_code": "004",
+                                           "account_number": f"10000{k}", "currency": "THB"}
+                                          for k, a in enumerate(names)])
+    legs = [("A0", c) for c in ("C1", "C2", "C3")] + [("A0", "B")] * 150  # the few first, then the many
+    write_csv(tmp_path / "transfers.csv", [
+        {"source": "AMLO", "source_record_id": f"t-{k}", "from_account": a, "to_account": b, "txn_id": f"TX{k}",
+         "amount": "100", "currency": "THB", "at": f"2024-01-{k % 28 + 1:02d}T10:00:00"}
+        for k, (a, b) in enumerate(legs)])
+    s = ingest_bundle(db, tmp_path, rejects_path=tmp_path / "rejects.csv")
+    assert s.rejected == 0, (tmp_path / "rejects.csv").read_text()
+    scope = Scope.for_user(db, "aml", "investigator")
+    g = neighbourhood(scope, "A0", depth=1)
+    assert {n.id for n in g.nodes} == set(names)
+    to_b = [e for e in g.edges if {e.from_, e.to} == {"A0", "B"}]
+    assert len(to_b) == HUB_LIMIT + 1 and len(g.edges) == len(to_b) + 3  # the cap: HUB_LIMIT and the one over
+    # the time window still applies to each relationship
+    g2 = neighbourhood(scope, "A0", depth=1, since="2024-01-02", until="2024-01-02")
+    assert {n.id for n in g2.nodes} == {"A0", "C2", "B"}
