@@ -152,7 +152,7 @@ def main() -> None:
                  "validate_and_write_rows_per_s": round((b.rows - b.rejected) / (b.node_seconds + b.rel_seconds)),
                  "stop_start_and_schema_seconds": round(b.seconds - b.import_seconds - b.node_seconds
                                                         - b.rel_seconds, 1),
-                 "workers": b.workers, "stages": {k: round(v, 1) for k, v in b.stages.items()},
+                 "workers": b.workers, "parts": b.parts, "stages": {k: round(v, 1) for k, v in b.stages.items()},
                  "rows_per_s": round((b.rows - b.rejected) / b.seconds),
                  "import_rows_per_s": round((b.rows - b.rejected) / b.import_seconds),
                  "rejected": b.rejected, "counts_equal_truth": _same(st1, t1),

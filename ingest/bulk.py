@@ -13,7 +13,10 @@ with the result of the normal loader (:func:`ingest.loader.ingest_bundle`):
    different chunks or files, becomes one node with every source).  The
    tables are shared between worker processes (``workers``: one per
    processor by default): first every node table's ids (to find ids given
-   more than once), then the node tables, then the relationship tables and
+   more than once), then the node tables (a large one, the persons of a
+   national load, in parts of whole chunks, one per worker: a record given
+   in two parts, which the parts cannot see, makes the table be done again
+   as one task, the loader's rejects), then the relationship tables and
    the nodes' embedded references.  Each worker writes its own import
    files and returns its rejects, which the parent writes in the loader's
    order; the rows of an id given more than once are folded by the parent,
@@ -80,16 +83,19 @@ class BulkRefused(InvalidInput):
 
 @dataclass
 class BulkSummary(ld.IngestSummary):
-    """The loader's summary of a bulk load, with the time of every stage (seconds, in order)
-    and the number of validating worker processes."""
+    """The loader's summary of a bulk load, with the time of every stage (seconds, in order),
+    the number of validating worker processes and the parts each node table was shared in
+    between them."""
 
     stages: dict[str, float] = field(default_factory=dict)
     workers: int = 1
+    parts: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         d = super().as_dict()
         d["stages"] = {k: round(v, 3) for k, v in self.stages.items()}
         d["workers"] = self.workers
+        d["parts"] = dict(self.parts)
         return d
 
 
@@ -188,12 +194,14 @@ class _Files:
         return out
 
 
-def _table_ids(table: str, path: Path, batch: int) -> tuple[list[str], tuple[int, int, int] | None]:
+def _table_ids(table: str, path: Path, batch: int) -> tuple[list[str], tuple[int, int, int] | None, int]:
     """The ids a node table's rows give (a worker's first pass: ids only), in row order (a row
-    whose id cannot be made gives none), and the file's stamp when the fast reader took it."""
+    whose id cannot be made gives none), the file's stamp when the fast reader took it, and
+    its number of chunks (of ``batch`` rows) then (0 otherwise)."""
     from core.rules import clean_text
 
     out: list[str] = []
+    chunks = 0
     stamp = file_stamp(path)
     fast = csv_column_chunks(path, batch)
     got_rows: Iterator[tuple[dict[str, Any], int] | RawRow] = (
@@ -215,6 +223,7 @@ def _table_ids(table: str, path: Path, batch: int) -> tuple[list[str], tuple[int
                 out.append(i)
             continue
         cols, n = got
+        chunks += 1
         blank = [""] * n
         ids = cols["id"].to_pylist() if "id" in cols else blank
         src = cols["source"].to_pylist() if "source" in cols else blank
@@ -223,7 +232,9 @@ def _table_ids(table: str, path: Path, batch: int) -> tuple[list[str], tuple[int
             i = clean_text(raw_id) or derived(a, b)
             if i:
                 out.append(i)
-    return out, (stamp if fast is not None and file_stamp(path) == stamp else None)
+    if fast is not None and file_stamp(path) == stamp:
+        return out, stamp, chunks
+    return out, None, 0
 
 
 def _repeated(ids: Sequence[list[str]]) -> set[str]:
@@ -346,10 +357,14 @@ class _BulkLoader:
             self.rejects.add(file, line, fld, reason, raw)
 
     def chunks(self, table: str, path: Path, fs: ld.FileSummary,
-               checked: tuple[int, int, int] | None = None) -> Iterator[_Chunk]:
+               checked: tuple[int, int, int] | None = None, span: tuple[int, int] | None = None
+               ) -> Iterator[_Chunk]:
         """The rows of one file in the loader's chunks; what cannot be read goes to rejects
-        (``checked``: :func:`ingest.read.csv_column_chunks`' stamp of an earlier read)."""
-        fast = csv_column_chunks(path, self.batch_size, checked)
+        (``checked``: :func:`ingest.read.csv_column_chunks`' stamp of an earlier read;
+        ``span``: only the chunks ``span[0]`` to ``span[1] - 1`` of a file the fast reader
+        takes, a part of a file shared between workers)."""
+        rows = None if span is None else (span[0] * self.batch_size, span[1] * self.batch_size)
+        fast = csv_column_chunks(path, self.batch_size, checked, rows)
         if fast is not None:
             missing: list[str] | None = None
             for ch in fast:
@@ -409,8 +424,14 @@ class _BulkLoader:
 
     # -------------------------------------------------------------- nodes
     def load_nodes(self, table: str, path: Path, spill: _Spill, repeated: set[str], events: _Events,
-                   checked: tuple[int, int, int] | None = None) -> None:
-        """Write the rows of a node table whose id is given once; hand the others to the parent."""
+                   checked: tuple[int, int, int] | None = None, span: tuple[int, int] | None = None
+                   ) -> np.ndarray | None:
+        """Write the rows of a node table whose id is given once; hand the others to the parent.
+
+        With ``span`` (a part of the file, see :meth:`chunks`) returns the hashes of the
+        part's records (source, source record id): the parent checks that no record is
+        in two parts (a repeated record is the loader's reject, which a part alone
+        cannot see)."""
         spec = node_spec(table)
         assert spec is not None
         lab = spec.label
@@ -421,7 +442,7 @@ class _BulkLoader:
         emb = [r.to_field for r in rel_specs_for_table(table) if r.embedded]
         seen_keys: dict[tuple[str, str], int] = {}
         M = MISSING
-        for ch in self.chunks(table, path, fs, checked):
+        for ch in self.chunks(table, path, fs, checked, span):
             clean, keep = self._valid(table, ch, fs, seen_keys)
             src, srid = clean["source"], clean["source_record_id"]
             idc = clean.get("id")
@@ -474,6 +495,10 @@ class _BulkLoader:
             cols.append(first)
             cols.append(first)
             self.files.node_rows(lab, cols)
+        if span is None:
+            return None
+        # hash() is the forked workers' own: they share the parent's hash seed
+        return np.fromiter((hash(k) for k in seen_keys), dtype=np.int64, count=len(seen_keys))
 
     # ------------------------------------------------------- relationships
     def load_embedded(self, table: str, path: Path, parts: Iterator[list[tuple[Any, ...]]]) -> int:
@@ -603,13 +628,14 @@ class _Part:
     nums: list[int] = field(default_factory=list)
     spill: Path | None = None
     seconds: float = 0.0
+    keys: np.ndarray | None = None
 
 
 def _new_summary() -> ld.IngestSummary:
     return ld.IngestSummary(bundle="", run_id="", rejects_file="")
 
 
-def _task_ids(table: str, path: Path, batch: int) -> tuple[list[str], tuple[int, int, int] | None]:
+def _task_ids(table: str, path: Path, batch: int) -> tuple[list[str], tuple[int, int, int] | None, int]:
     return _table_ids(table, path, batch)
 
 
@@ -618,27 +644,29 @@ def _task_hash(paths: list[Path]) -> str:
 
 
 def _task_nodes(table: str, path: Path, batch: int, out: Path, repeated: set[str],
-                checked: tuple[int, int, int] | None) -> _Part:
+                checked: tuple[int, int, int] | None, span: tuple[int, int] | None = None, k: int = 0) -> _Part:
     with ld.gc_paused():
-        return _nodes(table, path, batch, out, repeated, checked)
+        return _nodes(table, path, batch, out, repeated, checked, span, k)
 
 
 def _nodes(table: str, path: Path, batch: int, out: Path, repeated: set[str],
-           checked: tuple[int, int, int] | None) -> _Part:
+           checked: tuple[int, int, int] | None, span: tuple[int, int] | None = None, k: int = 0) -> _Part:
+    """One node table, or part ``k`` of it (its chunks ``span``), into import files of its own."""
     t0 = time.perf_counter()
     ev, summ = _Events(), _new_summary()
-    files = _Files(out, f"__{table}")
+    name = table if span is None else f"{table}.{k}"
+    files = _Files(out, f"__{name}")
     bl = _BulkLoader(ev, summ, batch, files)
-    spill = _Spill(out / f"_spill_{table}.pickle")
+    spill = _Spill(out / f"_spill_{name}.pickle")
     try:
-        bl.load_nodes(table, path, spill, repeated, ev, checked)
+        keys = bl.load_nodes(table, path, spill, repeated, ev, checked, span)
     finally:
         sp = spill.close()
         written = files.close()
-    return _Part(table, path.name, summ, ev.events, written, bl.ids, bl.nums, sp, time.perf_counter() - t0)
+    return _Part(table, path.name, summ, ev.events, written, bl.ids, bl.nums, sp, time.perf_counter() - t0, keys)
 
 
-def _task_embedded(table: str, path: Path, batch: int, out: Path, spill: Path | None,
+def _task_embedded(table: str, path: Path, batch: int, out: Path, spills: list[Path],
                    held: list[tuple[Any, ...]]) -> _Part:
     t0 = time.perf_counter()
     ev, summ = _Events(), _new_summary()
@@ -646,7 +674,8 @@ def _task_embedded(table: str, path: Path, batch: int, out: Path, spill: Path | 
     bl = _BulkLoader(ev, summ, batch, files)
 
     def parts() -> Iterator[list[tuple[Any, ...]]]:
-        yield from _spill_parts(spill)
+        for spill in spills:  # the parts of the table in line order
+            yield from _spill_parts(spill)
         if held:
             yield held
 
@@ -743,14 +772,22 @@ def write_import_files(bundle: Path, out: Path, rejects_path: Path,
                            + [("hash", "", list(tables.values()), 0)],
                            [_size(tables[t]) for t in node_tables] + [sum(_size(p) for p in tables.values())])
             summary.run_id = res[-1]
-            repeated = _repeated([ids for ids, _ in res[:-1]])
-            stamps = [stamp for _, stamp in res[:-1]]
+            repeated = _repeated([ids for ids, _, _ in res[:-1]])
+            stamps = [stamp for _, stamp, _ in res[:-1]]
             st["ids"] = time.perf_counter() - t0
-            # 2. the node tables
+            # 2. the node tables, a large one in parts shared between the workers
             t1 = time.perf_counter()
-            parts = pool.map(_task_nodes, [(t, tables[t], batch_size, out, repeated, stamp)
-                                           for t, stamp in zip(node_tables, stamps, strict=True)],
-                             [_size(tables[t]) for t in node_tables])
+            sizes = [_size(tables[t]) for t in node_tables]
+            calls: list[tuple[Any, ...]] = []
+            call_sizes: list[int] = []
+            for t, stamp, (_, _, nchunks), size in zip(node_tables, stamps, res[:-1], sizes, strict=True):
+                spans = _spans(size, sum(sizes), nchunks, workers)
+                for k, span in enumerate(spans):
+                    calls.append((t, tables[t], batch_size, out, repeated, stamp, span, k))
+                    call_sizes.append(size // len(spans))
+            parts = _whole_tables(pool.map(_task_nodes, calls, call_sizes), calls)
+        for p in parts:
+            summary.parts[p.table] = summary.parts.get(p.table, 0) + 1
         st["nodes"] = time.perf_counter() - t1
         t2 = time.perf_counter()
         held, held_label, held_refs = _replay_nodes(summary, rejects, parts, progress)
@@ -780,14 +817,15 @@ def write_import_files(bundle: Path, out: Path, rejects_path: Path,
         summary.node_seconds = time.perf_counter() - t0
         # 3. the relationships: embedded references of the node tables, then the relationship tables
         t3 = time.perf_counter()
-        calls: list[tuple[Any, ...]] = []
-        sizes: list[int] = []
-        for p in parts:
-            if any(r.embedded for r in rel_specs_for_table(p.table)):
-                calls.append(("embedded", p.table, tables[p.table], batch_size, out, p.spill, held_refs[p.table]))
-                sizes.append(_size(p.spill) if p.spill else 0)
+        calls = []
+        sizes = []
+        for t in dict.fromkeys(p.table for p in parts):
+            if any(r.embedded for r in rel_specs_for_table(t)):
+                spills = [p.spill for p in parts if p.table == t and p.spill is not None]
+                calls.append(("embedded", t, tables[t], batch_size, out, spills, held_refs[t]))
+                sizes.append(sum(_size(sp) for sp in spills))
         for t in rel_tables:
-            calls.append(("rels", t, tables[t], batch_size, out, None, []))
+            calls.append(("rels", t, tables[t], batch_size, out, [], []))
             sizes.append(_size(tables[t]))
         with _Pool(workers) as pool:
             rparts = pool.map(_task_rel_or_embedded, calls, sizes)
@@ -802,9 +840,47 @@ def write_import_files(bundle: Path, out: Path, rejects_path: Path,
     finally:
         rejects.close()
         _INDEX.clear()
-        for p in out.glob("_spill_*.pickle"):
-            p.unlink()
+        for sp in out.glob("_spill_*.pickle"):
+            sp.unlink()
     return summary, files
+
+
+def _spans(size: int, total: int, chunks: int, workers: int) -> list[tuple[int, int] | None]:
+    """How a node table is shared between ``workers``: ``[None]`` (one task, the whole file)
+    or the chunk spans of its parts, about one per ``total / workers`` bytes (``total``:
+    all node tables), so that no worker waits for one large file (the persons of a
+    national load).  Only a file of the fast reader (``chunks`` > 0) is shared."""
+    if workers < 2 or chunks < 2 or total <= 0:
+        return [None]
+    n = min(workers, chunks, -(-size * workers // total))  # the parts of at most total / workers bytes
+    if n < 2:
+        return [None]
+    return [(k * chunks // n, (k + 1) * chunks // n) for k in range(n)]
+
+
+def _whole_tables(parts: list[_Part], calls: list[tuple[Any, ...]]) -> list[_Part]:
+    """The node tables' parts, each table's in line order; a table whose parts hold the same
+    record (a repeated record the parts could not see, or a clash of two hashes) is done
+    again as one task, so that its rejects are the loader's."""
+    out: list[_Part] = []
+    k = 0
+    while k < len(parts):
+        n = 1
+        while k + n < len(parts) and calls[k + n][0] == calls[k][0]:
+            n += 1
+        group = parts[k:k + n]
+        keys = [p.keys for p in group if p.keys is not None]
+        if n > 1 and keys:
+            flat = np.concatenate(keys)
+            if np.unique(flat).size < flat.size:
+                for p in group:
+                    for f in [*p.files.values(), *([p.spill] if p.spill else [])]:
+                        f.unlink(missing_ok=True)
+                t, path, batch, outdir, repeated, stamp = calls[k][:6]
+                group = [_task_nodes(t, path, batch, outdir, repeated, stamp)]
+        out += group
+        k += n
+    return out
 
 
 def _task_ids_or_hash(kind: str, table: str, arg: Any, batch: int) -> Any:
@@ -812,11 +888,11 @@ def _task_ids_or_hash(kind: str, table: str, arg: Any, batch: int) -> Any:
         return _task_hash(arg) if kind == "hash" else _task_ids(table, arg, batch)
 
 
-def _task_rel_or_embedded(kind: str, table: str, path: Path, batch: int, out: Path, spill: Path | None,
+def _task_rel_or_embedded(kind: str, table: str, path: Path, batch: int, out: Path, spills: list[Path],
                           held: list[tuple[Any, ...]]) -> _Part:
     with ld.gc_paused():
         if kind == "embedded":
-            return _task_embedded(table, path, batch, out, spill, held)
+            return _task_embedded(table, path, batch, out, spills, held)
         return _task_rels(table, path, batch, out)
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.errors import InvalidInput
 from graph.model import TABLES
 
 __all__ = ["RawRow", "ColumnChunk", "rows_to_columns", "find_tables", "read_table", "csv_column_chunks", "file_stamp", "SUFFIXES"]
@@ -275,8 +276,29 @@ def file_stamp(path: Path) -> tuple[int, int, int]:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
-def csv_column_chunks(path: Path, batch: int, checked: tuple[int, int, int] | None = None
-                      ) -> Iterator[ColumnChunk] | None:
+def _after_newlines(path: Path, counts: tuple[int, int]) -> tuple[int, int]:
+    """The byte offsets just after the ``counts[0]``-th and the ``counts[1]``-th newline of
+    a file (its size when it has fewer)."""
+    out: list[int] = []
+    seen = at = 0
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 22), b""):
+            c = block.count(b"\n")
+            while len(out) < 2 and seen + c >= counts[len(out)]:
+                pos = -1
+                for _ in range(counts[len(out)] - seen):
+                    pos = block.index(b"\n", pos + 1)
+                out.append(at + pos + 1)
+            if len(out) == 2:
+                return out[0], out[1]
+            seen += c
+            at += len(block)
+    out += [at] * (2 - len(out))
+    return out[0], out[1]
+
+
+def csv_column_chunks(path: Path, batch: int, checked: tuple[int, int, int] | None = None,
+                      part: tuple[int, int] | None = None) -> Iterator[ColumnChunk] | None:
     """The rows of a plain CSV file in chunks of ``batch`` rows, parsed by pyarrow's
     multi-threaded reader, or ``None`` when the file needs the row reader
     (:func:`read_table`): any record over several lines, blank or empty rows,
@@ -287,6 +309,9 @@ def csv_column_chunks(path: Path, batch: int, checked: tuple[int, int, int] | No
 
     ``checked``: the :func:`file_stamp` of the file when an earlier call gave chunks for it
     (the bulk path reads a node table twice); the same stamp skips the file's checks.
+    ``part``: only the data rows ``part[0]`` to ``part[1] - 1`` (of a checked file: each is
+    one line, so the part is a byte range of it, read without parsing the rest), the
+    bulk path's part of a large file.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -295,6 +320,9 @@ def csv_column_chunks(path: Path, batch: int, checked: tuple[int, int, int] | No
     if path.suffix.lower() != ".csv":
         return None
     known = checked is not None and checked == file_stamp(path)
+    if part is not None and not known:
+        raise InvalidInput(f"{path.name} changed while it was being loaded (a part of a file is read by "
+                           "the stamp of its check): load it again")
     lines = 0
     if not known:
         cr = crlf = 0
@@ -329,6 +357,20 @@ def csv_column_chunks(path: Path, batch: int, checked: tuple[int, int, int] | No
         with pacsv.open_csv(path, read_options=ropts, parse_options=popts, convert_options=copts) as r:
             yield from r
 
+    if part is not None:
+        start, end = _after_newlines(path, (part[0] + 1, part[1] + 1))  # line 1 is the header
+        part_opts = pacsv.ReadOptions(skip_rows=0, column_names=names, block_size=1 << 22)
+
+        def part_batches() -> Iterator[pa.RecordBatch]:
+            if end <= start:
+                return
+            with pa.memory_map(str(path)) as mm:
+                mm.seek(start)
+                with pacsv.open_csv(pa.BufferReader(mm.read_buffer(end - start)), read_options=part_opts,
+                                    parse_options=popts, convert_options=copts) as r:
+                    yield from r
+
+        return _chunks(path, header, batch, part_batches, first_line=2 + part[0])
     if known:
         return _chunks(path, header, batch, batches)
     # first pass (C, no Python per row): one record per line and no blank records
@@ -352,13 +394,13 @@ def csv_column_chunks(path: Path, batch: int, checked: tuple[int, int, int] | No
     return _chunks(path, header, batch, batches)
 
 
-def _chunks(path: Path, header: tuple[str, ...], batch: int, batches: Callable[[], Iterator[Any]]
-            ) -> Iterator[ColumnChunk]:
+def _chunks(path: Path, header: tuple[str, ...], batch: int, batches: Callable[[], Iterator[Any]],
+            first_line: int = 2) -> Iterator[ColumnChunk]:
     import pyarrow as pa
 
     pending: list[pa.RecordBatch] = []
     have = 0
-    line = 2
+    line = first_line
     for b in batches():
         pending.append(b)
         have += b.num_rows
