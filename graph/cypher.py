@@ -8,6 +8,8 @@ only after checking them against the model's whitelist
 
 from __future__ import annotations
 
+import re
+
 from .model import FULLTEXT_FIELDS, FULLTEXT_INDEX, NODE_LABELS, NODES, REL_TYPES, date_properties
 
 __all__ = [
@@ -44,6 +46,16 @@ def rel_type(name: str) -> str:
     if name not in REL_TYPES:
         raise ValueError(f"unknown relationship type {name!r}")
     return f"`{name}`"
+
+
+def drop_schema_statements() -> list[str]:
+    """``DROP … IF EXISTS`` of every constraint and index :func:`schema_statements` creates
+    (constraints first: their own indexes go with them)."""
+    out = []
+    for q in sorted(schema_statements(), key=lambda q: not q.startswith("CREATE CONSTRAINT")):
+        kind, name = re.match(r"CREATE (CONSTRAINT|(?:FULLTEXT )?INDEX) (\w+) IF NOT EXISTS", q).groups()  # type: ignore[union-attr]
+        out.append(f"DROP {'CONSTRAINT' if kind == 'CONSTRAINT' else 'INDEX'} {name} IF EXISTS")
+    return out
 
 
 def schema_statements() -> list[str]:

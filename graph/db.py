@@ -112,7 +112,8 @@ def bump_data_version(driver: Driver) -> None:
 
 
 @writes()
-def ensure_schema(driver: Driver, timings: dict[str, float] | None = None) -> None:
+def ensure_schema(driver: Driver, timings: dict[str, float] | None = None,
+                  statements: Sequence[str] | None = None) -> None:
     """Create every constraint and index of the model (idempotent) and wait for them.
 
     All statements run in one transaction: on a store with data (after the bulk
@@ -123,10 +124,13 @@ def ensure_schema(driver: Driver, timings: dict[str, float] | None = None) -> No
     start before the constraints' builds.  ``timings`` (when given) receives
     the seconds of each step: ``schema_create`` (the transaction: its commit
     returns once the constraints' indexes are built), ``index_population``
-    (waiting for the other indexes) and ``mark_restricted``.
+    (waiting for the other indexes) and ``mark_restricted``.  ``statements``:
+    some of :func:`graph.cypher.schema_statements` only (``bench/indexes.py``
+    times the population of each kind).
     """
     t = time.perf_counter()
-    stmts = sorted(cypher.schema_statements(), key=lambda q: q.startswith("CREATE CONSTRAINT"))
+    stmts = sorted(cypher.schema_statements() if statements is None else statements,
+                   key=lambda q: q.startswith("CREATE CONSTRAINT"))
     with driver.session() as session:
         with session.begin_transaction(timeout=3600) as tx:
             for stmt in stmts:
@@ -138,6 +142,15 @@ def ensure_schema(driver: Driver, timings: dict[str, float] | None = None) -> No
     driver.execute_query(cypher.MARK_RESTRICTED_CASES)
     if timings is not None:
         timings.update(schema_create=t1 - t, index_population=t2 - t1, mark_restricted=time.perf_counter() - t2)
+
+
+@writes(bump=False)
+def drop_schema(driver: Driver) -> None:
+    """Drop the model's constraints and indexes (those :func:`ensure_schema` creates; none
+    other): ``bench/indexes.py`` times building them again.  netintel's commands never
+    leave a store without them."""
+    for q in cypher.drop_schema_statements():
+        driver.execute_query(q)
 
 
 def _write(tx: ManagedTransaction, query: str, params: dict[str, Any]) -> None:

@@ -142,3 +142,26 @@ def test_a_row_with_two_unknown_embedded_references_is_one_reject(db: Any, make_
     fs = s.files["screenings.csv"]
     assert (fs.rows, fs.loaded, fs.rejected) == (1, 0, 1) and s.rejected == 1
     assert gdb.stats(op(db))["nodes"]["Screening"] == 1  # the node loads; its references do not
+
+
+def test_the_schema_dropped_and_built_again_kind_by_kind(db: Any) -> None:
+    """bench/indexes.py's steps: drop_schema drops the model's constraints and indexes (no
+    other); ensure_schema with some statements builds those; without, the whole schema."""
+    from graph import cypher
+
+    def names() -> set[str]:
+        return {r["name"] for r in db.execute_query("SHOW INDEXES YIELD name RETURN name").records}
+
+    model = {q.split(" IF NOT EXISTS")[0].split()[-1] for q in cypher.schema_statements()}
+    full = names()
+    assert model - {"ingest_run_id"} <= full  # a constraint's index has the constraint's name
+    try:
+        gdb.drop_schema(db)
+        left = names()
+        assert not left & model and left == full - model
+        assert not {r["name"] for r in db.execute_query("SHOW CONSTRAINTS YIELD name RETURN name").records} & model
+        gdb.ensure_schema(db, statements=[q for q in cypher.schema_statements() if "FULLTEXT" in q])
+        assert names() == left | {cypher.FULLTEXT_INDEX}
+    finally:
+        gdb.ensure_schema(db)
+    assert names() == full
