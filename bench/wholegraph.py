@@ -1,8 +1,8 @@
 """Whole-graph analytics on the loaded database, through the views (the API's and CLI's
-interface): the person network's projection, brokers, communities, and the route map,
-corridors and stats, first computed and then served from the read path's cache.
+interface): the person network's projection, brokers, communities, key players, and the
+route map, corridors and stats, first computed and then served from the read path's cache.
 
-    python bench/wholegraph.py [--skip brokers,communities]
+    python bench/wholegraph.py [--skip brokers,communities,keyplayers,routes] [--k 5]
 
 Run it after ``bench/scale.py`` on the same ``NETINTEL_HOME``.  Each step reports
 its wall time and memory: this process's resident set after the step and its
@@ -99,7 +99,9 @@ def _save(res: dict[str, Any], out: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--skip", default="", help="comma-separated steps to skip (brokers, communities, routes)")
+    ap.add_argument("--skip", default="", help="comma-separated steps to skip (brokers, communities, keyplayers, "
+                                               "routes)")
+    ap.add_argument("--k", type=int, default=5, help="key players: the size of the set")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "wholegraph.json")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -132,6 +134,13 @@ def main() -> None:
         b = _step(res, "brokers_whole_graph", lambda: analytics.brokers(scope, top=20, budget=None))
         if b is not None:
             res["brokers_top5"] = [{"node": r.node, "score": r.score, "role": r.role} for r in b.data[:5]]
+        _save(res, args.out)
+    if "keyplayers" not in skip:
+        res["keyplayers_estimated_seconds"] = round(analytics.keyplayer_estimate(G, args.k)) if G is not None else None
+        kp = _step(res, f"keyplayers_k{args.k}_whole_graph", lambda: analytics.keyplayers(scope, k=args.k, budget=None))
+        if kp is not None:
+            res["keyplayers"] = [{"node": r.node, "order": r.order, "degree": r.degree,
+                                  "fragmentation_cumulative": r.fragmentation_cumulative} for r in kp.data]
     drv.close()
     res["machine"] = {"cpus": os.cpu_count(), "load_average_at_end": os.getloadavg(), "heap": s.heap,
                       "pagecache": s.pagecache}
