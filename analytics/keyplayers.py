@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 
 import networkx as nx
@@ -10,11 +11,23 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["fragmentation", "fragmentation_score"]
+__all__ = ["fragmentation", "fragmentation_score", "largest_component"]
 
 
 class _Edges:
-    """Edge arrays of the simple undirected (weak) graph, for fast repeated component counts."""
+    """The simple undirected (weak) graph as arrays, for the key-player search's many
+    "what if these nodes were gone" questions.
+
+    Deleting nodes only changes the components they are in, so every answer is the
+    whole graph's, kept once, with the components that hold deleted nodes worked out
+    again: a depth-first search of those components only (kept, a bounded number,
+    because the swap search asks about the same ones again).  On national data, with
+    most persons in small components or none, an answer costs a few array operations
+    instead of a search of the whole graph.
+    """
+
+    #: components' answers kept (their total size, in nodes)
+    CACHE_NODES = 4_000_000
 
     def __init__(self, G: nx.Graph) -> None:
         self.nodes: list[Hashable] = list(G.nodes)
@@ -22,87 +35,167 @@ class _Edges:
         pairs = {(min(a, b), max(a, b)) for a, b in ((idx[u], idx[v]) for u, v in G.edges()) if a != b}
         arr = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
         self.u, self.v = arr[:, 0], arr[:, 1]
-        self.n = len(self.nodes)
-        self.degree = np.bincount(np.concatenate([self.u, self.v]), minlength=self.n)
-        self.adj: list[list[int]] = [[] for _ in range(self.n)]
+        self.n = n = len(self.nodes)
+        self.degree = np.bincount(np.concatenate([self.u, self.v]), minlength=n)
+        self.adj: list[list[int]] = [[] for _ in range(n)]
         for a, b in zip(self.u.tolist(), self.v.tolist(), strict=True):
             self.adj[a].append(b)
             self.adj[b].append(a)
+        A = sp.coo_array((np.ones(len(self.u)), (self.u, self.v)), shape=(n, n))
+        _, lab = connected_components(A, directed=False) if n else (0, np.zeros(0, dtype=np.int64))
+        self.comp = np.asarray(lab, dtype=np.int64)
+        self.comp_size = np.bincount(self.comp, minlength=1 if n else 0).astype(np.int64)
+        self._order = np.argsort(self.comp, kind="stable")
+        self._first = np.concatenate([[0], np.cumsum(self.comp_size)])
+        self._base_total = float(np.sum(self.comp_size * (self.comp_size - 1.0)))
+        self._base: tuple[np.ndarray, np.ndarray] | None = None
+        self._kept: OrderedDict[tuple[int, frozenset[int]], tuple[np.ndarray, np.ndarray, np.ndarray, float]] = (
+            OrderedDict())
+        self._kept_nodes = 0
+        # the searches' scratch arrays, allocated once and reset after each search
+        self._disc = [-1] * n
+        self._low = [0] * n
+        self._size = [1] * n
+        self._psum = [0] * n  # Σ p over the pieces deleting the node cuts off
+        self._ppairs = [0] * n  # Σ p (p − 1) over them
 
-    def pair_sums(self, removed: Sequence[int]) -> np.ndarray:
-        """For every node v: Σ s(s-1) over the components of G − removed − v (NaN for removed v).
+    def _members(self, cid: int) -> list[int]:
+        members: list[int] = self._order[self._first[cid]:self._first[cid + 1]].tolist()
+        return members
 
-        One iterative Tarjan DFS (low-links) per component: deleting v splits its
-        component into the DFS subtrees of the children w with low[w] ≥ disc[v]
-        plus the rest, so all n answers cost O(n + m).
+    def _search(self, members: Sequence[int], gone: frozenset[int]) -> tuple[list[int], list[int], list[int], float]:
+        """One iterative Tarjan DFS (low-links) of the nodes ``members`` (whole components
+        of G) without ``gone``: deleting v splits its component into the DFS subtrees of
+        the children w with low[w] ≥ disc[v] plus the rest, so all answers cost O(n + m).
+
+        Returns the nodes searched, for each the size c of its component of G − gone and
+        Σ p(p − 1) over the parts deleting it leaves (those subtrees and the rest), and
+        Σ c(c − 1) over the components searched.
         """
-        n, adj = self.n, self.adj
-        gone = np.zeros(n, dtype=bool)
-        gone[list(removed)] = True
-        disc = [-1] * n
-        low = [0] * n
-        size = [1] * n
-        comp = [0] * n
-        pieces: list[list[int]] = [[] for _ in range(n)]
-        comp_sizes: list[int] = []
+        adj, disc, low, size, psum, ppairs = self.adj, self._disc, self._low, self._size, self._psum, self._ppairs
+        seen: list[int] = []
+        csizes: list[int] = []
+        starts: list[int] = []  # where each component begins in ``seen``
         timer = 0
-        for root in range(n):
-            if gone[root] or disc[root] != -1:
+        for root in members:
+            if root in gone or disc[root] != -1:
                 continue
-            cid = len(comp_sizes)
+            starts.append(len(seen))
             disc[root] = low[root] = timer
             timer += 1
-            comp[root] = cid
+            seen.append(root)
             stack = [(root, -1, iter(adj[root]))]
-            count = 1
             while stack:
                 v, parent, it = stack[-1]
                 advanced = False
                 for w in it:
-                    if gone[w] or w == parent:
+                    if w == parent or w in gone:
                         continue
                     if disc[w] == -1:
                         disc[w] = low[w] = timer
                         timer += 1
-                        comp[w] = cid
-                        count += 1
+                        seen.append(w)
                         stack.append((w, v, iter(adj[w])))
                         advanced = True
                         break
-                    low[v] = min(low[v], disc[w])
+                    if disc[w] < low[v]:
+                        low[v] = disc[w]
                 if advanced:
                     continue
                 stack.pop()
                 if parent != -1:
-                    low[parent] = min(low[parent], low[v])
+                    if low[v] < low[parent]:
+                        low[parent] = low[v]
                     size[parent] += size[v]
                     if low[v] >= disc[parent]:
-                        pieces[parent].append(size[v])
-            comp_sizes.append(count)
-        cs = np.array(comp_sizes, dtype=float)
-        total = float(np.sum(cs * (cs - 1)))
-        out = np.full(n, np.nan)
-        for v in range(n):
-            if gone[v]:
-                continue
-            c = comp_sizes[comp[v]]
-            ps = pieces[v]
-            rest = c - 1 - sum(ps)
-            out[v] = total - c * (c - 1) + sum(p * (p - 1) for p in ps) + rest * (rest - 1)
+                        s = size[v]
+                        psum[parent] += s
+                        ppairs[parent] += s * (s - 1)
+            csizes.append(len(seen) - starts[-1])
+        starts.append(len(seen))
+        comp_of: list[int] = []
+        local: list[int] = []
+        for j, c in enumerate(csizes):
+            for v in seen[starts[j]:starts[j + 1]]:
+                rest = c - 1 - psum[v]
+                comp_of.append(c)
+                local.append(ppairs[v] + rest * (rest - 1))
+                disc[v], size[v], psum[v], ppairs[v] = -1, 1, 0, 0
+        return seen, comp_of, local, float(sum(c * (c - 1) for c in csizes))
+
+    def _component(self, cid: int, gone: frozenset[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+        """The answers of component ``cid`` of G without ``gone`` (its nodes), kept."""
+        key = (cid, gone)
+        hit = self._kept.get(key)
+        if hit is not None:
+            self._kept.move_to_end(key)
+            return hit
+        seen, comp_of, local, total = self._search(self._members(cid), gone)
+        out = (np.array(seen, dtype=np.int64), np.array(comp_of, dtype=float), np.array(local, dtype=float), total)
+        size = int(self.comp_size[cid])
+        if size <= self.CACHE_NODES // 4:
+            self._kept[key] = out
+            self._kept_nodes += size
+            while self._kept_nodes > self.CACHE_NODES:
+                (old, _), _ = self._kept.popitem(last=False)
+                self._kept_nodes -= int(self.comp_size[old])
+        return out
+
+    def _touched(self, removed: Sequence[int]) -> dict[int, frozenset[int]]:
+        by: dict[int, set[int]] = {}
+        for r in removed:
+            by.setdefault(int(self.comp[r]), set()).add(int(r))
+        return {cid: frozenset(rs) for cid, rs in by.items()}
+
+    def pair_total(self, removed: Sequence[int]) -> float:
+        """Σ s(s − 1) over the components of G − removed."""
+        total = self._base_total
+        for cid, rs in self._touched(removed).items():
+            c = float(self.comp_size[cid])
+            total += self._component(cid, rs)[3] - c * (c - 1)
+        return total
+
+    def pair_sums(self, removed: Sequence[int]) -> np.ndarray:
+        """For every node v: Σ s(s-1) over the components of G − removed − v (NaN for removed v)."""
+        if self._base is None:
+            # components of one or two nodes: deleting a node leaves nothing connected in it
+            csub = self.comp_size[self.comp].astype(float)
+            local = np.zeros(self.n)
+            big = self._order[(self.comp_size >= 3)[self.comp[self._order]]].tolist()
+            if big:
+                searched, _, parts, _ = self._search(big, frozenset())
+                local[searched] = parts
+            self._base = (csub, local)
+        csub, local = self._base[0].copy(), self._base[1].copy()
+        total = self._base_total
+        for cid, rs in self._touched(removed).items():
+            nodes, comp_of, loc, t = self._component(cid, rs)
+            csub[nodes], local[nodes] = comp_of, loc
+            c = float(self.comp_size[cid])
+            total += t - c * (c - 1)
+        out = total - csub * (csub - 1) + local
+        out[list(removed)] = np.nan
         return out
 
     def frag(self, removed: Sequence[int]) -> float:
         """F of the graph left after deleting ``removed`` (n = nodes left)."""
-        keep = np.ones(self.n, dtype=bool)
-        keep[list(removed)] = False
-        m = int(keep.sum())
+        m = self.n - len(set(removed))
         if m < 2:
             return 1.0
-        e = keep[self.u] & keep[self.v]
-        A = sp.coo_array((np.ones(int(e.sum())), (self.u[e], self.v[e])), shape=(self.n, self.n))
-        _, lab = connected_components(A, directed=False)
-        s = np.bincount(lab[keep]).astype(float)
-        return float(1.0 - np.sum(s * (s - 1)) / (m * (m - 1)))
+        return float(1.0 - self.pair_total(removed) / (m * (m - 1)))
+
+
+def largest_component(G: nx.Graph) -> tuple[int, int]:
+    """Nodes and edges of the largest (weak) component of G: the most one of the key-player
+    search's depth-first searches visits (each searches only the components holding
+    deleted nodes).
+
+    >>> largest_component(nx.disjoint_union(nx.path_graph(3), nx.complete_graph(4)))
+    (4, 6)
+    """
+    comps = nx.weakly_connected_components(G) if G.is_directed() else nx.connected_components(G)
+    best: set[Hashable] = max(comps, key=len, default=set())
+    return len(best), G.subgraph(best).number_of_edges()
 
 
 def fragmentation_score(G: nx.Graph, removed: Sequence[Hashable] = ()) -> float:
@@ -188,7 +281,10 @@ def fragmentation(
     Each pass costs k depth-first searches, O(k (n + m)): one low-link DFS
     of G minus k−1 chosen nodes gives the fragmentation after deleting any
     further node (articulation-point splitting), so all n − k candidate
-    swaps for that slot are scored at once.
+    swaps for that slot are scored at once.  Only the components holding
+    chosen nodes are searched again (the rest is the whole graph's answer,
+    kept), so on a graph of many components a search costs the size of the
+    largest of them (:func:`largest_component`), not of G.
 
     The best set does not depend on whether n in F counts the removed nodes
     (they would be isolates adding nothing to the sum, so only the constant

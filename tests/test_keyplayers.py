@@ -98,3 +98,48 @@ def test_plateaus_where_no_single_removal_disconnects(G):
         best = max(_F_brute(G, S) for S in itertools.combinations(G.nodes, k))
         df = fragmentation(G, k, seed=1)
         assert df.attrs["fragmentation_after"] == pytest.approx(best)
+
+
+def _pairs_brute(G, removed):
+    """Σ s(s − 1) over the components of G − removed, written independently."""
+    H = G.copy()
+    H.remove_nodes_from(removed)
+    return sum(len(c) * (len(c) - 1) for c in nx.connected_components(H))
+
+
+@pytest.mark.parametrize("cache_nodes", [4_000_000, 12])
+def test_answers_of_a_graph_of_many_components_equal_brute_force(cache_nodes, monkeypatch):
+    """The search works out again only the components holding deleted nodes and keeps their
+    answers (a bounded number: 12 nodes' worth forces evictions); every answer, asked in
+    any order and again, equals brute force on the whole graph."""
+    import random
+
+    from analytics.keyplayers import _Edges
+
+    monkeypatch.setattr(_Edges, "CACHE_NODES", cache_nodes)
+    G = nx.disjoint_union_all([nx.barbell_graph(4, 2), nx.path_graph(5), nx.cycle_graph(6), nx.star_graph(4),
+                               nx.empty_graph(3), nx.complete_graph(2)])
+    E = _Edges(G)
+    assert sorted(E.comp_size.tolist(), reverse=True) == [10, 6, 5, 5, 2, 1, 1, 1]
+    rng = random.Random(5)
+    nodes = list(G.nodes)
+    asked = [[], [0], [4, 5], [4, 5], [0], [12, 3], []] + [rng.sample(nodes, rng.randint(1, 4)) for _ in range(40)]
+    for removed in asked:
+        idx = [E.nodes.index(v) for v in removed]
+        sums = E.pair_sums(idx)
+        for i, v in enumerate(E.nodes):
+            if v in removed:
+                assert sums[i] != sums[i]  # NaN for a deleted node
+            else:
+                assert sums[i] == _pairs_brute(G, [*removed, v]), (removed, v)
+        assert E.pair_total(idx) == _pairs_brute(G, removed)
+        assert E.frag(idx) == pytest.approx(_F_brute(G, removed))
+    assert E._kept_nodes <= cache_nodes
+
+
+def test_largest_component():
+    from analytics.keyplayers import largest_component
+
+    assert largest_component(nx.empty_graph(0)) == (0, 0)
+    assert largest_component(nx.disjoint_union(nx.cycle_graph(5), nx.star_graph(6))) == (7, 6)
+    assert largest_component(nx.DiGraph([(0, 1), (2, 1), (3, 4)])) == (3, 2)
