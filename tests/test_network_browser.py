@@ -56,6 +56,17 @@ def site(driver: Any, neo4j_settings: Any, tmp_path_factory: pytest.TempPathFact
     write_csv(x / "associations.csv", [{"source": "DSI", "source_record_id": "sec-a1", "person_id": "SEC-P1",
                                         "other_id": resident, "kind": "associate"}])
     assert ingest_bundle(driver, x, rejects_path=x / "rejects.csv").rejected == 0
+    # two accounts with twelve transfers between them (one back), and one transfer to a third
+    m = tmp_path_factory.mktemp("money")
+    write_csv(m / "accounts.csv", [{"id": a, "source": "AMLO", "source_record_id": a.lower(), "bank_code": "004",
+                                    "account_number": f"99000{k}", "currency": "THB"}
+                                   for k, a in enumerate(("BND-A", "BND-B", "BND-C"))])
+    legs = [("BND-A", "BND-B")] * 11 + [("BND-B", "BND-A"), ("BND-A", "BND-C")]
+    write_csv(m / "transfers.csv", [
+        {"source": "AMLO", "source_record_id": f"bnd-t{k}", "from_account": a, "to_account": b, "txn_id": f"BNDTX{k}",
+         "amount": str(100 * (k + 1)), "currency": "THB", "at": f"2024-01-{k + 1:02d}T10:00:00"}
+        for k, (a, b) in enumerate(legs)])
+    assert ingest_bundle(driver, m, rejects_path=m / "rejects.csv").rejected == 0
     app = new_app(tmp_path_factory.mktemp("nethome"), neo4j_settings, driver)
     for name, units in USERS.items():
         app.state.users.add(name, PASSWORD, "investigator")
@@ -175,17 +186,64 @@ def test_dense_hub_arrives_collapsed_and_expands_with_a_cap(site: dict[str, Any]
     assert yangon["n"] > 1
     pg = s.open_network("/api/entities/MM-06/neighbourhood?label=Location&depth=1&types=MOVED&format=html")
     view = s.get("/api/entities/MM-06/neighbourhood?label=Location&depth=1&types=MOVED").json()
-    drawn = pg.evaluate("window.netintel.edges.getIds()")
+    drawn = pg.evaluate("window.netintel.edges.getIds({filter: e => !e._bundle})")
     assert len(drawn) == len(set(drawn)) == len(view["edges"])
-    between = pg.evaluate(f"""window.netintel.edges.get({{filter: e => (e.from === 'MM-06' && e.to === {yangon['other']!r})
-        || (e.to === 'MM-06' && e.from === {yangon['other']!r})}}).length""")
+    between = pg.evaluate(f"""window.netintel.edges.get({{filter: e => !e._bundle && ((e.from === 'MM-06'
+        && e.to === {yangon['other']!r}) || (e.to === 'MM-06' && e.from === {yangon['other']!r}))}}).length""")
     assert between == yangon["n"]
+    # pairs with BUNDLE_AT legs or more are drawn as one bundle each, holding every leg
+    from viz.network import BUNDLE_AT
+    bundles = pg.evaluate("window.netintel.bundles()")
+    assert sum(b["count"] for b in bundles) == sum(len(b["members"]) for b in bundles)
+    assert all(b["count"] >= BUNDLE_AT and b["type"] == "MOVED" for b in bundles)
+    assert len({m for b in bundles for m in b["members"]}) == sum(b["count"] for b in bundles)
+    assert (yangon["n"] >= BUNDLE_AT) == any({b["from"], b["to"]} == {"MM-06", yangon["other"]} for b in bundles)
     # expanding the other end by MOVED adds its legs without "already exists" errors
     pg.evaluate(f"window.netintel.expand({yangon['other']!r}, {{type: 'MOVED'}})")
     pg.wait_for_function("() => document.getElementById('ni-status').textContent.indexOf('+') >= 0", timeout=20000)
     assert "failed" not in pg.inner_text("#ni-status")
     pg.wait_for_timeout(1500)
     pg.screenshot(path=str(SHOTS / "network-yangon-expand.png"))
+    s.close()
+
+
+def test_parallel_transfers_are_one_bundle_that_sums_them_and_is_drawn_apart_on_double_click(
+        site: dict[str, Any], browser: Any) -> None:
+    s = _Session(browser, site["base"], "ines")
+    pg = s.open_network("/api/entities/BND-A/neighbourhood?label=BankAccount&depth=1&format=html")
+    bundles = pg.evaluate("window.netintel.bundles()")
+    assert [(b["type"], b["count"], {b["from"], b["to"]}) for b in bundles] == [("TRANSFERRED", 12, {"BND-A", "BND-B"})]
+    vis = pg.evaluate(VISIBLE)
+    assert sorted(tuple(sorted(e)) for e in vis["edges"]) == [("BND-A", "BND-B"), ("BND-A", "BND-C")]
+    assert "13 edges (12 in 1 bundle)" in pg.inner_text("#ni-status")
+    assert "TRANSFERRED (13)" in pg.inner_text("#ni-legend")  # the legend counts relationships, not lines
+    bid = bundles[0]["id"]
+    tip = pg.evaluate(f"window.netintel.edges.get({bid!r}).title.textContent")
+    total = sum(100 * (k + 1) for k in range(12))  # 7,800
+    assert f"total THB{total:,}" in tip and "2024-01-01 – 2024-01-12" in tip and "relationships12" in tip
+    assert pg.evaluate(f"window.netintel.edges.get({bid!r}).arrows") in ("to, from", None)  # both ways, when drawn
+    pg.wait_for_timeout(800)
+    pg.screenshot(path=str(SHOTS / "network-bundle.png"))
+    # a double-click on the bundle draws each transfer; another on one of them bundles them again
+    pg.evaluate(f"window.netintel.network.body.emitter.emit('doubleClick', {{nodes: [], edges: [{bid!r}]}})")
+    assert pg.evaluate("window.netintel.bundles()") == []
+    assert len(pg.evaluate(VISIBLE)["edges"]) == 13 and "13 edges" in pg.inner_text("#ni-status")
+    pg.wait_for_timeout(500)
+    pg.screenshot(path=str(SHOTS / "network-bundle-apart.png"))
+    one = bundles[0]["members"][0]
+    pg.evaluate(f"window.netintel.network.body.emitter.emit('doubleClick', {{nodes: [], edges: [{one!r}]}})")
+    assert len(pg.evaluate("window.netintel.bundles()")) == 1 and len(pg.evaluate(VISIBLE)["edges"]) == 2
+    pg.click("#ni-undo")  # undo restores the drawn-apart state
+    assert pg.evaluate("window.netintel.bundles()") == [] and len(pg.evaluate(VISIBLE)["edges"]) == 13
+    pg.click("#ni-undo")
+    assert len(pg.evaluate("window.netintel.bundles()")) == 1
+    # a time window leaving fewer than BUNDLE_AT transfers between the two: drawn apart, the bundle gone
+    pg.evaluate("window.netintel.setFilters({labels: null, types: null, agency: null, since: '2024-01-02', "
+                "until: '2024-01-03'})")
+    assert pg.evaluate("window.netintel.bundles()") == []
+    assert sorted(tuple(sorted(e)) for e in pg.evaluate(VISIBLE)["edges"]) == [("BND-A", "BND-B")] * 2
+    pg.evaluate("window.netintel.setFilters({labels: null, types: null, agency: null, since: null, until: null})")
+    assert [b["count"] for b in pg.evaluate("window.netintel.bundles()")] == [12]
     s.close()
 
 

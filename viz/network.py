@@ -61,6 +61,9 @@ _TYPE_COLOUR = "#9a9a9a"
 _BASE_SIZE = 12.0
 _SIZE_RANGE = 28.0
 _MAX_LABEL = 40
+#: this many relationships of one type between the same two entities, or more, are drawn as one
+#: edge "×N" (the page's bundles: its tooltip sums them; a double-click draws each)
+BUNDLE_AT = 4
 _PROVENANCE_KEYS = ("sources", "source_record_ids", "source", "source_record_id")
 
 
@@ -237,6 +240,8 @@ def network_payload(
             "_source": d.get("source"),
             "_lo": d.get("at") or d.get("first_seen"),
             "_hi": d.get("at") or d.get("last_seen"),
+            "_amount": float(d["amount"]) if isinstance(d.get("amount"), (int, float)) else None,
+            "_currency": d.get("currency"),
         }
         if edge_label_attr and d.get(edge_label_attr) not in (None, ""):
             eopts["label"] = str(d[edge_label_attr])
@@ -287,6 +292,7 @@ def network_payload(
         "baseSize": _BASE_SIZE,
         "sizeRange": _SIZE_RANGE,
         "maxLabel": _MAX_LABEL,
+        "bundleAt": BUNDLE_AT,
         "expandUrl": expand_url,
         "legend": {
             "nodes": [[lab, NODE_STYLES.get(lab, _DEFAULT_STYLE)["color"], NODE_STYLES.get(lab, _DEFAULT_STYLE)["shape"]]

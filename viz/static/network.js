@@ -78,15 +78,106 @@
       return nodes.get(e.from) && nodes.get(e.to);
     }).map(shapeParallel);
     edges.add(fresh);
+    rebundle();
     return fresh;
   }
+
+  /* ---- bundles: D.bundleAt or more relationships of one type between the same two entities (hundreds of
+     transfers between two accounts, a route's journey legs) are drawn as one edge "\u00d7N", whose tooltip sums
+     them; a double-click draws each, another bundles them again. The relationships stay in the data set,
+     hidden, so that filters, counts, paths, undo and saved investigations work on them. ---- */
+  var BUNDLE_AT = D.bundleAt || 4;
+  var unbundled = {};
+  function bundleKey(e) { return pairKey(e) + "\u0000" + String(e._type || ""); }
+  function bundleEdge(k, g, shared) {
+    var e0 = g[0], lo = null, hi = null, total = {}, agencies = {}, wide = 0, fwd = 0;
+    g.forEach(function (e) {
+      if (e._lo && (lo === null || String(e._lo) < lo)) lo = String(e._lo);
+      if (e._hi && (hi === null || String(e._hi) > hi)) hi = String(e._hi);
+      if (typeof e._amount === "number" && isFinite(e._amount)) {
+        var c = e._currency || ""; total[c] = (total[c] || 0) + e._amount;
+      }
+      if (e._source) agencies[e._source] = true;
+      wide = Math.max(wide, Number(e.width) || 0);
+      if (e.from === e0.from) fwd += 1;
+    });
+    var a = nodes.get(e0.from), b = nodes.get(e0.to);
+    var info = [["between", ((a && a._name) || e0.from) + " \u2014 " + ((b && b._name) || e0.to)],
+                ["relationships", num(g.length)]];
+    if (lo !== null || hi !== null) info.push(["dates", (lo || "?").slice(0, 10) + " \u2013 " + (hi || "?").slice(0, 10)]);
+    Object.keys(total).sort().forEach(function (c) { info.push(["total" + (c ? " " + c : ""), num(Math.round(total[c] * 100) / 100)]); });
+    var ags = Object.keys(agencies).sort();
+    if (ags.length) info.push(["agencies", ags.join(", ")]);
+    info.push(["double-click", "draw each"]);
+    var be = { id: "bundle:" + k, from: e0.from, to: e0.to, hidden: false, _bundle: true, _count: g.length,
+               _type: e0._type, _role: e0._role, _members: g.map(function (e) { return e.id; }),
+               label: "\u00d7" + num(g.length), font: { size: 12 }, color: e0.color,
+               width: Math.min(8, Math.max(wide, 1.5 + Math.log2(g.length))),
+               smooth: shared ? { enabled: true, type: "curvedCCW", roundness: 0.25 } : { enabled: false } };
+    if (D.directed) be.arrows = fwd === g.length ? "to" : (fwd === 0 ? "from" : "to, from");
+    be.title = tip(String(e0._type || "relationship") + " \u00d7 " + num(g.length), info);
+    return be;
+  }
+  function rebundle() {
+    var groups = {}, pairs = {};
+    edges.forEach(function (e) {
+      if (e._bundle || e._shown === false) return;
+      var k = bundleKey(e);
+      if (!groups[k]) { groups[k] = []; var pk = pairKey(e); pairs[pk] = (pairs[pk] || 0) + 1; }
+      groups[k].push(e);
+    });
+    var bundled = {}, want = {};
+    Object.keys(groups).forEach(function (k) {
+      var g = groups[k];
+      if (g.length < BUNDLE_AT || unbundled[k]) return;
+      g.forEach(function (e) { bundled[e.id] = true; });
+      want["bundle:" + k] = bundleEdge(k, g, pairs[pairKey(g[0])] > 1);
+    });
+    var upd = [], add = [], drop = [];
+    edges.forEach(function (e) {
+      if (e._bundle) { if (!want[e.id]) drop.push(e.id); return; }
+      var h = e._shown === false || !!bundled[e.id];
+      if (!!e.hidden !== h) upd.push({ id: e.id, hidden: h });
+    });
+    Object.keys(want).forEach(function (id) { (edges.get(id) ? upd : add).push(want[id]); });
+    if (drop.length) edges.remove(drop);
+    if (upd.length) edges.update(upd);
+    if (add.length) edges.add(add);
+  }
+  function toggleBundle(edgeId) {
+    var e = edges.get(edgeId);
+    if (!e) return;
+    var k = e._bundle ? edgeId.slice("bundle:".length) : bundleKey(e);
+    var n = edges.get({ filter: function (x) { return !x._bundle && x._shown !== false && bundleKey(x) === k; } }).length;
+    if (n < BUNDLE_AT) return;
+    if (W) snapshot();
+    unbundled[k] = !!e._bundle;
+    rebundle();
+    status((e._bundle ? "drew each of " : "bundled ") + num(n) + " " + (e._type || "relationships") + " \u00b7 " + visibleCount());
+    refreshLegend();
+  }
+  window.netintel.bundles = function () {
+    return edges.get({ filter: function (e) { return e._bundle; } }).map(function (e) {
+      return { id: e.id, from: e.from, to: e.to, type: e._type, count: e._count, members: e._members.slice() };
+    });
+  };
+  window.netintel.toggleBundle = toggleBundle;
+  network.on("doubleClick", function (p) {
+    if ((p.nodes && p.nodes.length) || !p.edges || p.edges.length !== 1) return;
+    toggleBundle(String(p.edges[0]));
+  });
   addEdges(D.edges.map(function (e) { return prep(e, e._type); }));
 
   function settled() { status(visibleCount() + (D.fixed ? " (fixed layout)" : "")); refreshLegend(); }
   function visibleCount() {
     var n = nodes.get({ filter: function (x) { return !x.hidden; } }).length;
-    var m = edges.get({ filter: function (x) { return !x.hidden; } }).length;
-    return num(n) + " nodes, " + num(m) + " edges";
+    var m = 0, inb = 0, nb = 0;
+    edges.forEach(function (x) {
+      if (x.hidden) return;
+      m += x._count || 1;
+      if (x._bundle) { inb += x._count; nb += 1; }
+    });
+    return num(n) + " nodes, " + num(m) + " edges" + (nb ? " (" + num(inb) + " in " + num(nb) + " bundle" + (nb > 1 ? "s" : "") + ")" : "");
   }
   if (!D.fixed) {
     network.once("stabilizationIterationsDone", function () {
@@ -137,7 +228,7 @@
       var key = e._role || e._type || "relationship";
       var col = (e.color && e.color.color) || D.typeColor;
       if (!ecounts[key]) ecounts[key] = [0, col];
-      ecounts[key][0] += 1;
+      ecounts[key][0] += e._count || 1;
     });
     var ekeys = Object.keys(ecounts).sort();
     if (ekeys.length) {
@@ -148,6 +239,9 @@
       });
     }
     if (D.expandUrl) legend.appendChild(el("p", W ? "Double-click a node to load its neighbours." : "Click a node to load its neighbours."));
+    if (edges.get({ filter: function (e) { return e._bundle && !e.hidden; } }).length) {
+      legend.appendChild(el("p", "\u00d7N: N relationships of one type between two entities, drawn as one; double-click it to draw each."));
+    }
   }
 
   /* ---- search on the canvas ---- */
@@ -161,7 +255,7 @@
     status(ids.length + " match" + (ids.length === 1 ? "" : "es"));
   });
 
-  /* ---- records from the API → vis items ---- */
+  /* ---- records from the API \u2192 vis items ---- */
   function nodeFromRecord(r) {
     var kind = r.label;
     var st = D.styles[kind] || D.styles._default;
@@ -183,6 +277,7 @@
     var id = r.id ? String(r.id) : "x:" + String(r.from) + "|" + String(r.to) + "|" + String(r.type || "") + "|" + i;
     var e = { id: id, from: String(r.from), to: String(r.to), _type: r.type, _role: r.role || null, _info: info,
               _source: r.source || null, _lo: r.at || r.first_seen || null, _hi: r.at || r.last_seen || null,
+              _amount: typeof r.amount === "number" ? r.amount : null, _currency: r.currency || null,
               color: { color: (r.role && D.roleColors[r.role]) || D.typeColor } };
     if (D.directed) e.arrows = "to";
     return prep(e, e._type);
@@ -220,9 +315,11 @@
   var expanded = {};
   var userHidden = {};
   function snapshot() {
-    undoStack.push({ nodes: nodes.get(), edges: edges.get(), pos: network.getPositions(), expanded: Object.assign({}, expanded),
+    undoStack.push({ nodes: nodes.get(), edges: edges.get({ filter: function (e) { return !e._bundle; } }),
+                     pos: network.getPositions(), expanded: Object.assign({}, expanded),
                      pinned: Object.assign({}, pinned), userHidden: Object.assign({}, userHidden),
-                     kindOff: Object.assign({}, kindOff), pairCount: Object.assign({}, pairCount) });
+                     kindOff: Object.assign({}, kindOff), pairCount: Object.assign({}, pairCount),
+                     unbundled: Object.assign({}, unbundled) });
     if (undoStack.length > 50) undoStack.shift();
     var b = $("ni-undo"); if (b) b.disabled = false;
   }
@@ -233,6 +330,8 @@
     nodes.add(s.nodes.map(function (n) { var p = s.pos[n.id]; return p ? Object.assign(n, { x: p.x, y: p.y }) : n; }));
     edges.add(s.edges);
     expanded = s.expanded; pinned = s.pinned; userHidden = s.userHidden; kindOff = s.kindOff; pairCount = s.pairCount;
+    unbundled = s.unbundled;
+    rebundle();
     var b = $("ni-undo"); if (b) b.disabled = undoStack.length === 0;
     syncFilterForm();
     showSelected(null);
@@ -269,6 +368,7 @@
     nodes.forEach(function (n) { ok[n.id] = nodeAllowed(n); });
     var eok = {}, adj = {};
     edges.forEach(function (e) {
+      if (e._bundle) return;
       eok[e.id] = ok[e.from] && ok[e.to] && edgeAllowed(e);
       if (eok[e.id]) {
         (adj[e.from] = adj[e.from] || []).push(e.to);
@@ -285,9 +385,10 @@
       Object.keys(ok).forEach(function (k) { if (ok[k] && !reach[k]) ok[k] = false; });
     }
     nodes.update(nodes.getIds().map(function (id) { return { id: id, hidden: !ok[id] }; }));
-    edges.update(edges.getIds().map(function (id) {
-      var e = edges.get(id); return { id: id, hidden: !(eok[id] && ok[e.from] && ok[e.to]) };
+    edges.update(edges.getIds({ filter: function (e) { return !e._bundle; } }).map(function (id) {
+      var e = edges.get(id); return { id: id, _shown: !!(eok[id] && ok[e.from] && ok[e.to]) };
     }));
+    rebundle();
     refreshLegend();
     status(visibleCount());
   }
@@ -367,7 +468,7 @@
     $("ni-sel").hidden = !n; $("ni-sel-none").hidden = !!n;
     if (!n) return;
     $("ni-sel-name").textContent = n._name || n.label || n.id;
-    var deg = edges.get({ filter: function (e) { return e.from === id || e.to === id; } }).length;
+    var deg = edges.get({ filter: function (e) { return !e._bundle && (e.from === id || e.to === id); } }).length;
     $("ni-sel-meta").textContent = n._kind + " \u00b7 " + n.id + " \u00b7 " + num(deg) + " relationships on the canvas" +
       (n._collapsed ? " \u00b7 collapsed hub with " + num(n._degree) + " relationships" : "");
     var hub = $("ni-expand-hub");
