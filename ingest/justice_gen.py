@@ -136,6 +136,7 @@ class _Planter:
             self.sends_to[r["from_account"]].add(r["to_account"])
         # what is written, for the truth
         self.stages: list[dict[str, Any]] = []
+        self.stages_of: dict[str, list[dict[str, Any]]] = defaultdict(list)  # the same, by case, in order
         self.screenings: list[dict[str, Any]] = []
         self.assistance: list[dict[str, Any]] = []  # shelter stays and services
         self.awards: list[dict[str, Any]] = []
@@ -156,6 +157,7 @@ class _Planter:
                                       "sentence_months": "" if months is None else months})
         self.stages.append({"case_id": case["id"], "person_id": person, "stage": stage, "on": on, "agency": agency,
                             "outcome": outcome, "months": months})
+        self.stages_of[case["id"]].append(self.stages[-1])
         return True
 
     # ------------------------------------------------------------ justice
@@ -296,8 +298,7 @@ class _Planter:
         indicted = self.indicted.get(case["id"], [])
         if not indicted or not victims or rng.random() < 0.35:
             return
-        first = min((s["on"] for s in self.stages if s["case_id"] == case["id"] and s["stage"] == "indictment"),
-                    default=None)
+        first = min((s["on"] for s in self.stages_of.get(case["id"], ()) if s["stage"] == "indictment"), default=None)
         if first is None:
             return
         for v in victims:
@@ -337,8 +338,12 @@ class _Planter:
         some assets are found, frozen or seized by the memorandum's agencies."""
         rng = self.rng
         owing = sorted({a["offender_id"] for a in self.awards if a["awarded"] and (a["paid"] or 0) < a["awarded"]})
+        first_case: dict[str, str] = {}  # each offender's first award's case
+        for a in self.awards:
+            if a["awarded"]:
+                first_case.setdefault(a["offender_id"], a["case_id"])
         for off in owing:
-            case_id = next(a["case_id"] for a in self.awards if a["offender_id"] == off and a["awarded"])
+            case_id = first_case[off]
             if rng.random() < 0.5:
                 srid = self.b.srid("vehicles", "DLT", "V")
                 vid = f"DLT:{srid}"
@@ -443,7 +448,7 @@ class _Planter:
                                             "mean_days": round(statistics.fmean(days), 2)}
         stalled = []
         for cid, _ in sorted(first.items()):
-            evs = [s for s in self.stages if s["case_id"] == cid]
+            evs = self.stages_of[cid]
             top = max(evs, key=lambda s: (s["on"], JUSTICE_STAGES.index(s["stage"])))
             last_day = top["on"]
             finished = is_finished(top["stage"], top["outcome"])
