@@ -37,7 +37,7 @@ KEYPLAYER_MAX_SECONDS = 900.0
 #: nodes + edges of a component searched per second, nodes + edges set up per second, nodes whose
 #: answers are put together per second (each search's array work on the whole graph)
 _DFS_VISITS_PER_SECOND = 1.0e6
-_SETUP_PER_SECOND = 3.0e5
+_SETUP_PER_SECOND = 1.5e5
 _ARRAY_NODES_PER_SECOND = 1.0e8
 
 
