@@ -143,6 +143,12 @@ def test_broker_view_highlights_by_gould_fernandez_role() -> None:
     for role in ("coordinator", "itinerant", "representative", "gatekeeper", "liaison"):
         assert role in legend
     assert by_id["p1"]["size"] > by_id["p2"]["size"]
+    # a broker without a role ("", betweenness alone) is not outlined, and the legend has no nameless row
+    df2 = pd.DataFrame({"node": ["p1", "p2"], "role": ["gatekeeper", ""], "broker_score": [3.0, 1.0]})
+    data2 = _payload(render_broker_view(G, df2))
+    by_id2 = {n["id"]: n for n in data2["nodes"]}
+    assert by_id2["p1"]["borderWidth"] == 4 and "borderWidth" not in by_id2["p2"]
+    assert all(r[0] for r in data2["legend"]["highlight"]) and len(data2["legend"]["highlight"]) == 5
 
 
 def test_case_view_is_the_neighbourhood_of_the_case() -> None:

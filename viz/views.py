@@ -36,7 +36,8 @@ def _first(cols: tuple[str, ...], df: pd.DataFrame) -> str | None:
 
 def _broker_roles(brokers_df: pd.DataFrame, node_col: str) -> dict[Hashable, str]:
     if "role" in brokers_df.columns:
-        return {r[node_col]: str(r["role"]) for _, r in brokers_df.iterrows() if pd.notna(r["role"])}
+        # a broker by betweenness alone has no Gould–Fernandez role (""): sized by its score, not outlined
+        return {r[node_col]: str(r["role"]) for _, r in brokers_df.iterrows() if pd.notna(r["role"]) and str(r["role"])}
     role_cols = [c for c in GF_ROLE_COLOURS if c in brokers_df.columns]
     out: dict[Hashable, str] = {}
     for _, r in brokers_df.iterrows():
